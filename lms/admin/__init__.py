@@ -1,0 +1,1 @@
+"""Administration: people, teams and the bulk import of people."""

@@ -1,0 +1,1 @@
+"""Logging in and out, the account page and the password rules everyone meets."""

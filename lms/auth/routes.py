@@ -1,0 +1,137 @@
+"""Login, logout, the account page and the home page that sends each role to its start page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.auth.forms import ChangePasswordForm, LoginForm
+from lms.errors import DomainError
+from lms.extensions import db, limiter, login_account_key
+from lms.models import Role
+from lms.people import services as people
+from lms.people.passwords import dummy_hash, verify_password
+
+bp = Blueprint("auth", __name__)
+
+START_PAGES = {
+    Role.LEARNER: "learn.dashboard",
+    Role.TRAINER: "author.index",
+    Role.MANAGER: "manage.index",
+    Role.ADMIN: "admin.users",
+}
+# Pages a person who must change their password may still open.
+_ALLOWED_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "static"}
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.before_app_request
+def require_new_password():  # noqa: ANN201
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _ALLOWED_BEFORE_NEW_PASSWORD):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: an open redirect after login is a phishing tool."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+@login_required
+def index():  # noqa: ANN201
+    return redirect(url_for(START_PAGES[current_user.role_enum]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=login_account_key)
+def login():  # noqa: ANN201
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = people.find_user_by_email(form.email.data or "")
+        password_ok = verify_password(user.password_hash if user else dummy_hash(),
+                                      form.password.data or "")
+        if user is None or not password_ok:
+            flash("The email address or password is not correct.", "error")
+        elif not user.active:
+            flash("This account has been deactivated. Ask your manager or an administrator.",
+                  "error")
+        else:
+            # A new session at login: nothing from before the login survives (session fixation).
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()
+            login_user(user, remember=bool(form.remember.data))
+            people.record_login(user)
+            db.session.commit()
+            if user.must_change_password:
+                flash("Welcome! Choose your own password before you continue.", "info")
+                return redirect(url_for("auth.change_password"))
+            return redirect(next_url or url_for("auth.index"))
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():  # noqa: ANN201
+    logout_user()
+    session.clear()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():  # noqa: ANN201
+    return render_template("auth/account.html", form=ChangePasswordForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # noqa: ANN201
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            people.change_password(user, form.current_password.data or "",
+                                   form.new_password.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field, None) if exc.field else None
+            if field is not None:
+                field.errors.append(exc.message)
+            else:
+                flash(exc.message, "error")
+        else:
+            db.session.commit()
+            # The session id changed with the password: log this browser in again under it.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(user, remember=cookie in request.cookies, fresh=True)
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("auth.index"))
+    return render_template("auth/change_password.html", form=form,
+                           forced=current_user.must_change_password)
+

@@ -1,0 +1,152 @@
+"""The ``lms`` command group: every command is a thin shell over a service.
+
+The commands are registered on ``app.cli`` by ``register_commands``, so ``lms`` (a FlaskGroup
+that builds the app) and the test runner see the same set. Flask's own commands come along
+(``lms run``, ``lms shell``, ``lms routes``, ``lms db ...``).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms.errors import DomainError
+from lms.extensions import db
+
+
+def _create_app() -> Flask:
+    from lms import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False,
+             help="Verkoopklaar: the sales-training LMS.")
+def main() -> None:
+    pass
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_command, demo_command, users_group):
+        app.cli.add_command(command)
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(f"Database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (but print the logins) if the "
+              "database already has people.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed of the generator.")
+@with_appcontext
+def demo_command(if_empty: bool, seed: int) -> None:
+    """Load the demo organisation (people, teams and their history)."""
+    from lms.demo import DEMO_PASSWORD, build_demo, database_is_empty, demo_logins
+
+    if not database_is_empty():
+        if not if_empty:
+            _fail("The database already has people; the demo loads into an empty database only.")
+        click.echo("The database already has people; demo not loaded again.")
+    else:
+        summary = build_demo(seed=seed)
+        db.session.commit()
+        click.echo(f"Demo organisation loaded: {summary}.")
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for email, what in demo_logins():
+        click.echo(f"  {email:<24} {what}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage people."""
+
+
+@users_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--update", "update_existing", is_flag=True,
+              help="Update people who already have an account instead of refusing them.")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change.")
+@click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the new accounts' temporary passwords to this CSV file "
+                   "(default: print them).")
+@with_appcontext
+def users_import_command(file: Path, update_existing: bool, dry_run: bool,
+                         passwords_out: Path | None) -> None:
+    """Import people from a CSV file (email, name, role, team, manager_email, hire_date,
+    crm_name). A file with any bad row imports nothing."""
+    from lms.people.importer import apply_import, plan_import
+
+    plan = plan_import(file.read_bytes(), filename=file.name, update_existing=update_existing)
+    if not plan.ok:
+        for error in plan.errors:
+            click.echo(f"{file}:{error.line}: " + (f"{error.column}: " if error.column else "")
+                       + error.message, err=True)
+        _fail(f"{len(plan.errors)} problem(s) found; nothing was imported.")
+    click.echo(f"{file}: {plan.new_count} new, {plan.update_count} to update"
+               + (f", new teams: {', '.join(plan.teams_to_create)}" if plan.teams_to_create
+                  else ""))
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    try:
+        result = apply_import(plan)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(f"nothing was imported: {exc.message}")
+    click.echo(f"Imported: {len(result.created)} created, {len(result.updated)} updated.")
+    if result.created:
+        if passwords_out:
+            with passwords_out.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["email", "name", "temporary_password"])
+                writer.writerows((u.email, u.name, pw) for u, pw in result.created)
+            passwords_out.chmod(0o600)
+            click.echo(f"Temporary passwords written to {passwords_out}.")
+        else:
+            click.echo("Temporary passwords (each person chooses their own at first login):")
+            for user, password in result.created:
+                click.echo(f"  {user.email:<32} {password}")
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["learner", "trainer", "manager", "admin"]),
+              default="admin", show_default=True)
+@with_appcontext
+def users_create_command(email: str, name: str, role: str) -> None:
+    """Create one account with a temporary password (e.g. the first admin)."""
+    from lms.models import Role
+    from lms.people.services import PersonFields, create_user
+
+    try:
+        user, temp = create_user(PersonFields(email=email, name=name, role=Role(role)))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    click.echo(f"Created {user.email} ({role}). Temporary password: {temp}")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)

@@ -1,0 +1,68 @@
+"""Domain errors and the app-wide HTTP error pages (HTML for browsers, JSON under /api/)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the product was broken; ``message`` tells a person what to do about it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "Your account does not give access to this page. If you think it "
+          "should, ask your manager or an administrator."),
+    404: ("Page not found", "There is nothing at this address, or it is not yours to see."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("File too large", "The file is larger than this site accepts. Split it into smaller "
+          "files, or ask an administrator to raise the upload limit."),
+    429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
+    500: ("Something went wrong", "The error has been logged. Nothing you submitted was half "
+          "saved; try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, detail: str | None = None):  # noqa: ANN201 - Flask response
+    # Whatever failed mid-request must not be committed by a later flush.
+    db.session.rollback()
+    title, text = MESSAGES.get(code, (f"Error {code}", "The request failed."))
+    if _wants_json():
+        return jsonify(error={"status": code, "title": title, "message": detail or text}), code
+    return render_template("errors/error.html", code=code, title=title, text=text,
+                           detail=detail), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # noqa: ANN202
+        return render_error(
+            400, "The form had expired or did not come from this site. Reload the page and "
+            "submit it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        if exc.code is None or exc.code < 400:
+            return exc
+        detail = exc.description if exc.code in (400, 429) and _wants_json() else None
+        return render_error(exc.code, detail)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):  # noqa: ANN202
+        app.logger.error("Unhandled error on %s %s", request.method, request.path,
+                         exc_info=exc.original_exception or exc)
+        return render_error(500)

@@ -1,0 +1,1 @@
+"""The new hire's side: dashboard, modules, quizzes, goals."""

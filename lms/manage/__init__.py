@@ -1,0 +1,1 @@
+"""The manager's side: teams, people, assignments and reports."""

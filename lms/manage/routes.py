@@ -1,0 +1,48 @@
+"""The manager's teams and the people in them, limited to what the manager may see."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import Role, Team, User
+from lms.security import (
+    get_visible_user_or_404,
+    managed_team_ids,
+    role_required,
+    visible_people_query,
+)
+
+bp = Blueprint("manage", __name__)
+
+
+@bp.route("/")
+@role_required(Role.MANAGER)
+def index():  # noqa: ANN201
+    if current_user.has_role(Role.ADMIN):
+        teams = db.session.scalars(select(Team).where(Team.active.is_(True))
+                                   .order_by(Team.name)).all()
+    else:
+        ids = managed_team_ids(current_user)
+        teams = db.session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.name)).all()
+    people = db.session.scalars(
+        visible_people_query(current_user)
+        .where(User.active.is_(True), User.id != current_user.id)
+        .order_by(func.lower(User.name))
+    ).all()
+    by_team: dict[int | None, list[User]] = {}
+    for person in people:
+        by_team.setdefault(person.team_id, []).append(person)
+    team_ids = {t.id for t in teams}
+    # Direct reports who sit in a team this manager does not manage still belong on the page.
+    outside = [p for tid, group in by_team.items() if tid not in team_ids for p in group]
+    return render_template("manage/index.html", teams=teams, by_team=by_team, outside=outside)
+
+
+@bp.route("/people/<int:user_id>")
+@role_required(Role.MANAGER)
+def person(user_id: int):  # noqa: ANN201
+    user = get_visible_user_or_404(current_user, user_id)
+    return render_template("manage/person.html", person=user)

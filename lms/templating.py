@@ -1,0 +1,51 @@
+"""Template globals and filters: the navigation for each role, dates shown the same everywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request
+from flask_login import current_user
+
+from lms.models import Role
+
+# (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
+NAVIGATION = (
+    ("learn.dashboard", "My training", {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("learn.",)),
+    ("author.index", "Content", {Role.TRAINER}, ("author.",)),
+    ("manage.index", "My teams", {Role.MANAGER}, ("manage.",)),
+    ("admin.users", "People", set(), ("admin.users", "admin.new_user", "admin.edit_user",
+                                      "admin.import_people", "admin.confirm_import")),
+    ("admin.teams", "Teams", set(), ("admin.teams", "admin.new_team", "admin.edit_team")),
+)
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    """(endpoint, label, is current page) for the logged-in person's role."""
+    if not current_user.is_authenticated:
+        return []
+    role = current_user.role_enum
+    here = request.endpoint or ""
+    return [
+        (endpoint, label, here.startswith(prefixes))
+        for endpoint, label, roles, prefixes in NAVIGATION
+        if role is Role.ADMIN or role in roles
+    ]
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%-d %b %Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(nav_items=nav_items, Role=Role)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime)

@@ -1,0 +1,64 @@
+"""The demo organisation: who is in it, that it is repeatable, and that every role can log in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from lms.demo import DEMO_PASSWORD, build_demo
+from lms.extensions import db
+from lms.models import Role, Team, User
+from tests.conftest import login
+
+
+def test_demo_organisation(app):
+    build_demo(seed=7, today=date(2026, 11, 26))
+    db.session.commit()
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert counts == {"admin": 1, "trainer": 1, "manager": 3, "learner": 36}
+    teams = db.session.scalars(select(Team)).all()
+    assert len(teams) == 3
+    assert all(len(t.managers) == 1 and len([m for m in t.members if m.role == "learner"]) == 12
+               for t in teams)
+    hires = db.session.scalars(select(User.hire_date).where(User.role == "learner")).all()
+    assert min(hires) >= date(2025, 5, 26) and max(hires) <= date(2026, 11, 26)
+
+
+def test_demo_is_deterministic(app):
+    build_demo(seed=7, today=date(2026, 11, 26))
+    first = db.session.execute(select(User.email, User.name, User.hire_date, User.team_id)
+                               .order_by(User.email)).all()
+    db.session.rollback()
+    build_demo(seed=7, today=date(2026, 11, 26))
+    again = db.session.execute(select(User.email, User.name, User.hire_date, User.team_id)
+                               .order_by(User.email)).all()
+    assert first == again
+
+
+def test_every_demo_role_lands_on_its_own_page(app):
+    build_demo(seed=7)
+    db.session.commit()
+    expected = {
+        "admin@demo.test": ("/admin/people", "People"),
+        "trainer@demo.test": ("/author/", "Training content"),
+        "manager2@demo.test": ("/manage/", "Team Randstad"),
+        "rep01@demo.test": ("/learn/", "Where you stand"),
+    }
+    for email, (start, text) in expected.items():
+        client = app.test_client()
+        assert login(client, email, DEMO_PASSWORD).status_code == 302
+        assert client.get("/").headers["Location"] == start
+        assert text in client.get(start).get_data(as_text=True), email
+
+
+def test_cli_demo_refuses_a_database_with_people(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "rep01@demo.test" in result.output
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 1 and "already has people" in again.output
+    quiet = runner.invoke(args=["demo", "--if-empty"])
+    assert quiet.exit_code == 0 and "not loaded again" in quiet.output
+    assert db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.LEARNER.value)) == 36

@@ -32,7 +32,9 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_command, demo_command, users_group):
+    from lms.content.commands import content_cli
+
+    for command in (init_command, demo_command, users_group, content_cli):
         app.cli.add_command(command)
 
 

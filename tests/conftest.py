@@ -143,3 +143,18 @@ def post_form(client: FlaskClient, url: str, data: dict | None = None, *,
     payload = dict(data or {})
     payload["csrf_token"] = page_token(client, token_from)
     return client.post(url, data=payload, **kwargs)
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def content_copy(app: Flask, tmp_path: Path) -> Path:
+    """A private copy of the repository's content for tests that change files; the app reads
+    it. Returns the copy's root (holding content/ and quizzes/)."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "quizzes", root / "quizzes")
+    app.config["CONTENT_DIR"] = str(root / "content")
+    app.config["QUIZ_DIR"] = str(root / "quizzes")
+    return root

@@ -1,0 +1,107 @@
+"""``lms content check [DIR]``: validate every content file and print each problem.
+
+The work is in ``run_check`` (plain Python, testable without Flask); the command only picks the
+folders, from DIR or from the running app's configuration, and sets the exit status.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.content.files import find_content_files
+from lms.content.problems import Problem
+from lms.content.validation import DEFAULT_CATEGORIES, check_tree
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    problems: list[Problem]
+    files: int
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def summary(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
+                f"{plural(self.warnings, 'warning')}")
+
+
+@dataclass(frozen=True)
+class ContentDirs:
+    modules: Path
+    quizzes: Path
+    paths: Path
+
+    @classmethod
+    def under(cls, root: Path) -> ContentDirs:
+        """The layout of a project checkout: content/modules, content/paths and quizzes."""
+        return cls(root / "content" / "modules", root / "quizzes", root / "content" / "paths")
+
+
+def run_check(dirs: ContentDirs, categories: Iterable[str] = DEFAULT_CATEGORIES,
+              relative_to: Path | None = None) -> CheckReport:
+    """Check the content folders; problem paths are made relative to ``relative_to``."""
+    problems = check_tree(dirs.modules, dirs.quizzes, dirs.paths, tuple(categories))
+    files = find_content_files(dirs.modules, dirs.quizzes, dirs.paths).count
+    if relative_to is not None:
+        problems = [Problem(_relative(p.path, relative_to), p.line, p.message, p.severity)
+                    for p in problems]
+    return CheckReport(problems, files)
+
+
+def _relative(path: str, base: Path) -> str:
+    relative = os.path.relpath(path, base)
+    return path if relative.startswith("..") else relative
+
+
+@with_appcontext
+def _configured() -> tuple[ContentDirs, tuple[str, ...]]:
+    config = current_app.config
+    content = Path(config["CONTENT_DIR"])
+    dirs = ContentDirs(content / "modules", Path(config["QUIZ_DIR"]), content / "paths")
+    return dirs, tuple(config.get("CONTENT_CATEGORIES", DEFAULT_CATEGORIES))
+
+
+@click.group("content")
+def content_cli() -> None:
+    """Work with the trainers' content files."""
+
+
+@content_cli.command("check")
+@click.argument("directory", required=False,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check_command(directory: Path | None) -> None:
+    """Validate modules, quizzes and learning paths.
+
+    DIR is a project folder holding content/modules, content/paths and quizzes; without it the
+    app's configured folders are checked.
+    """
+    if directory is None:
+        dirs, categories = _configured()
+        base = Path.cwd()
+    else:
+        dirs, base = ContentDirs.under(directory), directory
+        # Inside a running app (the `lms` command) its configured categories apply to DIR too.
+        categories = (tuple(current_app.config.get("CONTENT_CATEGORIES", DEFAULT_CATEGORIES))
+                      if current_app else DEFAULT_CATEGORIES)
+    report = run_check(dirs, categories, relative_to=base)
+    for problem in report.problems:
+        click.echo(str(problem))
+    click.echo(report.summary())
+    if report.errors:
+        click.get_current_context().exit(1)

@@ -1,0 +1,117 @@
+"""``lms content sync``, ``import-gift`` and ``export-gift``: added to the ``content`` group."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import yaml
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.content.checkcmd import content_cli
+from lms.content.gift import GiftExportError, parse_gift, quiz_to_gift, write_quiz_yaml
+from lms.content.links import is_valid_slug
+from lms.content.store import get_item, sync_content
+from lms.extensions import db
+from lms.models import ContentKind
+
+
+def content_dirs() -> tuple[Path, Path, Path]:
+    content = Path(current_app.config["CONTENT_DIR"])
+    return content / "modules", Path(current_app.config["QUIZ_DIR"]), content / "paths"
+
+
+@content_cli.command("sync")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+@with_appcontext
+def sync_command(quiet: bool) -> None:
+    """Store every module, quiz and path as a version in the database.
+
+    Unchanged files create nothing; changed files create a new version; deleted files retire
+    their item (its history stays). Files with errors are skipped and reported, and the command
+    then exits with status 1.
+    """
+    modules_dir, quiz_dir, paths_dir = content_dirs()
+    report = sync_content(modules_dir, quiz_dir, paths_dir,
+                          tuple(current_app.config["CONTENT_CATEGORIES"]))
+    db.session.commit()
+    if not quiet:
+        for change, labels in report.changes.items():
+            if change.value != "unchanged":
+                for label in labels:
+                    click.echo(f"  {change.value:<9} {label}")
+        for label in report.retired:
+            click.echo(f"  retired   {label}")
+    for problem in report.skipped:
+        click.echo(f"skipped: {problem}", err=True)
+    click.echo(f"Content synced: {report.summary()}.")
+    if report.skipped:
+        sys.exit(1)
+
+
+@content_cli.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--quiz", "slug", required=True, help="Slug of the quiz file to write.")
+@click.option("--title", help="The quiz title (default: from the slug).")
+@click.option("--force", is_flag=True, help="Overwrite an existing quiz file.")
+@with_appcontext
+def import_gift_command(file: Path, slug: str, title: str | None, force: bool) -> None:
+    """Turn a Moodle GIFT question bank into quizzes/SLUG.yaml.
+
+    Questions our quizzes cannot hold (essay, description) are reported with their line
+    numbers; nothing is dropped silently.
+    """
+    if not is_valid_slug(slug):
+        _fail(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
+    target = Path(current_app.config["QUIZ_DIR"]) / f"{slug}.yaml"
+    if target.exists() and not force:
+        _fail(f"{target} already exists; use --force to overwrite it.")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        _fail(f"{file}: not UTF-8 text. Export the question bank from Moodle as UTF-8.")
+    result = parse_gift(text, source=str(file))
+    for line in result.report():
+        click.echo(line, err=True)
+    if not result.questions:
+        _fail(f"{file}: no questions could be imported.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    title = title or slug.replace("-", " ").capitalize()
+    target.write_text(write_quiz_yaml(slug, title, result.questions), encoding="utf-8")
+    skipped = len(result.errors)
+    click.echo(f"Wrote {target}: {len(result.questions)} questions"
+               + (f", {skipped} not imported (see above)" if skipped else "") + ".")
+    click.echo("Check it with `lms content check`, then `lms content sync`.")
+
+
+@content_cli.command("export-gift")
+@click.argument("slug")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@with_appcontext
+def export_gift_command(slug: str, output: Path | None) -> None:
+    """Write quiz SLUG as a Moodle GIFT file (the current stored version, or the file)."""
+    item = get_item(ContentKind.QUIZ, slug)
+    if item is not None and item.current_version is not None:
+        source = item.current_version.source
+    else:
+        path = Path(current_app.config["QUIZ_DIR"]) / f"{slug}.yaml"
+        if not path.exists():
+            _fail(f"No quiz '{slug}' in the database or in {path.parent}.")
+        source = path.read_text(encoding="utf-8")
+    try:
+        gift = quiz_to_gift(yaml.safe_load(source))
+    except (GiftExportError, yaml.YAMLError) as exc:
+        _fail(f"quiz '{slug}' cannot be written as GIFT: {exc}")
+    if output:
+        output.write_text(gift, encoding="utf-8")
+        click.echo(f"Wrote {output}.")
+    else:
+        click.echo(gift, nl=False)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)

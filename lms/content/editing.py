@@ -1,0 +1,207 @@
+"""Editing content in the browser: check an unsaved text, save it as a file and a version,
+refuse a save that would overwrite someone else's change, and start new modules from a template.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lms.content.checkcmd import ContentDirs
+from lms.content.files import find_content_files, read_text
+from lms.content.links import is_valid_slug
+from lms.content.parsing import content_hash, normalise, parse_module, slug_of
+from lms.content.problems import Problem
+from lms.content.rendering import heading_ids
+from lms.content.store import get_item, record_version
+from lms.content.validation import Context, check_module_text, check_path_text, check_quiz_text
+from lms.errors import DomainError
+from lms.models import ContentKind, ContentVersion, User
+
+CHECKERS = {ContentKind.MODULE: check_module_text, ContentKind.QUIZ: check_quiz_text,
+            ContentKind.PATH: check_path_text}
+
+
+class EditConflict(DomainError):
+    """The file changed since the editor opened it; saving would lose that change."""
+
+    def __init__(self, current_text: str) -> None:
+        super().__init__(
+            "This file was changed by someone else since you opened it, so your version was "
+            "not saved. Their version is now shown beside yours: copy what you need from yours, "
+            "then save again."
+        )
+        self.current_text = current_text
+
+
+class ContentInvalid(DomainError):
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(f"Not saved: {count} error{'s' if count != 1 else ''} to fix first.")
+        self.problems = problems
+
+
+def file_path(kind: ContentKind, slug: str, dirs: ContentDirs) -> Path:
+    if not is_valid_slug(slug):
+        raise DomainError(f"'{slug}' is not a valid slug.")
+    folder = {ContentKind.MODULE: dirs.modules, ContentKind.QUIZ: dirs.quizzes,
+              ContentKind.PATH: dirs.paths}[kind]
+    return folder / (f"{slug}.md" if kind is ContentKind.MODULE else f"{slug}.yaml")
+
+
+def read_current(kind: ContentKind, slug: str, dirs: ContentDirs) -> str | None:
+    """The file's text on disk, or else the stored current version's, or None."""
+    path = file_path(kind, slug, dirs)
+    if path.exists():
+        return normalise(path.read_text(encoding="utf-8"))
+    item = get_item(kind, slug)
+    if item is not None and item.current_version is not None:
+        return item.current_version.source
+    return None
+
+
+def build_context(dirs: ContentDirs, categories: tuple[str, ...]) -> Context:
+    """What an edited file is checked against: the other files in the content folders."""
+    found = find_content_files(dirs.modules, dirs.quizzes, dirs.paths)
+    prerequisites: dict[str, tuple[str, ...]] = {}
+    anchors: dict[str, frozenset[str]] = {}
+    for file in found.modules:
+        text, _ = read_text(file)
+        doc = parse_module(text, str(file)).doc if text is not None else None
+        if doc is not None:
+            prerequisites[doc.slug] = doc.prerequisites
+            anchors[doc.slug] = heading_ids(doc.body)
+    return Context(
+        module_slugs=frozenset(slug_of(str(p)) for p in found.modules),
+        quiz_slugs=frozenset(slug_of(str(p)) for p in found.quizzes),
+        path_slugs=frozenset(slug_of(str(p)) for p in found.paths),
+        media_files=frozenset(found.media), prerequisites=prerequisites, anchors=anchors,
+        categories=categories, modules_dir=str(dirs.modules), quiz_dir=str(dirs.quizzes),
+        paths_dir=str(dirs.paths),
+    )
+
+
+def check_text(kind: ContentKind, slug: str, text: str, dirs: ContentDirs,
+               categories: tuple[str, ...]) -> list[Problem]:
+    path = str(file_path(kind, slug, dirs))
+    return CHECKERS[kind](slug, normalise(text), build_context(dirs, categories), path)
+
+
+def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
+              dirs: ContentDirs, categories: tuple[str, ...],
+              actor: User) -> ContentVersion:
+    """Check, then write the file and record the version. ``base_hash`` is the hash of the text
+    the editor opened (None for a new file); a different text on disk means a conflict."""
+    text = normalise(text)
+    if not text.endswith("\n"):
+        text += "\n"
+    current = read_current(kind, slug, dirs)
+    current_hash = content_hash(current) if current is not None else None
+    if current_hash != base_hash:
+        raise EditConflict(current or "")
+    errors = [p for p in check_text(kind, slug, text, dirs, categories) if p.is_error]
+    if errors:
+        raise ContentInvalid(errors)
+    write_atomically(file_path(kind, slug, dirs), text)
+    version, _ = record_version(kind, slug, text, actor=actor)
+    return version
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers (and a sync running now) see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+# New modules ---------------------------------------------------------------------------------
+
+def new_module_text(title: str, category: str, summary: str) -> str:
+    """A module that passes the checks and shows the trainer every feature of the format."""
+    title = " ".join(title.split())
+    summary = " ".join(summary.split())
+    return f"""---
+title: {_yaml_string(title)}
+category: {category}
+summary: {_yaml_string(summary)}
+estimated_minutes: 10
+objectives:
+  - Describe what the learner can do after this module
+tags: []
+language: en
+---
+# {title}
+
+Start with why this matters to a salesperson, in two or three sentences.
+
+## The main idea
+
+Explain one idea per section. Use a table when comparing things:
+
+| Option | When it fits |
+| --- | --- |
+| First option | The situation it suits |
+| Second option | The situation it suits |
+
+!!! note "Tip"
+    Admonitions like this one draw attention to a practical tip.
+
+## In practice
+
+Give a worked example or a short dialogue a salesperson can reuse.
+"""
+
+
+def _yaml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def create_module(slug: str, title: str, category: str, summary: str, *, dirs: ContentDirs,
+                  categories: tuple[str, ...], actor: User) -> ContentVersion:
+    if not is_valid_slug(slug):
+        raise DomainError("Use lower-case letters, digits and single hyphens for the file name, "
+                          "for example 'service-contracts'.", field="slug")
+    if file_path(ContentKind.MODULE, slug, dirs).exists() or get_item(ContentKind.MODULE, slug):
+        raise DomainError(f"A module called '{slug}' already exists (or existed: slugs are "
+                          "never reused).", field="slug")
+    if category not in categories:
+        raise DomainError(f"Unknown category '{category}'.", field="category")
+    return save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
+                     base_hash=None, dirs=dirs, categories=categories, actor=actor)
+
+
+# Comparing versions ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "same", "removed", "added", "skip"
+    old_number: int | None
+    new_number: int | None
+    text: str
+
+
+def diff_lines(old: str, new: str, context: int = 3) -> list[DiffLine]:
+    """A line diff with line numbers on both sides, unchanged stretches shortened."""
+    a, b = old.splitlines(), new.splitlines()
+    rows: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for group_index, group in enumerate(matcher.get_grouped_opcodes(context)):
+        if group_index or (group and (group[0][1] > 0 or group[0][3] > 0)):
+            rows.append(DiffLine("skip", None, None, "…"))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [DiffLine("same", i + 1, j + 1, a[i]) for i, j in
+                         zip(range(i1, i2), range(j1, j2), strict=True)]
+                continue
+            rows += [DiffLine("removed", i + 1, None, a[i]) for i in range(i1, i2)]
+            rows += [DiffLine("added", None, j + 1, b[j]) for j in range(j1, j2)]
+    return rows

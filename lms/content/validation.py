@@ -1,0 +1,263 @@
+"""Validate content: one file in the context of the others, or a whole content tree.
+
+``check_tree`` is what ``lms content check`` runs. The ``check_*_text`` functions let a browser
+editor validate one unsaved text against a ``Context`` describing everything else (the existing
+slugs, the media files, the prerequisite graph), with the same rules and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+from lms.content.bodyscan import scan_body
+from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
+from lms.content.files import MEDIA_FOLDER, ContentFiles, find_content_files, read_text
+from lms.content.graph import cycle_through
+from lms.content.links import (
+    is_external,
+    is_image_file,
+    is_valid_slug,
+    looks_like_module_link,
+    media_name,
+    module_link,
+)
+from lms.content.parsing import Parsed, parse_module, parse_path, parse_quiz, slug_of
+from lms.content.problems import Problem, Severity
+from lms.content.quizrules import check_quiz_doc
+from lms.content.rendering import heading_ids
+
+D = TypeVar("D")
+
+DEFAULT_CATEGORIES: tuple[str, ...] = ("product-knowledge", "customer-demographics")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one file is checked against: everything else in the content tree."""
+
+    module_slugs: frozenset[str] = frozenset()
+    quiz_slugs: frozenset[str] = frozenset()
+    path_slugs: frozenset[str] = frozenset()
+    media_files: frozenset[str] = frozenset()
+    #: module slug -> its prerequisites, for cycle and path-order checks
+    prerequisites: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: module slug -> the anchors of its headings; a module missing here is not checked
+    anchors: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    #: folders used to name unsaved files in problems
+    modules_dir: str = "content/modules"
+    quiz_dir: str = "quizzes"
+    paths_dir: str = "content/paths"
+
+
+def check_module_text(slug: str, text: str, context: Context,
+                      path: str | None = None) -> list[Problem]:
+    """Problems in a module's text if it were saved as ``<slug>.md``."""
+    path = path or f"{context.modules_dir}/{slug}.md"
+    parsed = parse_module(text, path)
+    if parsed.doc is not None:
+        # Links to this module's own headings check against the text being edited.
+        anchors = {**context.anchors, slug: heading_ids(parsed.doc.body)}
+        context = replace(context, anchors=anchors)
+    return _sorted(_module_problems(parsed, slug, path, context))
+
+
+def check_quiz_text(slug: str, text: str, context: Context,
+                    path: str | None = None) -> list[Problem]:
+    """Problems in a quiz's text if it were saved as ``<slug>.yaml``."""
+    path = path or f"{context.quiz_dir}/{slug}.yaml"
+    return _sorted(_quiz_problems(parse_quiz(text, path), slug, path))
+
+
+def check_path_text(slug: str, text: str, context: Context,
+                    path: str | None = None) -> list[Problem]:
+    """Problems in a learning path's text if it were saved as ``<slug>.yaml``."""
+    path = path or f"{context.paths_dir}/{slug}.yaml"
+    return _sorted(_path_problems(parse_path(text, path), slug, path, context))
+
+
+def check_tree(modules_dir: str | Path, quiz_dir: str | Path, paths_dir: str | Path,
+               categories: Iterable[str] = DEFAULT_CATEGORIES) -> list[Problem]:
+    """Every problem in the content folders, sorted by path and line."""
+    modules_dir, quiz_dir, paths_dir = Path(modules_dir), Path(quiz_dir), Path(paths_dir)
+    found = find_content_files(modules_dir, quiz_dir, paths_dir)
+    problems = list(found.problems)
+
+    modules = _load(found.modules, parse_module, problems)
+    quizzes = _load(found.quizzes, parse_quiz, problems)
+    learning_paths = _load(found.paths, parse_path, problems)
+    context = _context(found, modules, categories, modules_dir, quiz_dir, paths_dir)
+    for file, module in modules.items():
+        problems += _module_problems(module, file.stem, str(file), context)
+    for file, quiz in quizzes.items():
+        problems += _quiz_problems(quiz, file.stem, str(file))
+    for file, learning_path in learning_paths.items():
+        problems += _path_problems(learning_path, file.stem, str(file), context)
+    return _sorted(problems)
+
+
+def tree_context(modules_dir: str | Path, quiz_dir: str | Path, paths_dir: str | Path,
+                 categories: Iterable[str] = DEFAULT_CATEGORIES) -> Context:
+    """The ``Context`` the files on disk give, for checking one edited text against them."""
+    modules_dir, quiz_dir, paths_dir = Path(modules_dir), Path(quiz_dir), Path(paths_dir)
+    found = find_content_files(modules_dir, quiz_dir, paths_dir)
+    modules = _load(found.modules, parse_module, [])
+    return _context(found, modules, categories, modules_dir, quiz_dir, paths_dir)
+
+
+def _context(found: ContentFiles, modules: dict[Path, Parsed[ModuleDoc]],
+             categories: Iterable[str], modules_dir: Path, quiz_dir: Path,
+             paths_dir: Path) -> Context:
+    docs = [parsed.doc for parsed in modules.values() if parsed.doc is not None]
+    return Context(
+        module_slugs=frozenset(slug_of(str(p)) for p in found.modules),
+        quiz_slugs=frozenset(slug_of(str(p)) for p in found.quizzes),
+        path_slugs=frozenset(slug_of(str(p)) for p in found.paths),
+        media_files=frozenset(found.media),
+        prerequisites={doc.slug: doc.prerequisites for doc in docs},
+        anchors={doc.slug: heading_ids(doc.body) for doc in docs},
+        categories=tuple(categories),
+        modules_dir=str(modules_dir), quiz_dir=str(quiz_dir), paths_dir=str(paths_dir),
+    )
+
+
+def _load(files: list[Path], parse: Callable[[str, str], Parsed[D]],
+          problems: list[Problem]) -> dict[Path, Parsed[D]]:
+    results: dict[Path, Parsed[D]] = {}
+    for file in files:
+        text, problem = read_text(file)
+        if problem is not None:
+            problems.append(problem)
+        results[file] = parse(text, str(file)) if text is not None else Parsed(None)
+    return results
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.severity, p.message))
+
+
+def _slug_problems(slug: str, path: str) -> list[Problem]:
+    if is_valid_slug(slug):
+        return []
+    return [Problem(path, 1, f"'{slug}' is not a valid slug: use lower-case letters, digits and "
+                             "single hyphens, at most 80 characters (rename the file)")]
+
+
+# --- modules ---------------------------------------------------------------------------------
+
+
+def _module_problems(parsed: Parsed[ModuleDoc], slug: str, path: str,
+                     context: Context) -> list[Problem]:
+    problems = _slug_problems(slug, path) + list(parsed.problems)
+    doc = parsed.doc
+    if doc is None:
+        return problems
+    if doc.category and doc.category not in context.categories:
+        problems.append(Problem(path, doc.line_of("category"),
+                                f"unknown category '{doc.category}': use one of "
+                                f"{', '.join(context.categories)}"))
+    if doc.quiz is not None and doc.quiz not in context.quiz_slugs:
+        problems.append(Problem(path, doc.line_of("quiz"), f"quiz '{doc.quiz}' does not exist "
+                                                           f"(no {doc.quiz}.yaml in quizzes)"))
+    known = context.module_slugs | {slug}
+    seen: set[str] = set()
+    for index, prerequisite in enumerate(doc.prerequisites):
+        line = doc.item_line("prerequisites", index)
+        if prerequisite in seen:
+            problems.append(Problem(path, line, f"prerequisite '{prerequisite}' is listed twice",
+                                    "warning"))
+        elif prerequisite not in known:
+            problems.append(Problem(path, line, f"prerequisite '{prerequisite}' is not a module"))
+        seen.add(prerequisite)
+    graph = {**context.prerequisites, slug: doc.prerequisites}
+    cycle = cycle_through(slug, graph)
+    if cycle:
+        line = doc.item_line("prerequisites", doc.prerequisites.index(cycle[1]))
+        problems.append(Problem(path, line, f"prerequisite cycle: {' -> '.join(cycle)}"))
+    problems += _body_problems(doc, known, context)
+    return problems
+
+
+def _body_problems(doc: ModuleDoc, known: frozenset[str], context: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    for ref in scan_body(doc.body, doc.body_line):
+        check = _link_problem if ref.kind == "link" else _image_problem
+        for message, severity in check(ref.target, ref.alt, known, context):
+            problems.append(Problem(doc.path, ref.line, message, severity))
+    return problems
+
+
+def _link_problem(target: str, _alt: str | None, known: frozenset[str],
+                  context: Context) -> list[tuple[str, Severity]]:
+    link = module_link(target)
+    if link is None:
+        if looks_like_module_link(target):
+            return [(f"link {target}: link to another module by its file name only, "
+                     "e.g. other-module.md", "error")]
+        return []
+    if link.slug not in known:
+        return [(f"link to module '{link.slug}' ({target}): no such module", "error")]
+    anchors = context.anchors.get(link.slug)
+    if link.anchor and anchors is not None and link.anchor not in anchors:
+        # The page still opens, just not at the heading: a warning, not an error.
+        return [(f"link {target}: module '{link.slug}' has no heading with anchor "
+                 f"'{link.anchor}'", "warning")]
+    return []
+
+
+def _image_problem(target: str, alt: str | None, _known: frozenset[str],
+                   context: Context) -> list[tuple[str, Severity]]:
+    shown = target or "(no source)"
+    media_dir = f"{context.modules_dir}/{MEDIA_FOLDER}"
+    found: list[tuple[str, Severity]] = []
+    if alt is None or not alt.strip():
+        found.append((f"image {shown} has no alt text", "error"))
+    name = media_name(target)
+    if name is None:
+        where = "from another site" if is_external(target) else "outside media/"
+        found.append((f"image {shown} is {where}: images must be files in {media_dir}, "
+                      "written as media/<file>", "error"))
+    elif not is_image_file(name):
+        found.append((f"image {target}: not a PNG, JPEG, GIF, SVG or WebP file", "error"))
+    elif name not in context.media_files:
+        found.append((f"image {target}: no file {name} in {media_dir}", "error"))
+    return found
+
+
+# --- quizzes and paths -----------------------------------------------------------------------
+
+
+def _quiz_problems(parsed: Parsed[QuizDoc], slug: str, path: str) -> list[Problem]:
+    problems = _slug_problems(slug, path) + list(parsed.problems)
+    if parsed.doc is not None:
+        problems += check_quiz_doc(parsed.doc)
+    return problems
+
+
+def _path_problems(parsed: Parsed[PathDoc], slug: str, path: str,
+                   context: Context) -> list[Problem]:
+    problems = _slug_problems(slug, path) + list(parsed.problems)
+    doc = parsed.doc
+    if doc is None:
+        return problems
+    position: dict[str, int] = {}
+    for index, entry in enumerate(doc.modules):
+        if entry.module in position:
+            first = doc.modules[position[entry.module]].line
+            problems.append(Problem(path, entry.line, f"module '{entry.module}' is already in "
+                                                      f"the path (line {first})"))
+            continue
+        position[entry.module] = index
+        if entry.module not in context.module_slugs:
+            problems.append(Problem(path, entry.line, f"module '{entry.module}' does not exist"))
+    for entry in doc.modules:
+        later = [p for p in context.prerequisites.get(entry.module, ())
+                 if position.get(p, -1) > position[entry.module]]
+        for prerequisite in later:
+            problems.append(Problem(path, entry.line,
+                                    f"module '{entry.module}' comes before its prerequisite "
+                                    f"'{prerequisite}'", "warning"))
+    return problems

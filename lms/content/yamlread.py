@@ -1,0 +1,239 @@
+"""Reading YAML node trees field by field, recording problems with real line numbers.
+
+``yaml.safe_load`` forgets where values came from, so the parsers compose the node tree with
+``SafeLoader`` and read each field through ``Fields``: every wrong type, out-of-range value,
+unknown or duplicate key becomes a ``Problem`` at the line of the offending node, and parsing
+carries on so one run reports everything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Collection, Iterator
+from typing import Any
+
+import yaml
+
+from lms.content.problems import Problem, Severity
+
+_CORE_TAG = "tag:yaml.org,2002:"
+
+
+class Reader:
+    """Collects problems for one file; ``offset`` shifts YAML lines to file lines."""
+
+    def __init__(self, path: str, offset: int = 0) -> None:
+        self.path = path
+        self.offset = offset
+        self.problems: list[Problem] = []
+        self._loader = yaml.SafeLoader("")
+
+    def line(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + 1 + self.offset
+
+    def report(self, line: int, message: str, severity: Severity = "error") -> None:
+        self.problems.append(Problem(self.path, line, message, severity))
+
+    def compose(self, text: str) -> yaml.Node | None:
+        """The root node, or None (with a problem recorded) when the YAML does not parse."""
+        try:
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 + self.offset if mark else 1 + self.offset
+            context = exc.context or ""
+            if exc.context_mark and exc.context_mark.line + 1 + self.offset != line:
+                # e.g. an unclosed quote: the error shows at the end, the cause is earlier.
+                context += f" (line {exc.context_mark.line + 1 + self.offset})"
+            problem = ": ".join(filter(None, (context.strip(), exc.problem)))
+            self.report(line, f"YAML syntax error: {problem}")
+        except yaml.YAMLError as exc:
+            self.report(1 + self.offset, f"YAML error: {exc}")
+        return None
+
+    def value(self, node: yaml.Node) -> Any:
+        """The scalar's YAML value, or None when its tag cannot be built (``!!int abc``, ``!x``)."""
+        if not node.tag.startswith(_CORE_TAG):
+            return None
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ArithmeticError, LookupError, TypeError, ValueError):
+            # PyYAML's constructors raise assorted built-in errors for explicitly tagged bad
+            # values such as `!!bool maybe`; forget the half-built node and report a bad value.
+            self._loader.recursive_objects.clear()
+            return None
+
+    def mapping(self, node: yaml.Node | None, what: str, line: int | None = None) -> Fields | None:
+        if isinstance(node, yaml.MappingNode):
+            return Fields(self, node, what)
+        where = line if node is None else self.line(node)
+        self.report(where or 1 + self.offset, f"{what} must be a mapping of fields")
+        return None
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        self.report(self.line(node), f"{what} must be a list")
+        return []
+
+    # --- scalars -----------------------------------------------------------------------------
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        # The source text, not the resolved value: `text: Yes` means the word, not a boolean.
+        if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+            if node.value.strip():
+                return str(node.value)
+            self.report(self.line(node), f"{what} must not be empty")
+            return None
+        self.report(self.line(node), f"{what} must be text")
+        return None
+
+    def number(
+        self, node: yaml.Node, what: str, *, whole: bool = False,
+        minimum: float | None = None, maximum: float | None = None, above: float | None = None,
+    ) -> float | None:
+        raw = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        wanted = int if whole else int | float
+        value: float | None = None
+        if isinstance(raw, wanted) and not isinstance(raw, bool) and math.isfinite(raw):
+            value = raw
+        if value is None:
+            kind = "a whole number" if whole else "a number"
+            self.report(self.line(node), f"{what} must be {kind}")
+            return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self.report(self.line(node), f"{what} must be {_range(minimum, maximum)}, not {value}")
+            return None
+        if above is not None and value <= above:
+            self.report(self.line(node), f"{what} must be greater than {above:g}, not {value}")
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(value, bool):
+            return value
+        self.report(self.line(node), f"{what} must be true or false")
+        return None
+
+    def choice(self, node: yaml.Node, what: str, choices: Collection[str]) -> str | None:
+        value = node.value if isinstance(node, yaml.ScalarNode) else None
+        if value in choices:
+            return str(value)
+        self.report(self.line(node), f"{what} must be one of {', '.join(choices)}")
+        return None
+
+    def text_list(self, node: yaml.Node, what: str) -> tuple[list[str], list[int]]:
+        """Texts and their lines; ``tags: machines`` (a single word) is not accepted as a list."""
+        texts: list[str] = []
+        lines: list[int] = []
+        for item in self.sequence(node, what):
+            text = self.text(item, f"each item of {what}")
+            if text is not None:
+                texts.append(text)
+                lines.append(self.line(item))
+        return texts, lines
+
+
+class Fields:
+    """The keys of one YAML mapping, read one at a time."""
+
+    def __init__(self, reader: Reader, node: yaml.MappingNode, what: str) -> None:
+        self.reader = reader
+        self.what = what
+        self.line = reader.line(node)
+        self.nodes: dict[str, yaml.Node] = {}
+        self.lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            key_line = reader.line(key_node)
+            if not isinstance(key, str) or not key:
+                reader.report(key_line, f"{what}: field names must be text")
+            elif key in self.nodes:
+                reader.report(key_line, f"{what}: field '{key}' appears twice "
+                                        f"(first on line {self.lines[key]})")
+            else:
+                self.nodes[key] = value_node
+                self.lines[key] = key_line
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.nodes)
+
+    def check_known(self, allowed: Collection[str], where: str | None = None) -> None:
+        for key in self.nodes:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, list(allowed), n=1)
+                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.reader.report(
+                    self.lines[key], f"unknown field '{key}' in {where or self.what}{suggestion}"
+                )
+
+    def node(self, key: str, required: bool = False) -> yaml.Node | None:
+        node = self.nodes.get(key)
+        if node is None and required:
+            self.reader.report(self.line, f"{self.what}: missing required field '{key}'")
+        if node is not None and _is_null(node) and required:
+            self.reader.report(self.lines[key], f"{self.what}: '{key}' must not be empty")
+            return None
+        return node
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        node = self.node(key, required)
+        if node is None or (not required and _is_null(node)):
+            return None
+        return self.reader.text(node, f"'{key}'")
+
+    def number(self, key: str, default: Any = None, **limits: Any) -> Any:
+        required = limits.pop("required", False)
+        node = self.node(key, required)
+        if node is None:
+            return default
+        value = self.reader.number(node, f"'{key}'", **limits)
+        return default if value is None else value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        node = self.node(key)
+        value = None if node is None else self.reader.boolean(node, f"'{key}'")
+        return default if value is None else value
+
+    def choice(self, key: str, choices: Collection[str], default: str) -> str:
+        node = self.node(key)
+        value = None if node is None else self.reader.choice(node, f"'{key}'", choices)
+        return default if value is None else value
+
+    def word_or_whole(self, key: str, word: str, minimum: int, default: int | None) -> int | None:
+        """A setting that is a keyword (``unlimited``, ``all``, ``none``) or a whole number."""
+        node = self.node(key)
+        if node is None:
+            return default
+        if isinstance(node, yaml.ScalarNode) and node.value == word:
+            return None
+        value = self.reader.value(node) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            return value
+        self.reader.report(self.lines[key], f"'{key}' must be {word} or a whole number "
+                                            f">= {minimum}")
+        return default
+
+    def text_list(self, key: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        node = self.node(key)
+        if node is None or _is_null(node):
+            return (), ()
+        texts, lines = self.reader.text_list(node, f"'{key}'")
+        return tuple(texts), tuple(lines)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _range(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"between {minimum:g} and {maximum:g}"
+    if minimum is not None:
+        return f"at least {minimum:g}"
+    return f"at most {maximum:g}"

@@ -1,0 +1,116 @@
+"""Training content as stored versions: modules, quizzes, learning paths and their images.
+
+Files are how content enters and leaves; the site serves what is stored here, so several
+application servers stay consistent. A version is immutable and keyed by the hash of its text:
+learner state (attempts, reading) points at versions, never at the live file, so history
+survives any edit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.models.base import Base, UTCDateTime, utcnow
+
+
+class ContentKind(StrEnum):
+    MODULE = "module"
+    QUIZ = "quiz"
+    PATH = "path"
+
+    @property
+    def label(self) -> str:
+        return {"path": "learning path"}.get(self.value, self.value)
+
+
+class ContentItem(Base):
+    """One module, quiz or path, identified by kind and slug across all its versions."""
+
+    __tablename__ = "content_items"
+    __table_args__ = (
+        UniqueConstraint("kind", "slug"),
+        CheckConstraint("kind IN ('module', 'quiz', 'path')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(80))
+    #: The version the site serves. Set after the first version is inserted (hence use_alter).
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    #: Set when the file disappeared; the item and its versions stay for history.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    current_version: Mapped[ContentVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+    versions: Mapped[list[ContentVersion]] = relationship(
+        back_populates="item", foreign_keys="ContentVersion.item_id",
+        order_by="ContentVersion.number",
+    )
+
+    @property
+    def kind_enum(self) -> ContentKind:
+        return ContentKind(self.kind)
+
+    def __repr__(self) -> str:
+        return f"<ContentItem {self.kind}:{self.slug}>"
+
+
+class ContentVersion(Base):
+    __tablename__ = "content_versions"
+    __table_args__ = (
+        UniqueConstraint("item_id", "number"),
+        UniqueConstraint("item_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"),
+                                         index=True)
+    #: 1, 2, 3 ... per item, in the order versions were first seen.
+    number: Mapped[int] = mapped_column(Integer)
+    #: sha256 of the normalised text (LF line ends): the version's identity.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: The file's full text, exactly as it was.
+    source: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Who saved it in the browser; empty when it came from a file sync.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                 ondelete="SET NULL"))
+
+    item: Mapped[ContentItem] = relationship(back_populates="versions", foreign_keys=[item_id])
+    created_by = relationship("User")
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:10]
+
+
+class MediaFile(Base):
+    """An image used by modules. Replaced in place: a module version names its images by file
+    name, and images are served with their hash as ETag."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    mime_type: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,6 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/lms init
+	$(BIN)/lms content sync --quiet
 	$(BIN)/lms demo --if-empty
 	@echo ""
 	@echo "Serving Verkoopklaar on http://$(HOST):$(PORT)  (Ctrl+C to stop)"

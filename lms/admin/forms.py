@@ -16,9 +16,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.errors import DomainError
 from lms.models import Role
+from lms.people.services import normalise_email
 
 
 def choices(pairs) -> list[SelectChoice]:  # noqa: ANN001 - iterable of (value, label)
@@ -32,12 +35,20 @@ def split_lines(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(",", "\n").splitlines() if part.strip()]
 
 
+def valid_email(_form: FlaskForm, field: EmailField) -> None:
+    """The service's own rule, checked with the other fields so every error shows at once."""
+    try:
+        normalise_email(field.data or "")
+    except DomainError as exc:
+        raise ValidationError(exc.message) from None
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF token only."""
 
 
 class PersonForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), valid_email])
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.LEARNER.value)
     team_id = SelectField("Team", coerce=int, default=0)
@@ -60,8 +71,10 @@ class TeamForm(FlaskForm):
                                 render_kw={"rows": 3})
     parent_id = SelectField("Reports into", coerce=int, default=0,
                             description="Managers of that team see this team too.")
-    manager_ids = SelectMultipleField("Managers", coerce=int,
-                                      description="People with the manager role.")
+    manager_ids = SelectMultipleField(
+        "Managers", coerce=int, description="Tick everyone who manages this team.",
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )
     submit = SubmitField("Save")
 
 

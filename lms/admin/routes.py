@@ -45,8 +45,14 @@ def require_admin() -> None:
     """Every admin page needs the admin role; checked once for the whole blueprint."""
 
 
+# Services name what a rule is about; the forms call some of those fields by their id column.
+FIELD_ALIASES = {"manager": "manager_id", "team": "team_id", "parent": "parent_id",
+                 "managers": "manager_ids"}
+
+
 def _form_error(form, exc: DomainError) -> None:  # noqa: ANN001
-    field = getattr(form, exc.field, None) if exc.field else None
+    name = FIELD_ALIASES.get(exc.field or "", exc.field)
+    field = getattr(form, name, None) if name else None
     if field is not None:
         field.errors = [*field.errors, exc.message]
     else:

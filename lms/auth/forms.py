@@ -20,7 +20,9 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), Length(max=200)],
+        "New password",
+        validators=[DataRequired(), Length(min=10, max=200,
+                                           message="Use at least 10 characters.")],
         description="At least 10 characters; not your name or email address.",
         render_kw={"autocomplete": "new-password"},
     )

@@ -140,6 +140,10 @@ class QuestionBase(Located):
     points: float = 1
     explanation: str | None = None
     tags: tuple[str, ...] = ()
+    #: A short name for question banks (GIFT ::title::); learners see the prompt only.
+    title: str | None = None
+    #: The question-bank category it came from (GIFT $CATEGORY), e.g. "Sales/Objections".
+    category: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,7 +38,8 @@ SETTINGS_FIELDS = (
     "shuffle_options", "draw", "time_limit_minutes", "reveal_answers",
     "multiple_response_scoring",
 )
-COMMON_QUESTION_FIELDS = ("id", "type", "prompt", "points", "explanation", "tags")
+COMMON_QUESTION_FIELDS = ("id", "type", "prompt", "points", "explanation", "tags", "title",
+                          "category")
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "single_choice": ("options",),
     "multiple_response": ("options",),
@@ -123,6 +124,8 @@ def _question(reader: Reader, node: yaml.Node) -> Question | None:
         points=fields.number("points", 1, above=0),
         explanation=fields.text("explanation"),
         tags=fields.text_list("tags")[0],
+        title=fields.text("title"),
+        category=fields.text("category"),
     )
     if qtype is None:
         return None

@@ -90,7 +90,8 @@ def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
         return [_at(question, "options", "either every option has a weight or none has")]
     if all(weighted):
         top = sum(option.weight or 0 for option in correct)
-        if top < 100:
+        # Moodle writes thirds as 33.33333, which add up to 99.99999: allow for that rounding.
+        if top < 100 - 0.01:
             return [Problem(question.path, question.line_of("options"),
                             f"question '{question.id}': positive weights add up to {top:g} %, "
                             "so no response can score full points", "warning")]

@@ -173,8 +173,8 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
         else:
             seen_emails[email] = line
         if email in existing_users and not update_existing:
-            errors.append(RowError(line, "email", f"{email} already has an account; choose "
-                                   "'update existing people' to change it"))
+            errors.append(RowError(line, "email", f"{email} already has an account; tick "
+                                   "'Update people who already have an account' to change it"))
 
     name = " ".join(values.get("name", "").split())
     if not name:

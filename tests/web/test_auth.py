@@ -199,3 +199,4 @@ def test_login_is_rate_limited_per_address_and_per_account(database_url, tmp_pat
         assert response.status_code == 302
         limiter.reset()
         db.session.remove()
+        db.engine.dispose()

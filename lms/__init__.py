@@ -68,11 +68,15 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
     from lms.author.routes import bp as author_bp
+    from lms.learn.goal_routes import bp as goals_bp
+    from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.routes import bp as manage_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp, url_prefix="/learn")
+    app.register_blueprint(goals_bp, url_prefix="/learn/goals")
+    app.register_blueprint(quiz_bp, url_prefix="/learn")
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(admin_bp, url_prefix="/admin")

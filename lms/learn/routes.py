@@ -1,21 +1,101 @@
-"""The learner's dashboard, and the images modules show."""
+"""The learner's dashboard, learning paths, module reading, and the images modules show."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.content.documents import ModuleDoc
+from lms.content.rendering import render_markdown
 from lms.extensions import db
-from lms.models import MediaFile
+from lms.learning.catalog import current_doc, live_item, live_items
+from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, \
+    record_opened
+from lms.learning.dashboard import build_dashboard
+from lms.models import ContentKind, MediaFile
 
 bp = Blueprint("learn", __name__)
+
+
+def module_url(slug: str, anchor: str | None) -> str:
+    return url_for("learn.module", slug=slug) + (f"#{anchor}" if anchor else "")
+
+
+def media_url(name: str) -> str:
+    return url_for("learn.media", name=name)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str | None) -> str:
+    """Trainers' Markdown (descriptions, prompts) as sanitised HTML, links pointing at the
+    learner's pages."""
+    if not text:
+        return ""
+    return render_markdown(text, module_url=module_url, media_url=media_url).html
 
 
 @bp.route("/")
 @login_required
 def dashboard():  # noqa: ANN201
-    return render_template("learn/dashboard.html", user=current_user)
+    from lms.learning.goals import goals_overview
+
+    return render_template("learn/dashboard.html", user=current_user,
+                           board=build_dashboard(current_user),
+                           goals=goals_overview(current_user))
+
+
+@bp.route("/paths/<slug>")
+@login_required
+def path(slug: str):  # noqa: ANN201
+    item = live_item(ContentKind.PATH, slug) or abort(404)
+    progress = path_progress(current_user.id, item) or abort(404)
+    return render_template("learn/path.html", progress=progress)
+
+
+@bp.route("/modules/<slug>")
+@login_required
+def module(slug: str):  # noqa: ANN201
+    item = live_item(ContentKind.MODULE, slug) or abort(404)
+    doc = current_doc(item)
+    if not isinstance(doc, ModuleDoc):
+        abort(404)
+    modules = live_items(ContentKind.MODULE)
+    progress = progress_map(current_user.id)
+    lock = lock_of(current_user.id, doc, progress, modules)
+    if lock.locked:
+        return render_template("learn/module_locked.html", item=item, doc=doc, lock=lock), 403
+    # Reading is recorded; the write happens on a GET deliberately: "opened" is what happened.
+    record_opened(current_user, item)
+    db.session.commit()
+    row = progress_map(current_user.id).get(item.id)
+    rendered = render_markdown(doc.body, module_url=module_url, media_url=media_url)
+    quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
+    return render_template("learn/module.html", item=item, doc=doc, rendered=rendered,
+                           progress=row, quiz=quiz,
+                           path_slug=request.args.get("path"))
+
+
+@bp.route("/modules/<slug>/read", methods=["POST"])
+@login_required
+def module_read(slug: str):  # noqa: ANN201
+    from lms.admin.forms import ActionForm
+
+    item = live_item(ContentKind.MODULE, slug) or abort(404)
+    doc = current_doc(item)
+    if not isinstance(doc, ModuleDoc) or not ActionForm().validate_on_submit():
+        abort(400)
+    if lock_of(current_user.id, doc, progress_map(current_user.id),
+               live_items(ContentKind.MODULE)).locked:
+        abort(403)
+    progress = mark_read(current_user, item)
+    db.session.commit()
+    if progress.completed_at is not None:
+        flash(f"“{doc.title}” is complete.", "success")
+    elif doc.quiz:
+        flash("Marked as read. Pass the quiz to complete the module.", "info")
+        return redirect(url_for("quiz.overview", slug=doc.quiz))
+    return redirect(url_for("learn.module", slug=slug))
 
 
 @bp.route("/media/<name>")

@@ -2,9 +2,22 @@
 
 from lms.models.base import Base, utcnow
 from lms.models.content import ContentItem, ContentKind, ContentVersion, MediaFile
+from lms.models.learning import (
+    Assignment,
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Goal,
+    GoalKind,
+    ModuleProgress,
+    PathCompletion,
+    Submission,
+)
 from lms.models.people import AliasKind, Role, Team, User, UserAlias, alias_key, team_managers
 
 __all__ = [
+    "Assignment", "Attempt", "AttemptQuestion", "AttemptStatus", "Goal", "GoalKind",
+    "ModuleProgress", "PathCompletion", "Submission",
     "ContentItem", "ContentKind", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "Role", "Team", "User", "UserAlias", "alias_key", "team_managers",
     "utcnow",

@@ -44,7 +44,7 @@ def test_every_demo_role_lands_on_its_own_page(app):
         "admin@demo.test": ("/admin/people", "People"),
         "trainer@demo.test": ("/author/", "Training content"),
         "manager2@demo.test": ("/manage/", "Team Randstad"),
-        "rep01@demo.test": ("/learn/", "Where you stand"),
+        "rep01@demo.test": ("/learn/", "Assigned to you"),
     }
     for email, (start, text) in expected.items():
         client = app.test_client()

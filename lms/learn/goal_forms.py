@@ -1,0 +1,164 @@
+"""The goal form: one form for every kind of goal, showing and requiring the fields that kind
+needs. The service (lms.learning.goals) checks the values again; this form checks that what a
+kind needs was filled in, so every missing field is reported at once."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from lms.learning.goals import KINDS
+from lms.models import GoalKind
+
+KIND_CHOICES = [
+    SelectChoice(kind.value, info.label,
+                 optgroup="Training goals" if kind.is_training else "Performance goals")
+    for kind, info in KINDS.items()
+]
+
+#: The kind-specific fields each kind shows and requires (title, dates and note are common).
+KIND_FIELDS: dict[GoalKind, tuple[str, ...]] = {
+    GoalKind.COMPLETE_PATH: ("path",),
+    GoalKind.COMPLETE_MODULE: ("module",),
+    GoalKind.REACH_SCORE: ("module", "target"),
+    GoalKind.REVENUE: ("target",),
+    GoalKind.WON_DEALS: ("target",),
+    GoalKind.SATISFACTION: ("target",),
+    GoalKind.REPEAT_RATE: ("target",),
+    GoalKind.COMPLAINTS_RESOLVED: ("target", "within_days"),
+}
+REQUIRED_MESSAGES = {
+    "path": "Choose a learning path.",
+    "module": "Choose a module.",
+    "target": "Enter the target.",
+    "within_days": "Enter the number of days.",
+}
+TARGET_HELP = {
+    GoalKind.REACH_SCORE: "The result to reach on the module's quiz, as counted by its grading "
+                          "method, in % (1 to 100).",
+    GoalKind.REVENUE: "Revenue from your won deals between the start date and the deadline, in "
+                      "euros, e.g. 25000 or 25000,50.",
+    GoalKind.WON_DEALS: "How many deals to win between the start date and the deadline.",
+    GoalKind.SATISFACTION: "Average customer satisfaction over the period, in % of the top "
+                           "score (e.g. 90 for 4.5 out of 5 stars).",
+    GoalKind.REPEAT_RATE: "Share of your customers in the period who had bought before, in %.",
+    GoalKind.COMPLAINTS_RESOLVED: "Share of the complaints about your customers in the period "
+                                  "resolved in time, in %.",
+}
+
+
+class TargetField(StringField):
+    """A number typed as people type it: "25000", "25.000,50", "80 %", "€ 1,250.75"."""
+
+    raw: str | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        text = self.raw.replace("€", "").replace("%", "").replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(r"\d{1,3}[.,]\d{3}", text):  # 12.500: twelve and a half, or thousands?
+            raise ValueError("Write the number without a thousands separator, e.g. 12500.")
+        if "," in text and "." in text:  # the last separator is the decimal one
+            decimal = "," if text.rfind(",") > text.rfind(".") else "."
+            text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+        elif "," in text:
+            text = text.replace(",", ".")
+        elif text.count(".") > 1:  # 1.250.000
+            text = text.replace(".", "")
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError("Enter a number, e.g. 80 or 25000.")
+        self.data = number
+
+    def _value(self) -> str:
+        if self.raw is not None:
+            return self.raw
+        return "" if self.data is None else f"{self.data:g}"
+
+
+class GoalForm(FlaskForm):
+    kind = SelectField(
+        "Kind of goal", choices=KIND_CHOICES, default=GoalKind.COMPLETE_MODULE.value,
+        invalid_choice_message="Choose what kind of goal this is.",
+        description="Training goals are measured on your modules and quizzes; performance goals "
+                    "on your sales.")
+    title = StringField(
+        "Title", validators=[Optional(), Length(max=200)],
+        description="Leave empty to name the goal after what it measures.")
+    path = SelectField(
+        "Learning path", coerce=int, default=0, validate_choice=False,
+        description="The learning path to finish, with all its required modules.")
+    module = SelectField(
+        "Module", coerce=int, default=0, validate_choice=False,
+        description="The module to finish: read it and pass its quiz.")
+    target = TargetField("Target", description="The value to reach.",
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    within_days = IntegerField(
+        "Resolved within (days)",
+        validators=[Optional(), NumberRange(1, 365, "Enter a number of days from 1 to 365.")],
+        description="A complaint counts as resolved in time when it was closed within this many "
+                    "days of being reported.")
+    starts_on = DateField(
+        "Start date", validators=[Optional()],
+        description="When you start working on it; performance goals count sales from this "
+                    "day. Leave empty to start today.")
+    deadline = DateField(
+        "Deadline", validators=[InputRequired("Enter the deadline.")],
+        description="The last day to reach the goal.")
+    note = TextAreaField(
+        "Note", validators=[Length(max=2000)], render_kw={"rows": 3},
+        description="Why this goal matters to you or how you will get there. Only you see it.")
+    submit = SubmitField("Save goal")
+
+    def __init__(self, *args, items: dict[str, list[tuple[int, str]]] | None = None,  # noqa: ANN002, ANN003
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        items = items or {}
+        self.path.choices = [SelectChoice(0, "— Choose a learning path —")] + [
+            SelectChoice(i, label) for i, label in items.get("path", [])]
+        self.module.choices = [SelectChoice(0, "— Choose a module —")] + [
+            SelectChoice(i, label) for i, label in items.get("module", [])]
+        self.show_kind(self.selected_kind)
+
+    @property
+    def selected_kind(self) -> GoalKind:
+        try:
+            return GoalKind(self.kind.data)
+        except ValueError:
+            return GoalKind.COMPLETE_MODULE
+
+    def kind_fields(self) -> list:  # noqa: ANN201 - list of fields
+        """The kind-specific fields to show for the selected kind, in form order."""
+        names = KIND_FIELDS[self.selected_kind]
+        return [f for f in (self.path, self.module, self.target, self.within_days)
+                if f.name in names]
+
+    def show_kind(self, kind: GoalKind) -> None:
+        """Label and explain the target and module for ``kind``."""
+        info = KINDS[kind]
+        if info.target_label:
+            self.target.label.text = info.target_label
+            self.target.description = TARGET_HELP[kind]
+        if kind is GoalKind.REACH_SCORE:
+            self.module.description = "The module whose quiz result counts."
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        ok = super().validate(extra_validators)
+        if self.kind.errors:
+            return False
+        for field in self.kind_fields():
+            empty = field.data is None or (isinstance(field, SelectField) and field.data == 0)
+            if not field.errors and empty:
+                field.errors = [*field.errors, REQUIRED_MESSAGES[field.name]]
+                ok = False
+        return ok

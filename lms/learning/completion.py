@@ -1,0 +1,185 @@
+"""Reading and completion: a module is complete when it has been read and, if it ends with a
+quiz, the quiz is passed under its grading method; a path is complete when all its required
+modules are. The completion time is the "training date" the impact analysis uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from lms.content.documents import ModuleDoc, PathDoc
+from lms.extensions import db
+from lms.learning.catalog import current_doc, live_item, live_items
+from lms.models import (
+    ContentItem,
+    ContentKind,
+    ModuleProgress,
+    PathCompletion,
+    User,
+    utcnow,
+)
+
+
+def progress_of(user_id: int, module: ContentItem) -> ModuleProgress | None:
+    return db.session.scalar(select(ModuleProgress).where(
+        ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id))
+
+
+def progress_map(user_id: int) -> dict[int, ModuleProgress]:
+    """The person's progress rows by module id (one query for a whole page)."""
+    rows = db.session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == user_id))
+    return {row.module_id: row for row in rows}
+
+
+def record_opened(user: User, module: ContentItem, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    progress = progress_of(user.id, module)
+    if progress is None:
+        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id,
+                                      first_opened_at=now, last_opened_at=now))
+    else:
+        progress.last_opened_at = now
+    db.session.flush()
+
+
+def mark_read(user: User, module: ContentItem, *, now: datetime | None = None) -> ModuleProgress:
+    now = now or utcnow()
+    record_opened(user, module, now=now)
+    progress = progress_of(user.id, module)
+    assert progress is not None
+    if progress.read_at is None:
+        progress.read_at = now
+        progress.read_version_id = module.current_version_id
+    update_module_completion(user.id, module, now=now)
+    return progress
+
+
+@dataclass(frozen=True)
+class Lock:
+    locked: bool
+    missing: list[tuple[str, str]]  # (slug, title) of prerequisites not yet complete
+
+
+def lock_of(user_id: int, doc: ModuleDoc, progress: dict[int, ModuleProgress],
+            modules: dict[str, ContentItem]) -> Lock:
+    missing = []
+    for slug in doc.prerequisites:
+        item = modules.get(slug)
+        if item is None:  # a retired prerequisite no longer blocks anyone
+            continue
+        row = progress.get(item.id)
+        if row is None or row.completed_at is None:
+            missing.append((slug, item.current_version.title))
+    return Lock(bool(missing), missing)
+
+
+def update_module_completion(user_id: int, module: ContentItem, *,
+                             now: datetime | None = None) -> bool:
+    """Record completion when its conditions hold now; then the paths it belongs to."""
+    now = now or utcnow()
+    progress = progress_of(user_id, module)
+    if progress is None or progress.read_at is None:
+        return False
+    if progress.completed_at is not None:
+        return True
+    doc = current_doc(module)
+    if not isinstance(doc, ModuleDoc):
+        return False
+    if doc.quiz:
+        quiz = live_item(ContentKind.QUIZ, doc.quiz)
+        if quiz is not None:
+            from lms.learning.attempts import standing  # attempts imports this module
+
+            user = db.session.get(User, user_id)
+            if not standing(user, quiz, now=now).passed:
+                return False
+    progress.completed_at = now
+    db.session.flush()
+    update_path_completions(user_id, now=now)
+    return True
+
+
+def update_completion_for_quiz(user_id: int, quiz: ContentItem, *,
+                               now: datetime | None = None) -> None:
+    """After a graded attempt: complete every module that ends with this quiz, if it can."""
+    for module in live_items(ContentKind.MODULE).values():
+        doc = current_doc(module)
+        if isinstance(doc, ModuleDoc) and doc.quiz == quiz.slug:
+            update_module_completion(user_id, module, now=now)
+
+
+def update_path_completions(user_id: int, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    modules = live_items(ContentKind.MODULE)
+    progress = progress_map(user_id)
+    for path in live_items(ContentKind.PATH).values():
+        doc = current_doc(path)
+        if not isinstance(doc, PathDoc):
+            continue
+        required = [modules.get(e.module) for e in doc.modules if e.required]
+        if not all(m is not None and progress.get(m.id) is not None
+                   and progress[m.id].completed_at is not None for m in required):
+            continue
+        existing = db.session.scalar(select(PathCompletion).where(
+            PathCompletion.user_id == user_id, PathCompletion.path_id == path.id))
+        expires = (now + timedelta(days=doc.certificate_validity_days)
+                   if doc.certificate_validity_days else None)
+        if existing is None:
+            db.session.add(PathCompletion(user_id=user_id, path_id=path.id,
+                                          path_version_id=path.current_version_id,
+                                          completed_at=now, expires_at=expires))
+        elif existing.expires_at is not None and existing.expires_at < now:
+            existing.completed_at, existing.expires_at = now, expires
+            existing.path_version_id = path.current_version_id
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    path: ContentItem
+    doc: PathDoc
+    steps: list[dict]  # module item, doc, required, complete, read, locked
+    required_total: int
+    required_done: int
+    completion: PathCompletion | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.required_done / self.required_total) if self.required_total \
+            else 100
+
+    @property
+    def next_step(self) -> dict | None:
+        return next((s for s in self.steps if not s["complete"] and not s["lock"].locked
+                     and s["required"]), None) or next(
+            (s for s in self.steps if not s["complete"] and not s["lock"].locked), None)
+
+
+def path_progress(user_id: int, path: ContentItem, *, modules: dict[str, ContentItem] | None = None,
+                  progress: dict[int, ModuleProgress] | None = None) -> PathProgress | None:
+    doc = current_doc(path)
+    if not isinstance(doc, PathDoc):
+        return None
+    modules = modules if modules is not None else live_items(ContentKind.MODULE)
+    progress = progress if progress is not None else progress_map(user_id)
+    steps = []
+    for entry in doc.modules:
+        item = modules.get(entry.module)
+        if item is None:
+            continue
+        module_doc = current_doc(item)
+        if not isinstance(module_doc, ModuleDoc):
+            continue
+        row = progress.get(item.id)
+        steps.append({"item": item, "doc": module_doc, "required": entry.required,
+                      "complete": bool(row and row.completed_at),
+                      "read": bool(row and row.read_at), "opened": row is not None,
+                      "lock": lock_of(user_id, module_doc, progress, modules)})
+    required = [s for s in steps if s["required"]]
+    completion = db.session.scalar(select(PathCompletion).where(
+        PathCompletion.user_id == user_id, PathCompletion.path_id == path.id))
+    return PathProgress(path, doc, steps, len(required), sum(s["complete"] for s in required),
+                        completion)

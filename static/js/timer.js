@@ -1,0 +1,17 @@
+// Keeps the "minutes left" of a timed quiz up to date. Deliberately not a live region: a screen
+// reader would otherwise announce it every minute. The server enforces the limit either way.
+(function () {
+  "use strict";
+  var timer = document.getElementById("timer");
+  var left = document.getElementById("timer-left");
+  if (!timer || !left) { return; }
+  var end = Date.now() + parseInt(timer.dataset.secondsLeft, 10) * 1000;
+  function tick() {
+    var seconds = Math.max(0, Math.round((end - Date.now()) / 1000));
+    var minutes = Math.floor(seconds / 60);
+    left.textContent = seconds >= 120 ? minutes + " minutes" : seconds > 0 ? seconds + " seconds" : "no time";
+    timer.classList.toggle("timer--low", seconds < 120);
+    if (seconds > 0) { setTimeout(tick, seconds > 120 ? 15000 : 1000); }
+  }
+  tick();
+})();

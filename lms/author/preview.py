@@ -8,7 +8,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from lms.content.parsing import parse_module, parse_path, parse_quiz
-from lms.content.rendering import render_markdown
+from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.models import ContentItem, ContentKind
 
@@ -32,7 +32,8 @@ def preview_context(kind: ContentKind, slug: str, text: str) -> dict[str, Any]:
     """Template variables for the preview of ``text``; ``doc`` is None when it does not parse."""
     if kind is ContentKind.MODULE:
         doc = parse_module(text, slug).doc
-        rendered = (render_markdown(doc.body, module_url=author_module_url, media_url=media_url)
+        rendered = (render_markdown(without_title_heading(doc.body, doc.title),
+                                    module_url=author_module_url, media_url=media_url)
                     if doc else None)
         return {"doc": doc, "rendered": rendered}
     if kind is ContentKind.QUIZ:

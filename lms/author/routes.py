@@ -24,7 +24,7 @@ from lms.content.editing import (
 )
 from lms.content.files import find_content_files
 from lms.content.parsing import content_hash
-from lms.content.store import get_item
+from lms.content.store import Change, get_item
 from lms.content.validation import check_tree
 from lms.errors import DomainError
 from lms.extensions import db
@@ -140,8 +140,9 @@ def edit(kind: str, slug: str):  # noqa: ANN201
         text = form.text.data or ""
         if request.form.get("action") == "save":
             try:
-                version = save_text(content_kind, slug, text, base_hash=form.base_hash.data,
-                                    dirs=dirs, categories=_categories(), actor=current_user)
+                version, change = save_text(content_kind, slug, text,
+                                            base_hash=form.base_hash.data, dirs=dirs,
+                                            categories=_categories(), actor=current_user)
             except EditConflict as exc:
                 db.session.rollback()
                 conflict = {"text": exc.current_text, "message": exc.message,
@@ -153,7 +154,10 @@ def edit(kind: str, slug: str):  # noqa: ANN201
                 flash(exc.message, "error")
             else:
                 db.session.commit()
-                flash(f"Saved as version {version.number}.", "success")
+                flash({Change.UNCHANGED: f"No changes: this is still version {version.number}.",
+                       Change.REVERTED: f"Saved: the text is the same as version "
+                                        f"{version.number}, which is current again."}
+                      .get(change, f"Saved as version {version.number}."), "success")
                 return redirect(content_url("author.edit", content_kind, slug))
     text = form.text.data or ""
     problems = check_text(content_kind, slug, text, dirs, _categories())

@@ -16,7 +16,7 @@ from lms.content.links import is_valid_slug
 from lms.content.parsing import content_hash, normalise, parse_module, slug_of
 from lms.content.problems import Problem
 from lms.content.rendering import heading_ids
-from lms.content.store import get_item, record_version
+from lms.content.store import Change, get_item, record_version
 from lms.content.validation import Context, check_module_text, check_path_text, check_quiz_text
 from lms.errors import DomainError
 from lms.models import ContentKind, ContentVersion, User
@@ -30,9 +30,10 @@ class EditConflict(DomainError):
 
     def __init__(self, current_text: str) -> None:
         super().__init__(
-            "This file was changed by someone else since you opened it, so your version was "
-            "not saved. Their version is now shown beside yours: copy what you need from yours, "
-            "then save again."
+            "This file was changed by someone else since you opened it, so your text was not "
+            "saved. Your text is still in the editor; below, '−' lines are theirs and '+' lines "
+            "yours. Saving again replaces their version with yours, so first copy in anything "
+            "of theirs you want to keep."
         )
         self.current_text = current_text
 
@@ -49,7 +50,12 @@ def file_path(kind: ContentKind, slug: str, dirs: ContentDirs) -> Path:
         raise DomainError(f"'{slug}' is not a valid slug.")
     folder = {ContentKind.MODULE: dirs.modules, ContentKind.QUIZ: dirs.quizzes,
               ContentKind.PATH: dirs.paths}[kind]
-    return folder / (f"{slug}.md" if kind is ContentKind.MODULE else f"{slug}.yaml")
+    if kind is ContentKind.MODULE:
+        return folder / f"{slug}.md"
+    # Quizzes and paths may be .yaml or .yml: edit the file that is there.
+    short = folder / f"{slug}.yml"
+    return short if short.exists() and not (folder / f"{slug}.yaml").exists() \
+        else folder / f"{slug}.yaml"
 
 
 def read_current(kind: ContentKind, slug: str, dirs: ContentDirs) -> str | None:
@@ -92,7 +98,7 @@ def check_text(kind: ContentKind, slug: str, text: str, dirs: ContentDirs,
 
 def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
               dirs: ContentDirs, categories: tuple[str, ...],
-              actor: User) -> ContentVersion:
+              actor: User) -> tuple[ContentVersion, Change]:
     """Check, then write the file and record the version. ``base_hash`` is the hash of the text
     the editor opened (None for a new file); a different text on disk means a conflict."""
     text = normalise(text)
@@ -106,8 +112,7 @@ def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
     if errors:
         raise ContentInvalid(errors)
     write_atomically(file_path(kind, slug, dirs), text)
-    version, _ = record_version(kind, slug, text, actor=actor)
-    return version
+    return record_version(kind, slug, text, actor=actor)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -175,8 +180,9 @@ def create_module(slug: str, title: str, category: str, summary: str, *, dirs: C
                           "never reused).", field="slug")
     if category not in categories:
         raise DomainError(f"Unknown category '{category}'.", field="category")
-    return save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
-                     base_hash=None, dirs=dirs, categories=categories, actor=actor)
+    version, _ = save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
+                           base_hash=None, dirs=dirs, categories=categories, actor=actor)
+    return version
 
 
 # Comparing versions ----------------------------------------------------------------------------

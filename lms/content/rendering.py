@@ -218,3 +218,13 @@ class _RenderCache:
 
 _CACHE = _RenderCache()
 clear_render_cache = _CACHE.clear
+
+
+def without_title_heading(body: str, title: str) -> str:
+    """The body minus a first ``# Title`` line that repeats the module's title: the page
+    already shows the title as its heading, and one page should have one ``h1``."""
+    lines = body.lstrip("\n").split("\n", 1)
+    first = lines[0].strip()
+    if first.startswith("# ") and first[2:].strip().casefold() == title.strip().casefold():
+        return lines[1] if len(lines) > 1 else ""
+    return body

@@ -8,7 +8,7 @@ import math
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -118,7 +118,6 @@ class GoalForm(FlaskForm):
     note = TextAreaField(
         "Note", validators=[Length(max=2000)], render_kw={"rows": 3},
         description="Why this goal matters to you or how you will get there. Only you see it.")
-    submit = SubmitField("Save goal")
 
     def __init__(self, *args, items: dict[str, list[tuple[int, str]]] | None = None,  # noqa: ANN002, ANN003
                  **kwargs) -> None:

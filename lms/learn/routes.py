@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.content.documents import ModuleDoc
-from lms.content.rendering import render_markdown
+from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, \
@@ -69,7 +69,8 @@ def module(slug: str):  # noqa: ANN201
     record_opened(current_user, item)
     db.session.commit()
     row = progress_map(current_user.id).get(item.id)
-    rendered = render_markdown(doc.body, module_url=module_url, media_url=media_url)
+    rendered = render_markdown(without_title_heading(doc.body, doc.title),
+                               module_url=module_url, media_url=media_url)
     quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
     return render_template("learn/module.html", item=item, doc=doc, rendered=rendered,
                            progress=row, quiz=quiz,

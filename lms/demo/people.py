@@ -1,11 +1,6 @@
-"""The demo organisation: Brewline's sales force, the same every time for the same seed.
-
-What it loads today: one admin, one trainer, three regional managers with a team each and
-36 salespeople hired over the last 18 months, with CRM names so sales exports can be matched.
-Training history and sales history are added by the same generator once the attempt and
-sales tables exist (see the open issues); the people's ``aptitude`` drawn here is the hidden
-quality those generators will use, so the history stays consistent with who each person is.
-"""
+"""The demo organisation's people: one admin, one trainer, three regional managers with a team
+each and 36 salespeople hired over the last 18 months, with CRM names and ids so sales exports
+can be matched to them."""
 
 from __future__ import annotations
 
@@ -55,8 +50,9 @@ def demo_logins() -> list[tuple[str, str]]:
     return logins
 
 
-def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
-    """Create the demo organisation through the same services the admin pages use."""
+def build_people(*, seed: int = 2026, today: date | None = None) -> list[User]:
+    """Create the demo people through the same services the admin pages use; returns the
+    salespeople in order (rep01 first)."""
     rng = random.Random(seed)
     today = today or date.today()
 
@@ -73,6 +69,7 @@ def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
     names = [f"{first} {last}" for first, last in zip(FIRST_NAMES, LAST_NAMES, strict=True)]
     rng.shuffle(names)
     rep_number = 0
+    reps: list[User] = []
     for index, (team_name, description, manager_name) in enumerate(TEAMS, start=1):
         manager = person(f"manager{index}@demo.test", manager_name, Role.MANAGER,
                          hire_date=today - timedelta(days=900 + 130 * index))
@@ -84,9 +81,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
             name = names.pop()
             # Hires are spread over the last 18 months, a little denser recently (growth).
             days_ago = int(HISTORY_DAYS * rng.random() ** 1.3)
-            person(f"rep{rep_number:02d}@demo.test", name, Role.LEARNER, team=team,
-                   manager=manager, hire_date=today - timedelta(days=days_ago),
-                   crm_names=[name], crm_ids=[f"0055g{rep_number:05d}"])
+            reps.append(person(f"rep{rep_number:02d}@demo.test", name, Role.LEARNER, team=team,
+                               manager=manager, hire_date=today - timedelta(days=days_ago),
+                               crm_names=[name], crm_ids=[f"0055g{rep_number:05d}"]))
     db.session.flush()
-    return (f"{len(TEAMS)} teams, {len(TEAMS)} managers, {rep_number} salespeople, "
-            "1 trainer, 1 admin")
+    return reps

@@ -1,0 +1,22 @@
+"""The demo organisation: Brewline's sales force and its history, the same every time for the
+same seed and day. ``build_demo`` is what ``lms demo`` runs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lms.demo.people import DEMO_PASSWORD, build_people, database_is_empty, demo_logins
+from lms.demo.training import simulate_training
+from lms.extensions import db
+
+__all__ = ["DEMO_PASSWORD", "build_demo", "database_is_empty", "demo_logins"]
+
+
+def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
+    today = today or date.today()
+    reps = build_people(seed=seed, today=today)
+    training = simulate_training(reps, seed=seed, today=today)
+    db.session.flush()
+    return (f"3 teams, {len(reps)} salespeople with {training['assignments']} assignments, "
+            f"{training['attempts']} quiz attempts and {training['completions']} completed "
+            "modules")

@@ -34,7 +34,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from lms.content.commands import content_cli
 
-    for command in (init_command, demo_command, users_group, content_cli):
+    for command in (init_command, demo_command, users_group, content_cli, token_group):
         app.cli.add_command(command)
 
 
@@ -147,6 +147,30 @@ def users_create_command(email: str, name: str, role: str) -> None:
         db.session.rollback()
         _fail(exc.message)
     click.echo(f"Created {user.email} ({role}). Temporary password: {temp}")
+
+
+@click.group("token")
+def token_group() -> None:
+    """API tokens."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for, e.g. 'CRM sync'.")
+@with_appcontext
+def token_create_command(email: str, name: str) -> None:
+    """Create an API token for EMAIL; it has that person's role and team scope."""
+    from lms.api.auth import create_token
+    from lms.people.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        _fail(f"No active account with email {email}.")
+    _, plain = create_token(user, name)
+    db.session.commit()
+    click.echo(plain)
+    click.echo(f"Token for {user.email} ({user.role}). It is shown once: store it now.",
+               err=True)
 
 
 def _fail(message: str) -> None:

@@ -10,8 +10,7 @@ from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.learning.catalog import current_doc, live_item, live_items
-from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, \
-    record_opened
+from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
 from lms.learning.dashboard import build_dashboard
 from lms.models import ContentKind, MediaFile
 

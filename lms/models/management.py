@@ -1,0 +1,60 @@
+"""What managers and integrations need besides learner state: API tokens, the log of reminders
+sent (so a cron job can run twice without mailing twice), and organisation settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.models.base import Base, UTCDateTime, utcnow
+
+
+class ApiToken(Base):
+    """A token for the JSON API. It carries its user's role and scope; only its hash is
+    stored, so a database leak does not leak working tokens."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    #: sha256 hex of the token.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters, shown in lists so people can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Updated at most once an hour: not a write on every API call.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+
+class ReminderLog(Base):
+    """One reminder mail sent. Unique per recipient, subject, kind and day."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("user_id", "assignment_id", "kind", "sent_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Empty for a manager's digest, which covers several assignments.
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id",
+                                                                 ondelete="CASCADE"))
+    #: due_soon / overdue / digest
+    kind: Mapped[str] = mapped_column(String(16))
+    sent_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Setting(Base):
+    """An organisation-wide setting that admins change in the browser (e.g. auto-enrolment)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -60,8 +60,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PASSWORD_HASH_METHOD", str, "scrypt",
             "Werkzeug password hash method (tests use a fast pbkdf2)"),
     Setting("MAX_UPLOAD_MB", int, 32, "Largest accepted upload in megabytes"),
+    Setting("TIMEZONE", str, "Europe/Amsterdam",
+            "Time zone in which the site shows times (IANA name)"),
     Setting("TRUST_PROXY", _bool, False,
             "Trust one reverse proxy's X-Forwarded-For/-Proto (gunicorn behind nginx)"),
+    Setting("SMTP_URL", str, None,
+            "Mail server for reminders: smtp://user:pass@host:587, or smtps://... for TLS. "
+            "Unset: mails are written to the application log instead"),
+    Setting("MAIL_FROM", str, "Verkoopklaar <noreply@verkoopklaar.invalid>",
+            "Sender address of reminder mails"),
+    Setting("REMINDER_DAYS_BEFORE", int, 3,
+            "Days before a due date on which learners get a reminder (lms reminders send)"),
+    Setting("READINESS_COMPLETION_WEIGHT", float, 0.5,
+            "Weight of completed assigned modules in the readiness index (docs/readiness.md)"),
+    Setting("READINESS_SCORE_WEIGHT", float, 0.5,
+            "Weight of the average best quiz score in the readiness index"),
+    Setting("READINESS_READY_AT", float, 80.0,
+            "Readiness index (0-100) from which a person who completed everything is Ready"),
+    Setting("READINESS_AT_RISK_BELOW", float, 50.0,
+            "Readiness index (0-100) below which a person is At risk"),
 )
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 from lms.models import Role
 
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
-    ("learn.dashboard", "My training", {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("learn.",)),
+    ("learn.dashboard", "My training", {Role.LEARNER, Role.TRAINER, Role.MANAGER},
+     ("learn.", "quiz.")),
+    ("goals.index", "My goals", {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
     ("author.index", "Content", {Role.TRAINER}, ("author.",)),
     ("manage.index", "My teams", {Role.MANAGER}, ("manage.",)),
     ("admin.users", "People", set(), ("admin.users", "admin.new_user", "admin.edit_user",
@@ -33,19 +37,30 @@ def nav_items() -> list[tuple[str, str, bool]]:
     ]
 
 
+def local(value: datetime) -> datetime:
+    """A stored UTC time in the organisation's time zone (LMS_TIMEZONE)."""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
+    if isinstance(value, datetime):
+        value = local(value)
     return value.strftime("%-d %b %Y")
 
 
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "—"
-    return value.strftime("%-d %b %Y, %H:%M UTC")
+    return local(value).strftime("%-d %b %Y, %H:%M")
+
+
+def format_time(value: datetime | None) -> str:
+    return "—" if value is None else local(value).strftime("%H:%M")
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(nav_items=nav_items, Role=Role)
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, time=format_time)

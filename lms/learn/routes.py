@@ -95,7 +95,7 @@ def module_read(slug: str):  # noqa: ANN201
     elif doc.quiz:
         flash("Marked as read. Pass the quiz to complete the module.", "info")
         return redirect(url_for("quiz.overview", slug=doc.quiz))
-    return redirect(url_for("learn.module", slug=slug))
+    return redirect(url_for("learn.module", slug=slug, path=request.args.get("path")))
 
 
 @bp.route("/media/<name>")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from lms.content.documents import QuizDoc
@@ -62,9 +64,12 @@ def standing(user: User, quiz: ContentItem, *, now: datetime | None = None) -> Q
     result = rules.module_result([s.percent for s in graded], settings.grading_method)
     passed = result is not None and rules.passed(result, settings.pass_mark)
     last_finished = max((s.submitted_at for s in graded), default=None)
+    # In the organisation's time zone, so "try again at 14:05" reads right for the learner.
+    zone = ZoneInfo(current_app.config["TIMEZONE"]) if current_app else UTC
     decision = rules.can_start(
-        now, max_attempts=settings.max_attempts, used=len(graded),
-        last_finished_at=last_finished, cooldown_minutes=settings.cooldown_minutes,
+        now.astimezone(zone), max_attempts=settings.max_attempts, used=len(graded),
+        last_finished_at=last_finished.astimezone(zone) if last_finished else None,
+        cooldown_minutes=settings.cooldown_minutes,
         passed_already=passed, has_open_attempt=open_attempt is not None)
     return QuizStanding(attempts, graded, open_attempt,
                         rules.attempts_left(settings.max_attempts, len(graded)), result, passed,

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lms.content.checkcmd import ContentDirs
-from lms.content.files import find_content_files, read_text
 from lms.content.links import is_valid_slug
-from lms.content.parsing import content_hash, normalise, parse_module, slug_of
+from lms.content.parsing import content_hash, normalise
 from lms.content.problems import Problem
-from lms.content.rendering import heading_ids
 from lms.content.store import Change, get_item, record_version
-from lms.content.validation import Context, check_module_text, check_path_text, check_quiz_text
+from lms.content.validation import (
+    Context,
+    check_module_text,
+    check_path_text,
+    check_quiz_text,
+    tree_context,
+)
 from lms.errors import DomainError
 from lms.models import ContentKind, ContentVersion, User
 
@@ -71,23 +75,7 @@ def read_current(kind: ContentKind, slug: str, dirs: ContentDirs) -> str | None:
 
 def build_context(dirs: ContentDirs, categories: tuple[str, ...]) -> Context:
     """What an edited file is checked against: the other files in the content folders."""
-    found = find_content_files(dirs.modules, dirs.quizzes, dirs.paths)
-    prerequisites: dict[str, tuple[str, ...]] = {}
-    anchors: dict[str, frozenset[str]] = {}
-    for file in found.modules:
-        text, _ = read_text(file)
-        doc = parse_module(text, str(file)).doc if text is not None else None
-        if doc is not None:
-            prerequisites[doc.slug] = doc.prerequisites
-            anchors[doc.slug] = heading_ids(doc.body)
-    return Context(
-        module_slugs=frozenset(slug_of(str(p)) for p in found.modules),
-        quiz_slugs=frozenset(slug_of(str(p)) for p in found.quizzes),
-        path_slugs=frozenset(slug_of(str(p)) for p in found.paths),
-        media_files=frozenset(found.media), prerequisites=prerequisites, anchors=anchors,
-        categories=categories, modules_dir=str(dirs.modules), quiz_dir=str(dirs.quizzes),
-        paths_dir=str(dirs.paths),
-    )
+    return tree_context(dirs.modules, dirs.quizzes, dirs.paths, categories)
 
 
 def check_text(kind: ContentKind, slug: str, text: str, dirs: ContentDirs,

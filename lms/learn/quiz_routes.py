@@ -27,6 +27,7 @@ from lms.learning.completion import lock_of, progress_map, update_completion_for
 from lms.models import Attempt, AttemptStatus, ContentKind, utcnow
 from lms.quiz import rules
 from lms.quiz.grading import describe_correct_answer, grade
+from lms.quiz.responses import describe_response
 
 bp = Blueprint("quiz", __name__)
 
@@ -171,6 +172,7 @@ def result(attempt_id: int):  # noqa: ANN201
         graded = grade(question, row.response,
                        multiple_response_scoring=doc.settings.multiple_response_scoring)
         rows.append({"row": row, "question": question, "graded": graded,
+                     "given": describe_response(question, row.response),
                      "answer": describe_correct_answer(question) if reveal else None})
     module, _ = _module_of(attempt.quiz.slug)
     return render_template("learn/result.html", attempt=attempt, doc=doc, rows=rows,

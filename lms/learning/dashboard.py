@@ -92,5 +92,6 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
         select(Submission, Attempt).join(Attempt, Submission.attempt_id == Attempt.id)
         .where(Attempt.user_id == user.id).order_by(Submission.submitted_at.desc()).limit(5)
     ).all()
-    board.recent = [(sub, att.quiz_version.title) for sub, att in recent]
+    board.recent = [(sub, f"{att.quiz_version.title}, attempt {att.number}")
+                    for sub, att in recent]
     return board

@@ -51,3 +51,20 @@
     textarea.scrollTop = Math.max(0, (line - 5) * lineHeight);
   });
 })();
+
+// Leaving the editor with unsaved text asks first; saving (or previewing) does not.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.editor");
+  if (!form) { return; }
+  var textarea = form.querySelector("textarea");
+  var original = textarea.value;
+  var submitting = false;
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!submitting && textarea.value !== original) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

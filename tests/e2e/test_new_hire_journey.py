@@ -196,7 +196,7 @@ def test_new_hire_journey_from_assignment_to_completed_path(
     expect(rules).to_contain_text("You pass with 60% or more.")
     expect(rules).to_contain_text("You have 3 attempts, with 60 minutes between attempts.")
     expect(rules).to_contain_text("You see the correct answers after each attempt.")
-    expect(page.get_by_text("No attempts yet.")).to_be_visible()
+    expect(page.get_by_text("Attempt 1 is in progress.")).to_be_visible()
     shot(page, "quiz-overview")
 
     # Attempt 1, answered badly; one question by keyboard only.
@@ -337,7 +337,7 @@ def test_saved_answers_survive_a_reload_and_continue(
 
     page.reload()
     page.goto(me.base + QUIZ)
-    expect(page.get_by_text("No attempts yet.")).to_be_visible()
+    expect(page.get_by_text("Attempt 1 is in progress.")).to_be_visible()
     assert start_from_overview(page, "Continue attempt 1") == attempt_id
     expect(page.get_by_label("Your answer (in cups)")).to_have_value("58")
     expect(page.get_by_label("Pro", exact=True)).to_be_checked()

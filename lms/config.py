@@ -79,6 +79,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Readiness index (0-100) from which a person who completed everything is Ready"),
     Setting("READINESS_AT_RISK_BELOW", float, 50.0,
             "Readiness index (0-100) below which a person is At risk"),
+    Setting("FOLLOW_UP_DAYS", int, 14,
+            "A won deal counts as followed up when the follow-up is within this many days of "
+            "closing (sales measures, docs/impact.md)"),
+    Setting("IMPACT_MIN_N", int, 8,
+            "Impact analysis: below this many people a figure says 'not enough data'"),
+    Setting("IMPACT_MIN_CLOSED_DEALS", int, 3,
+            "Impact analysis: people with fewer closed deals in a window are left out and listed"),
 )
 
 

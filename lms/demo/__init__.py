@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from lms.demo.people import DEMO_PASSWORD, build_people, database_is_empty, demo_logins
+from lms.demo.sales import simulate_sales
 from lms.demo.training import simulate_training
 from lms.extensions import db
 
@@ -17,6 +18,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
     reps = build_people(seed=seed, today=today)
     training = simulate_training(reps, seed=seed, today=today)
     db.session.flush()
+    # After training: sales depend on training scores (the effect is in lms/demo/sales.py).
+    deals = simulate_sales(reps, seed=seed, today=today)
     return (f"3 teams, {len(reps)} salespeople with {training['assignments']} assignments, "
             f"{training['attempts']} quiz attempts and {training['completions']} completed "
-            "modules")
+            f"modules, and {deals} deals of 15 months imported from a CRM export")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.learning.assignments import auto_enrol
 from lms.models import AliasKind, Role, Team, User, UserAlias, alias_key, utcnow
 from lms.models.people import new_session_token
 from lms.people.passwords import (
@@ -22,6 +23,7 @@ from lms.people.passwords import (
     temporary_password,
     verify_password,
 )
+from lms.sales.matching import link_unmatched_sales
 
 
 def normalise_email(raw: str) -> str:
@@ -108,6 +110,8 @@ def create_user(fields: PersonFields, *, password: str | None = None) -> tuple[U
         _apply(user, fields)
     db.session.add(user)
     db.session.flush()
+    auto_enrol(user)  # a new salesperson gets the onboarding path, if an admin turned that on
+    link_unmatched_sales(user)  # deals imported before this person had an account
     return user, temp
 
 
@@ -121,6 +125,7 @@ def update_user(user: User, fields: PersonFields, *, acting: User | None = None)
     with db.session.no_autoflush:
         _apply(user, fields)
     db.session.flush()
+    link_unmatched_sales(user)  # a new email or CRM alias may own unmatched deals
 
 
 def set_aliases(user: User, kind: AliasKind, values: Iterable[str]) -> None:

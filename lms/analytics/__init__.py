@@ -1,0 +1,1 @@
+"""Analytics: readiness, sales measures and statistics, as pure functions plus SQL aggregation."""

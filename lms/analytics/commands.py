@@ -1,0 +1,74 @@
+"""``lms report ...``: the reports on the command line, the same figures as the pages.
+
+The command line is the operator's: it sees every team. ``--team NAME`` narrows a report to that
+team and the teams below it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.analytics.readiness import fmt, rules_from_config
+from lms.analytics.readiness_sql import local_today, readiness_report
+from lms.analytics.report_table import report_csv
+from lms.analytics.scope import OutOfScope, ViewerScope
+
+
+@click.group("report")
+def report_group() -> None:
+    """Reports: readiness."""
+
+
+@report_group.command("readiness")
+@click.option("--team", "team_name", metavar="NAME",
+              help="Only this team and the teams below it.")
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True,
+              help="table for people, csv for spreadsheets, json: one record per person.")
+@with_appcontext
+def readiness_command(team_name: str | None, output: str) -> None:
+    """The readiness report: one row per salesperson."""
+    viewer = ViewerScope(None)
+    try:
+        team_id = viewer.team_id_by_name(team_name) if team_name else None
+    except OutOfScope:
+        click.echo(f"Error: no active team named {team_name!r}.", err=True)
+        sys.exit(1)
+    report = readiness_report(viewer.scope(team_id), rules_from_config(current_app.config),
+                              local_today())
+    if output == "json":
+        click.echo(json.dumps([r.record() for r in report.rows], ensure_ascii=False, indent=2))
+    elif output == "csv":
+        click.echo(report_csv(report.rows), nl=False)
+    else:
+        click.echo(table(report))
+
+
+def table(report) -> str:  # noqa: ANN001 - a ReadinessReport
+    header = ("Name", "Team", "Assigned", "Completed", "Best score", "Readiness", "Status",
+              "Overdue", "Last activity")
+    lines = [(r.name, r.team or "—", str(r.figures.assigned), str(r.figures.completed),
+              fmt(r.assessment.score, "%"), fmt(r.assessment.index), r.assessment.status.label,
+              str(r.figures.overdue),
+              r.last_activity.strftime("%Y-%m-%d") if r.last_activity else "—")
+             for r in report.rows]
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    numeric = {2, 3, 4, 5, 7}
+
+    def render(row: tuple[str, ...]) -> str:
+        return "  ".join(cell.rjust(w) if i in numeric else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    s = report.summary
+    counts = ", ".join(f"{n} {status.label.lower()}" for status, n in s.by_status.items() if n)
+    out = [render(header), render(tuple("-" * w for w in widths))]
+    out += [render(line) for line in lines]
+    out.append("")
+    out.append(f"{s.people} people: {counts or 'none'}. Average readiness {fmt(s.average_index)}, "
+               f"{s.overdue_items} overdue items. As of {report.today.isoformat()}.")
+    return "\n".join(out)

@@ -1,0 +1,473 @@
+"""The impact analysis: does a better training score go with better sales afterwards?
+
+For every salesperson in scope (people who have left included):
+
+* the **training day**: the (UTC) day they completed the chosen learning path, or the day the
+  chosen module was completed (read and its quiz passed);
+* the **training score**: the module's quiz result under the quiz's grading method, or for a
+  path the mean of the results of its required modules that end with a quiz;
+* the **group**: passed every counted quiz at the first attempt, passed after a retake, or not
+  yet trained (no training day by the analysis date);
+* the ten measures (``lms.analytics.measures``) over the window **after** training (the
+  ``window_days`` days after the training day) and the window **before** it (the same number of
+  days before the training day); the training day itself is in neither. People not yet trained
+  are measured over the same windows around the **reference day**: the (lower) median training
+  day of the trained whose after-window is over, so both sides cover the same calendar period
+  on average.
+
+Honesty rules, applied per measure and per analysis:
+
+* an after-window that has not ended yet does not count (the person is listed);
+* a window with fewer than ``min_closed`` closed deals (won + lost) does not count, nor one in
+  which the measure has no value (no satisfaction scores, no resolved complaint ...); every
+  person left out is listed with the reason;
+* a figure resting on fewer than ``min_n`` people (each group in a comparison) is replaced by
+  "not enough data";
+* every result is a correlation, not proof of cause.
+
+Across people: Pearson's r and Spearman's ρ between training score and each measure after
+training, with n, 95 % interval and p-value, and the least-squares line for the scatter; the
+same correlation for every module's quiz result (over the same people and windows), ranked;
+the after-training mean per group with Welch's mean differences; and the difference in
+differences of the before→after change of the trained against that of the not yet trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from lms.analytics import impact_sql as q
+from lms.analytics.measures import BY_KEY, MEASURE_KEYS, Totals, measure_values
+from lms.analytics.readiness_sql import Scope
+from lms.analytics.report_cache import ReportCache, data_version
+from lms.analytics.stats import (
+    Correlation,
+    DiffInDiff,
+    LinearFit,
+    MeanDifference,
+    difference_in_differences,
+    linear_fit,
+    mean_difference,
+    pearson,
+    spearman,
+)
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.models import PathCompletion, Sale, SalesImport
+
+NOTE = "Correlation, not proof of cause."
+GROUPS: dict[str, str] = {
+    "first_attempt": "Passed at the first attempt",
+    "later": "Passed after a retake",
+    "not_trained": "Not yet trained",
+}
+COMPARISONS = (("first_attempt", "later"), ("first_attempt", "not_trained"),
+               ("later", "not_trained"))
+WINDOW_RANGE = (30, 365)
+
+
+@dataclass(frozen=True)
+class Params:
+    kind: str  # "path" or "module"
+    slug: str
+    measure: str
+    window_days: int
+    min_n: int
+    min_closed: int
+    follow_up_days: int
+    today: date
+
+
+@dataclass
+class PersonResult:
+    person: q.Person
+    group: str
+    training_date: date | None
+    training_score: float | None
+    #: every quiz module's result under its grading method, by module slug
+    module_scores: dict[str, float]
+    before_window: tuple[date, date] | None
+    after_window: tuple[date, date] | None
+    #: the after-window (or, for the not yet trained, the reference after-window) is over
+    after_complete: bool
+    before_closed: int = 0
+    after_closed: int = 0
+    before: dict[str, float | None] = field(default_factory=dict)
+    after: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def trained(self) -> bool:
+        return self.group != "not_trained"
+
+
+# --- who counts (pure) -----------------------------------------------------------------------
+
+def after_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+    """Why the person's after-training value cannot be used, or None."""
+    if p.after_window is None:
+        return "no reference period (nobody's after-training window is over yet)"
+    last = p.after_window[1] - timedelta(days=1)
+    if not p.after_complete:
+        return f"the window after training is not over until {last.isoformat()}"
+    if p.after_closed < min_closed:
+        return (f"{p.after_closed} closed deal{'s' if p.after_closed != 1 else ''} after "
+                f"{'the reference day' if not p.trained else 'training'} "
+                f"(at least {min_closed} needed)")
+    if p.after.get(measure) is None:
+        return f"no {BY_KEY[measure].label.lower()} value after training"
+    return None
+
+
+def before_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+    if p.before_window is None:
+        return "no reference period"
+    if p.before_closed < min_closed:
+        return (f"{p.before_closed} closed deal{'s' if p.before_closed != 1 else ''} before "
+                f"{'the reference day' if not p.trained else 'training'} "
+                f"(at least {min_closed} needed)")
+    if p.before.get(measure) is None:
+        return f"no {BY_KEY[measure].label.lower()} value before training"
+    return None
+
+
+def correlation_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+    if not p.trained:
+        return "not yet trained"
+    if p.training_score is None:
+        return "no quiz result for the training"
+    return after_problem(p, measure, min_closed)
+
+
+# --- figures (pure) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """Training score (or one module's score) against a measure after training."""
+
+    measure: str
+    n: int
+    enough: bool
+    pearson: Correlation | None
+    spearman: Correlation | None
+    fit: LinearFit | None
+
+
+def figure(measure: str, x: list[float], y: list[float], min_n: int) -> Figure:
+    enough = len(x) >= min_n
+    if not enough:
+        return Figure(measure, len(x), False, None, None, None)
+    return Figure(measure, len(x), True, pearson(x, y), spearman(x, y), linear_fit(x, y))
+
+
+@dataclass(frozen=True)
+class ModuleRank:
+    slug: str
+    title: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: str
+    n: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: str
+    b: str
+    n_a: int
+    n_b: int
+    enough: bool
+    result: MeanDifference | None
+
+
+@dataclass(frozen=True)
+class DidFigure:
+    measure: str
+    n_trained: int
+    n_untrained: int
+    enough: bool
+    means: dict[str, float | None]  # trained_before, trained_after, untrained_before, ...
+    result: DiffInDiff | None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    person: q.Person
+    #: the figures the person is left out of: "score", "groups", "before-after"
+    analyses: tuple[str, ...]
+    reason: str
+
+
+ANALYSES = {"score": "Score figures", "groups": "Groups", "before-after": "Before and after"}
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def score_figures(people: list[PersonResult], params: Params) -> dict[str, Figure]:
+    out = {}
+    for key in MEASURE_KEYS:
+        sample = [p for p in people if correlation_problem(p, key, params.min_closed) is None]
+        out[key] = figure(key, [p.training_score for p in sample],  # type: ignore[misc]
+                          [p.after[key] for p in sample], params.min_n)  # type: ignore[misc]
+    return out
+
+
+def module_ranking(people: list[PersonResult], modules: list[q.ModuleInfo],
+                   params: Params) -> list[ModuleRank]:
+    """Each quiz module's result against the chosen measure after training (the same people
+    and windows as the training score), strongest relation in the measure's good direction
+    first; modules without enough data last."""
+    key = params.measure
+    sample = [p for p in people if p.trained and after_problem(p, key, params.min_closed) is None]
+    ranks = []
+    for module in modules:
+        pairs = [(p.module_scores[module.slug], p.after[key]) for p in sample
+                 if module.slug in p.module_scores]
+        ranks.append(ModuleRank(module.slug, module.title,
+                                figure(key, [a for a, _ in pairs], [b for _, b in pairs],
+                                       params.min_n)))
+    sign = 1 if BY_KEY[key].higher_is_better else -1
+
+    def order(rank: ModuleRank) -> tuple:
+        r = rank.figure.pearson.r if rank.figure.pearson else None
+        return (r is None, -sign * r if r is not None else 0.0, rank.title.casefold())
+
+    return sorted(ranks, key=order)
+
+
+def group_values(people: list[PersonResult], measure: str, min_closed: int
+                 ) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {g: [] for g in GROUPS}
+    for p in people:
+        if after_problem(p, measure, min_closed) is None:
+            out[p.group].append(p.after[measure])  # type: ignore[arg-type]
+    return out
+
+
+def group_figures(people: list[PersonResult], measure: str, params: Params
+                  ) -> tuple[list[GroupSummary], list[Comparison]]:
+    values = group_values(people, measure, params.min_closed)
+    # Below the minimum n a group's mean is not shown at all, as every other figure.
+    summaries = [GroupSummary(g, len(v), _mean(v) if len(v) >= params.min_n else None)
+                 for g, v in values.items()]
+    comparisons = []
+    for a, b in COMPARISONS:
+        enough = len(values[a]) >= params.min_n and len(values[b]) >= params.min_n
+        comparisons.append(Comparison(a, b, len(values[a]), len(values[b]), enough,
+                                      mean_difference(values[a], values[b]) if enough
+                                      else None))
+    return summaries, comparisons
+
+
+def did_figure(people: list[PersonResult], measure: str, params: Params) -> DidFigure:
+    pairs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for p in people:
+        if (after_problem(p, measure, params.min_closed) is None
+                and before_problem(p, measure, params.min_closed) is None):
+            pairs[p.trained].append((p.before[measure], p.after[measure]))  # type: ignore[arg-type]
+    t, u = pairs[True], pairs[False]
+    # Below the minimum n a side's means are not shown at all, as every other figure.
+    t_ok, u_ok = len(t) >= params.min_n, len(u) >= params.min_n
+    means = {"trained_before": _mean([b for b, _ in t]) if t_ok else None,
+             "trained_after": _mean([a for _, a in t]) if t_ok else None,
+             "untrained_before": _mean([b for b, _ in u]) if u_ok else None,
+             "untrained_after": _mean([a for _, a in u]) if u_ok else None}
+    enough = t_ok and u_ok
+    result = (difference_in_differences([b for b, _ in t], [a for _, a in t],
+                                        [b for b, _ in u], [a for _, a in u])
+              if enough else None)
+    return DidFigure(measure, len(t), len(u), enough, means, result)
+
+
+def exclusions(people: list[PersonResult], params: Params) -> list[Exclusion]:
+    """Everyone left out of a figure of the chosen measure: which figures, and the first
+    reason."""
+    key, low = params.measure, params.min_closed
+    out = []
+    for p in people:
+        score = correlation_problem(p, key, low) if p.trained else None
+        after = after_problem(p, key, low)
+        both = after or before_problem(p, key, low)
+        problems = [(name, why) for name, why in (("score", score), ("groups", after),
+                                                  ("before-after", both)) if why]
+        if problems:
+            out.append(Exclusion(p.person, tuple(name for name, _ in problems), problems[0][1]))
+    return out
+
+
+# --- the whole analysis -----------------------------------------------------------------------
+
+@dataclass
+class Impact:
+    params: Params
+    item_title: str
+    item_kind_label: str
+    #: the module slugs whose scores make the training score
+    scored_modules: list[str]
+    reference_date: date | None
+    people: list[PersonResult]
+    figures: dict[str, Figure]
+    modules: list[ModuleRank]
+    groups: dict[str, list[GroupSummary]]
+    comparisons: dict[str, list[Comparison]]
+    did: dict[str, DidFigure]
+    excluded: list[Exclusion]
+
+    @property
+    def trained_count(self) -> int:
+        return sum(p.trained for p in self.people)
+
+    @property
+    def figure(self) -> Figure:
+        return self.figures[self.params.measure]
+
+    def scatter_points(self) -> list[tuple[PersonResult, float, float]]:
+        key = self.params.measure
+        return [(p, p.training_score, p.after[key]) for p in self.people  # type: ignore[misc]
+                if correlation_problem(p, key, self.params.min_closed) is None]
+
+
+def analyse(people: list[PersonResult], params: Params, *, item_title: str,
+            item_kind_label: str, scored_modules: list[str], reference_date: date | None,
+            modules: list[q.ModuleInfo]) -> Impact:
+    """Every figure from the per-person rows (pure)."""
+    groups, comparisons, did = {}, {}, {}
+    for key in MEASURE_KEYS:
+        groups[key], comparisons[key] = group_figures(people, key, params)
+        did[key] = did_figure(people, key, params)
+    return Impact(params, item_title, item_kind_label, scored_modules, reference_date, people,
+                  score_figures(people, params), module_ranking(people, modules, params),
+                  groups, comparisons, did, exclusions(people, params))
+
+
+def reference_day(days: list[date]) -> date | None:
+    """The lower median of the training days (a day someone actually trained)."""
+    if not days:
+        return None
+    ordered = sorted(days)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
+    """Read everything (a fixed number of statements) and analyse it."""
+    if params.kind == "path":
+        item = catalogue.path_by_slug(params.slug)
+        if item is None:
+            raise DomainError(f"There is no learning path '{params.slug}'.")
+        counted = [catalogue.modules[m] for m in item.scored_module_ids]
+        title, kind_label = item.title, "learning path"
+    else:
+        item = catalogue.module_by_slug(params.slug)
+        if item is None:
+            raise DomainError(f"There is no module '{params.slug}'.")
+        counted = [item] if item.quiz_id is not None else []
+        title, kind_label = item.title, "module"
+    people_cte = q.people_ids(scope)
+    people = q.load_people(scope)
+    completed = q.load_completions(params.kind, item.id, people_cte)
+    quiz_modules = catalogue.quiz_modules()
+    results = q.load_results(people_cte, [m.quiz_id for m in quiz_modules])  # type: ignore[misc]
+    window = params.window_days
+    days = {uid: at.date() for uid, at in completed.items()}
+    over = [d for d in days.values()
+            if q.windows_around(d, window)[1][1] <= params.today]
+    reference = reference_day(over)
+    totals = q.load_totals(params.kind, item.id, people_cte, window, reference,
+                           params.follow_up_days, params.today)
+    rows = []
+    for person in people:
+        scores = {m.slug: r.result(m.method) for m in quiz_modules  # type: ignore[arg-type]
+                  if (r := q.module_result(results, person.id, m)) is not None}
+        day = days.get(person.id)
+        if day is not None:
+            score, first_time = q.training_score(results, person.id, counted)
+            group = "first_attempt" if first_time else "later"
+            before_w, after_w = q.windows_around(day, window)
+            periods = ("before", "after")
+        else:
+            score, group = None, "not_trained"
+            before_w, after_w = (q.windows_around(reference, window) if reference
+                                 else (None, None))
+            periods = ("ref_before", "ref_after")
+        before = totals.get((person.id, periods[0]), Totals())
+        after = totals.get((person.id, periods[1]), Totals())
+        rows.append(PersonResult(
+            person=person, group=group, training_date=day, training_score=score,
+            module_scores=scores, before_window=before_w, after_window=after_w,
+            after_complete=after_w is not None and after_w[1] <= params.today,
+            before_closed=before.closed, after_closed=after.closed,
+            before=measure_values(before), after=measure_values(after)))
+    return analyse(rows, params, item_title=title, item_kind_label=kind_label,
+                   scored_modules=[m.slug for m in counted], reference_date=reference,
+                   modules=quiz_modules)
+
+
+# --- caching ------------------------------------------------------------------------------------
+
+def sales_version() -> tuple:
+    """What changes when sales or path completions do: imports (and their undo), deals linked
+    to people, path completions. One statement of small counts and maxima."""
+    def sub(*cols: Any) -> Any:
+        return select(*cols).scalar_subquery()
+
+    return tuple(db.session.execute(select(
+        sub(func.count(SalesImport.id)), sub(func.max(SalesImport.id)),
+        sub(func.max(SalesImport.finished_at)), sub(func.count(SalesImport.undone_at)),
+        select(func.count()).select_from(Sale).where(Sale.user_id.is_(None)).scalar_subquery(),
+        sub(func.count(PathCompletion.id)), sub(func.max(PathCompletion.completed_at)),
+    )).one())
+
+
+def params_from(config: Any, *, kind: str, slug: str, measure: str, window_days: int,
+                today: date) -> Params:
+    """Parameters with the limits from the site's settings (IMPACT_MIN_N, ...)."""
+    return Params(kind=kind, slug=slug, measure=measure, window_days=window_days,
+                  min_n=int(config["IMPACT_MIN_N"]),
+                  min_closed=int(config["IMPACT_MIN_CLOSED_DEALS"]),
+                  follow_up_days=int(config["FOLLOW_UP_DAYS"]), today=today)
+
+
+def default_training() -> tuple[str, str] | None:
+    """The learning path most people completed, the one completed first on a tie (usually the
+    onboarding): the page's first choice."""
+    catalogue = q.load_catalogue()
+    counts = {pid: (n, first) for pid, n, first in db.session.execute(
+        select(PathCompletion.path_id, func.count(), func.min(PathCompletion.completed_at))
+        .group_by(PathCompletion.path_id))}
+
+    def order(path: q.PathInfo) -> tuple:
+        done, first = counts.get(path.id, (0, None))
+        return (-done, first is None, first.timestamp() if first else 0.0,
+                path.title.casefold())
+
+    paths = sorted(catalogue.paths.values(), key=order)
+    return ("path", paths[0].slug) if paths else None
+
+
+def impact_cache() -> ReportCache:
+    return current_app.extensions.setdefault("impact_cache", ReportCache(size=32))
+
+
+def run(scope: Scope, params: Params) -> Impact:
+    """The analysis, from the cache while the data has not changed."""
+    if params.measure not in BY_KEY:
+        raise DomainError(f"Unknown measure '{params.measure}': use one of "
+                          f"{', '.join(MEASURE_KEYS)}.")
+    if not WINDOW_RANGE[0] <= params.window_days <= WINDOW_RANGE[1]:
+        raise DomainError(f"The window must be {WINDOW_RANGE[0]} to {WINDOW_RANGE[1]} days.")
+    cache = impact_cache()
+    learning = data_version()
+    version = (learning, sales_version())
+    catalogue = cache.get_or_make(("catalogue", learning.content), q.load_catalogue)
+    return cache.get_or_make(("impact", scope.key, params, version),
+                             lambda: compute(scope, params, catalogue))

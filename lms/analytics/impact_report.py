@@ -1,0 +1,215 @@
+"""The impact analysis as data (the JSON of ``lms report impact`` and the API) and as text.
+
+The JSON carries, for every person, the training day, the training score, every module score
+and every measure before and after with its window and closed deals: every figure in it can be
+recomputed from the people list with the inclusion rules stated in ``analysis.rules``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from lms.analytics.impact import (
+    GROUPS,
+    NOTE,
+    Comparison,
+    DidFigure,
+    Figure,
+    Impact,
+    PersonResult,
+)
+from lms.analytics.measures import BY_KEY, MEASURES, format_value
+from lms.analytics.stats import Correlation
+
+
+def _window(window: tuple[date, date] | None) -> dict[str, str] | None:
+    if window is None:
+        return None
+    return {"first_day": window[0].isoformat(),
+            "last_day": (window[1] - timedelta(days=1)).isoformat()}
+
+
+def _corr(c: Correlation | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"r": c.r, "n": c.n, "ci_low": c.ci_low, "ci_high": c.ci_high, "p_value": c.p_value}
+
+
+def _figure(f: Figure) -> dict[str, Any]:
+    return {"measure": f.measure, "n": f.n, "enough_data": f.enough,
+            "pearson": _corr(f.pearson), "spearman": _corr(f.spearman),
+            "line": None if f.fit is None else {"slope": f.fit.slope,
+                                                "intercept": f.fit.intercept}}
+
+
+def _person(p: PersonResult) -> dict[str, Any]:
+    return {
+        "id": p.person.id, "name": p.person.name, "email": p.person.email,
+        "team": p.person.team, "active": p.person.active, "group": p.group,
+        "training_date": p.training_date.isoformat() if p.training_date else None,
+        "training_score": p.training_score, "module_scores": p.module_scores,
+        "before": {"window": _window(p.before_window), "closed_deals": p.before_closed,
+                   "values": p.before},
+        "after": {"window": _window(p.after_window), "complete": p.after_complete,
+                  "closed_deals": p.after_closed, "values": p.after},
+    }
+
+
+def _comparison(c: Comparison) -> dict[str, Any]:
+    r = c.result
+    return {"a": c.a, "b": c.b, "n_a": c.n_a, "n_b": c.n_b, "enough_data": c.enough,
+            "difference": r.difference if r else None, "ci_low": r.ci_low if r else None,
+            "ci_high": r.ci_high if r else None, "p_value": r.p_value if r else None}
+
+
+def _did(d: DidFigure) -> dict[str, Any]:
+    r = d.result
+    return {"n_trained": d.n_trained, "n_untrained": d.n_untrained, "enough_data": d.enough,
+            **{f"mean_{k}": v for k, v in d.means.items()},
+            "estimate": r.estimate if r else None, "ci_low": r.ci_low if r else None,
+            "ci_high": r.ci_high if r else None, "p_value": r.p_value if r else None}
+
+
+def rules_text(impact: Impact) -> dict[str, str]:
+    p = impact.params
+    return {
+        "windows": (f"after: the {p.window_days} days after the training day; before: the "
+                    f"{p.window_days} days before it; the training day itself is in neither. "
+                    "People not yet trained: the same windows around the reference date."),
+        "reference_date": ("the lower median training day of the trained people whose window "
+                           "after training is over"),
+        "score_sample": (f"trained, with a training score, an after-window that is over, at "
+                         f"least {p.min_closed} closed deals in it and a value of the measure"),
+        "group_sample": (f"after-window over (reference window for the not yet trained), at "
+                         f"least {p.min_closed} closed deals in it and a value of the measure"),
+        "before_after_sample": (f"the group sample, with at least {p.min_closed} closed deals "
+                                "and a value in the window before as well"),
+        "min_n": (f"figures on fewer than {p.min_n} people (per group in a comparison) are "
+                  "'not enough data'"),
+        "statistics": ("Pearson r and Spearman rho with Fisher-z 95% intervals and t-test "
+                       "p-values; Welch 95% intervals for differences of means"),
+    }
+
+
+def to_dict(impact: Impact, *, team: str | None = None) -> dict[str, Any]:
+    p = impact.params
+    return {
+        "analysis": {
+            "training": {"kind": p.kind, "slug": p.slug, "title": impact.item_title,
+                         "scored_modules": impact.scored_modules},
+            "measure": p.measure, "window_days": p.window_days, "as_of": p.today.isoformat(),
+            "team": team, "min_n": p.min_n, "min_closed_deals": p.min_closed,
+            "follow_up_days": p.follow_up_days,
+            "reference_date": (impact.reference_date.isoformat() if impact.reference_date
+                               else None),
+            "people_in_scope": len(impact.people), "trained": impact.trained_count,
+            "rules": rules_text(impact), "note": NOTE,
+        },
+        "measures": [{"key": m.key, "label": m.label, "unit": m.unit,
+                      "higher_is_better": m.higher_is_better} for m in MEASURES],
+        "people": [_person(person) for person in impact.people],
+        "correlations": [_figure(f) for f in impact.figures.values()],
+        "modules": [{"slug": r.slug, "title": r.title, **_figure(r.figure)}
+                    for r in impact.modules],
+        "groups": {key: {"groups": [{"group": g.group, "label": GROUPS[g.group], "n": g.n,
+                                     "mean": g.mean} for g in impact.groups[key]],
+                         "comparisons": [_comparison(c) for c in impact.comparisons[key]]}
+                   for key in impact.groups},
+        "difference_in_differences": {key: _did(d) for key, d in impact.did.items()},
+        "excluded": [{"id": e.person.id, "name": e.person.name, "left_out_of": list(e.analyses),
+                      "reason": e.reason} for e in impact.excluded],
+    }
+
+
+# --- text --------------------------------------------------------------------------------------
+
+def fmt_corr(c: Correlation | None) -> str:
+    if c is None:
+        return "—"
+    ci = (f" [{c.ci_low:.2f}, {c.ci_high:.2f}]" if c.ci_low is not None
+          and c.ci_high is not None else "")
+    return f"{c.r:+.2f}{ci}, {fmt_p(c.p_value)}"
+
+
+def fmt_p(p: float | None) -> str:
+    if p is None:
+        return "p —"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def fmt_diff(key: str, value: float | None) -> str:
+    """A difference in a measure's unit, with its sign; shares differ by percentage points."""
+    if value is None:
+        return "—"
+    sign = "−" if value < 0 else "+"
+    if BY_KEY[key].unit == "share":
+        return f"{sign}{abs(value) * 100:.1f} points"
+    return sign + format_value(key, abs(value))
+
+
+def not_enough(n: int, min_n: int) -> str:
+    return f"not enough data (n = {n}, at least {min_n} needed)"
+
+
+def text_report(impact: Impact, *, team: str | None = None) -> str:
+    p = impact.params
+    key = p.measure
+    label = BY_KEY[key].label
+    lines = [
+        f"Training impact: {impact.item_title} ({impact.item_kind_label} '{p.slug}')",
+        f"Measure {label}; window {p.window_days} days; as of {p.today.isoformat()}; "
+        f"team {team or 'all in scope'}",
+        f"{len(impact.people)} people in scope, {impact.trained_count} trained; reference date "
+        f"for the not yet trained: {impact.reference_date or '—'}",
+        f"Minimum n {p.min_n}; minimum closed deals per window {p.min_closed}.",
+        NOTE, "",
+        "Training score and each measure after training",
+        f"  {'measure':<30} {'n':>4}  {'Pearson r [95% CI], p':<34} Spearman rho [95% CI], p",
+    ]
+    for f in impact.figures.values():
+        name = BY_KEY[f.measure].label
+        if not f.enough:
+            lines.append(f"  {name:<30} {f.n:>4}  {not_enough(f.n, p.min_n)}")
+        else:
+            lines.append(f"  {name:<30} {f.n:>4}  {fmt_corr(f.pearson):<34} "
+                         f"{fmt_corr(f.spearman)}")
+    lines += ["", f"Modules by how their score relates to {label.lower()} after training"]
+    for rank in impact.modules:
+        f = rank.figure
+        shown = fmt_corr(f.pearson) if f.enough else not_enough(f.n, p.min_n)
+        lines.append(f"  {rank.title:<45} n={f.n:<4} r {shown}")
+    lines += ["", f"{label} after training, by group"]
+    for g in impact.groups[key]:
+        mean = format_value(key, g.mean) if g.n >= p.min_n else "not enough data"
+        lines.append(f"  {GROUPS[g.group]:<30} n={g.n:<4} mean {mean}")
+    for c in impact.comparisons[key]:
+        what = f"  {GROUPS[c.a]} − {GROUPS[c.b]}"
+        if not c.enough or c.result is None:
+            lines.append(f"{what}: {not_enough(min(c.n_a, c.n_b), p.min_n)}")
+        else:
+            r = c.result
+            ci = (f" [{fmt_diff(key, r.ci_low)}, {fmt_diff(key, r.ci_high)}]"
+                  if r.ci_low is not None else "")
+            lines.append(f"{what}: {fmt_diff(key, r.difference)}{ci}, {fmt_p(r.p_value)}")
+    d = impact.did[key]
+    lines += ["", "Before → after (difference in differences)"]
+    for label, n, side in (("trained", d.n_trained, "trained"),
+                           ("not yet trained", d.n_untrained, "untrained")):
+        shown = (f"{format_value(key, d.means[side + '_before'])} → "
+                 f"{format_value(key, d.means[side + '_after'])}" if n >= p.min_n
+                 else "not enough data")
+        lines.append(f"  {label} n={n}: {shown}")
+    if d.enough and d.result is not None:
+        r = d.result
+        ci = (f" [{fmt_diff(key, r.ci_low)}, {fmt_diff(key, r.ci_high)}]"
+              if r.ci_low is not None else "")
+        lines.append(f"  difference in differences: {fmt_diff(key, r.estimate)}{ci}, "
+                     f"{fmt_p(r.p_value)}")
+    else:
+        lines.append(f"  difference in differences: "
+                     f"{not_enough(min(d.n_trained, d.n_untrained), p.min_n)}")
+    lines += ["", f"Left out ({len(impact.excluded)})"]
+    for e in impact.excluded:
+        lines.append(f"  {e.person.name} ({', '.join(e.analyses)}): {e.reason}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,381 @@
+"""The ten sales measures per salesperson over a window of days, worked out in SQL.
+
+A window is ``[start, end)``: from ``start`` up to but not including ``end``. A deal belongs to
+the window its ``closed_on`` falls in (open deals, and deals without a close date, are in none).
+Amounts are summed as recorded (the CRM's currency; no conversion).
+
+========================  ==========================================================  =========
+measure                   definition (over the deals closed in the window)            better
+========================  ==========================================================  =========
+revenue                   sum of the amounts of won deals                             higher
+won_deals                 number of won deals                                         higher
+win_rate                  won / (won + lost)                                          higher
+avg_deal_size             revenue / won deals                                         higher
+cycle_days                mean days from created_on to closed_on of won deals         lower
+satisfaction              mean satisfaction of won deals with a score, normalised     higher
+                          to 0-1: (s - 1) / 4 on the 1-5 scale, s / 10 on the 0-10
+                          scale (each scale's lowest score is 0, its highest 1; a
+                          score without a scale is left out)
+repeat_rate               share of won deals whose customer had an earlier won deal   higher
+                          (closed on an earlier day, by anyone)
+complaints_per_10         10 × won deals with a complaint / won deals                 lower
+resolve_days              median days from complaint to resolution, over the won      lower
+                          deals' resolved complaints
+follow_up_rate            share of won deals followed up within FOLLOW_UP_DAYS        higher
+                          (default 14) days of closing (0 = the closing day), over
+                          the won deals whose N days were over by the report date
+                          (a deal won yesterday cannot have been followed up yet)
+========================  ==========================================================  =========
+
+A measure without a denominator (no won deal, no closed deal, no score, no resolved
+complaint) is None, shown as "—". Values are rounded once, here (money to cents, shares to four
+decimals, days to two), and every later figure is computed from the rounded values, so a figure
+recomputed from an export matches exactly.
+
+``window_totals`` takes a table of windows (user_id, period, start, end) and answers with one
+aggregate query, however many people and windows there are: the days to resolve each complaint
+come back as a short list per window, whose median is taken in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Float, and_, case, exists, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from lms.analytics.readiness_sql import Scope
+from lms.analytics.sqldates import days_between, int_list
+from lms.extensions import db
+from lms.models import Role, Sale, Team, User
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    key: str
+    label: str
+    #: euros, count, share (0-1), days, per10
+    unit: str
+    higher_is_better: bool
+    #: digits kept when rounding
+    digits: int
+    help: str
+    #: a column heading for wide tables
+    short: str = ""
+
+
+MEASURES: tuple[MeasureInfo, ...] = (
+    MeasureInfo("revenue", "Revenue won", "euros", True, 2,
+                "Sum of the amounts of the deals won in the period.", "Revenue"),
+    MeasureInfo("won_deals", "Deals won", "count", True, 0, "Number of deals won.", "Won"),
+    MeasureInfo("win_rate", "Win rate", "share", True, 4,
+                "Won deals as a share of won and lost deals.", "Win rate"),
+    MeasureInfo("avg_deal_size", "Average deal size", "euros", True, 2,
+                "Revenue won divided by the number of deals won.", "Avg deal"),
+    MeasureInfo("cycle_days", "Sales cycle", "days", False, 2,
+                "Mean days from creating a won deal to closing it.", "Cycle"),
+    MeasureInfo("satisfaction", "Customer satisfaction", "share", True, 4,
+                "Mean satisfaction score of won deals on a 0-1 scale (1-5 stars: (s-1)/4; "
+                "0-10: s/10).", "Satisfaction"),
+    MeasureInfo("repeat_rate", "Repeat-customer rate", "share", True, 4,
+                "Share of won deals whose customer had won a deal before.", "Repeat"),
+    MeasureInfo("complaints_per_10", "Complaints per 10 won deals", "per10", False, 4,
+                "Won deals with a complaint, per ten won deals.", "Compl./10"),
+    MeasureInfo("resolve_days", "Days to resolve a complaint", "days", False, 2,
+                "Median days from a complaint to its resolution.", "Resolve"),
+    MeasureInfo("follow_up_rate", "Follow-up rate", "share", True, 4,
+                "Share of won deals followed up within the follow-up days of closing (deals "
+                "won too recently to tell are left out).", "Follow-up"),
+)
+MEASURE_KEYS: tuple[str, ...] = tuple(m.key for m in MEASURES)
+BY_KEY: dict[str, MeasureInfo] = {m.key: m for m in MEASURES}
+
+
+# --- from totals to measures (pure) -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Totals:
+    """What the database adds up for one person and window."""
+
+    won: int = 0
+    lost: int = 0
+    revenue: float = 0.0
+    cycle_days_sum: float = 0.0
+    cycle_n: int = 0
+    satisfaction_sum: float = 0.0
+    satisfaction_n: int = 0
+    repeat: int = 0
+    complaints: int = 0
+    followed_up: int = 0
+    follow_up_due: int = 0
+    resolve_median: float | None = None
+    resolve_n: int = 0
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+
+def _ratio(top: float, bottom: float) -> float | None:
+    return top / bottom if bottom else None
+
+
+def _rounded(key: str, value: float | None) -> float | None:
+    if value is None:
+        return None
+    digits = BY_KEY[key].digits
+    return int(value) if digits == 0 else round(value, digits)
+
+
+def measure_values(t: Totals) -> dict[str, float | None]:
+    """The ten measures, rounded, from one person's totals."""
+    raw: dict[str, float | None] = {
+        "revenue": t.revenue if t.won else 0.0,
+        "won_deals": t.won,
+        "win_rate": _ratio(t.won, t.won + t.lost),
+        "avg_deal_size": _ratio(t.revenue, t.won),
+        "cycle_days": _ratio(t.cycle_days_sum, t.cycle_n),
+        "satisfaction": _ratio(t.satisfaction_sum, t.satisfaction_n),
+        "repeat_rate": _ratio(t.repeat, t.won),
+        "complaints_per_10": _ratio(10 * t.complaints, t.won),
+        "resolve_days": t.resolve_median if t.resolve_n else None,
+        "follow_up_rate": _ratio(t.followed_up, t.follow_up_due),
+    }
+    return {key: _rounded(key, value) for key, value in raw.items()}
+
+
+def median(values: Iterable[float]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def format_value(key: str, value: float | None) -> str:
+    """A measure as a person reads it."""
+    if value is None:
+        return "—"
+    unit = BY_KEY[key].unit
+    if unit == "euros":
+        return f"€{value:,.0f}"
+    if unit == "share":
+        return f"{value * 100:.1f} %"
+    if unit == "days":
+        return f"{value:.1f} d"
+    if unit == "per10":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+# --- the SQL ----------------------------------------------------------------------------------
+
+def windows_for(people: Select, start: date, end: date) -> Any:
+    """One window [start, end) for each person of ``people`` (a select of user ids)."""
+    ids = people.subquery("window_people")
+    return select(
+        ids.c[0].label("user_id"), literal("period").label("period"),
+        literal(start, Date).label("start"), literal(end, Date).label("end"),
+    ).cte("windows")
+
+
+def _joined(windows: Any) -> tuple[Any, Any]:
+    sale = Sale.__table__.alias("s")
+    joined = windows.join(sale, and_(sale.c.user_id == windows.c.user_id,
+                                     sale.c.closed_on >= windows.c.start,
+                                     sale.c.closed_on < windows.c.end))
+    return sale, joined
+
+
+def totals_query(windows: Any, follow_up_days: int, as_of: date) -> Select:
+    """Sums per (user_id, period): one row per window with at least one closed deal."""
+    s, joined = _joined(windows)
+    won = s.c.stage == "won"
+    earlier = Sale.__table__.alias("earlier")
+    had_earlier = exists().where(earlier.c.customer_key == s.c.customer_key,
+                                 earlier.c.stage == "won", earlier.c.closed_on < s.c.closed_on)
+    with_cycle = and_(won, s.c.created_on.is_not(None))
+    follow_days = days_between(s.c.follow_up_on, s.c.closed_on)
+    # Only deals whose follow-up days were over by the report date can tell.
+    due = and_(won, s.c.closed_on <= as_of - timedelta(days=follow_up_days))
+    normalised = case(
+        (s.c.satisfaction_scale == 5, (s.c.satisfaction - 1) / 4.0),
+        (s.c.satisfaction_scale == 10, s.c.satisfaction / 10.0),
+    )
+    scored = and_(won, s.c.satisfaction.is_not(None), s.c.satisfaction_scale.in_((5, 10)))
+    resolved = and_(won, s.c.complaint_on.is_not(None), s.c.complaint_resolved_on.is_not(None),
+                    s.c.complaint_resolved_on >= s.c.complaint_on)
+    return (
+        select(
+            windows.c.user_id, windows.c.period,
+            func.count(case((won, 1))).label("won"),
+            func.count(case((s.c.stage == "lost", 1))).label("lost"),
+            func.sum(case((won, s.c.amount)), type_=Float).label("revenue"),
+            func.sum(case((with_cycle, days_between(s.c.closed_on, s.c.created_on))),
+                     type_=Float).label("cycle_days_sum"),
+            func.count(case((with_cycle, 1))).label("cycle_n"),
+            func.sum(case((scored, normalised)), type_=Float).label("satisfaction_sum"),
+            func.count(case((scored, 1))).label("satisfaction_n"),
+            func.count(case((and_(won, had_earlier), 1))).label("repeat"),
+            func.count(case((and_(won, s.c.complaint_on.is_not(None)), 1))).label("complaints"),
+            func.count(case((and_(due, s.c.follow_up_on.is_not(None), follow_days >= 0,
+                                  follow_days <= follow_up_days), 1))).label("followed_up"),
+            func.count(case((due, 1))).label("follow_up_due"),
+            int_list(case((resolved, days_between(s.c.complaint_resolved_on,
+                                                  s.c.complaint_on)))).label("resolve_days"),
+        )
+        .select_from(joined)
+        .group_by(windows.c.user_id, windows.c.period)
+    )
+
+
+def window_totals(windows: Any, *, follow_up_days: int,
+                  as_of: date) -> dict[tuple[int, str], Totals]:
+    """Totals per (user_id, period) for every window with a closed deal (one query).
+    ``as_of`` is the report date: follow-ups are judged on deals whose days were over by it."""
+    out: dict[tuple[int, str], Totals] = {}
+    for row in db.session.execute(totals_query(windows, follow_up_days, as_of)).mappings():
+        days = [int(v) for v in row["resolve_days"].split(",")] if row["resolve_days"] else []
+        middle = median(days)
+        out[(row["user_id"], row["period"])] = Totals(
+            won=row["won"], lost=row["lost"], revenue=round(float(row["revenue"] or 0), 2),
+            cycle_days_sum=float(row["cycle_days_sum"] or 0), cycle_n=row["cycle_n"],
+            satisfaction_sum=float(row["satisfaction_sum"] or 0), satisfaction_n=row[
+                "satisfaction_n"], repeat=row["repeat"], complaints=row["complaints"],
+            followed_up=row["followed_up"], follow_up_due=row["follow_up_due"],
+            resolve_median=None if middle is None else float(middle), resolve_n=len(days))
+    return out
+
+
+# --- the sales performance report --------------------------------------------------------------
+
+def scope_condition(scope: Scope) -> Any:
+    """Salespeople (learners) in the scope's teams or reporting to its manager; active or not."""
+    conditions = [User.role == Role.LEARNER.value]
+    if not scope.everyone:
+        who = []
+        if scope.team_ids:
+            who.append(User.team_id.in_(sorted(scope.team_ids)))
+        if scope.manager_id is not None:
+            who.append(User.manager_id == scope.manager_id)
+        if scope.user_ids:
+            who.append(User.id.in_(sorted(scope.user_ids)))
+        conditions.append(or_(*who) if who else literal(False))
+    return and_(*conditions)
+
+
+@dataclass(frozen=True)
+class PersonMeasures:
+    user_id: int
+    name: str
+    email: str
+    team: str | None
+    active: bool
+    closed_deals: int
+    values: dict[str, float | None] = field(default_factory=dict)
+
+
+def _sold_between(start: date, end: date) -> Any:
+    return exists().where(Sale.user_id == User.id, Sale.closed_on >= start, Sale.closed_on < end)
+
+
+def sales_performance(scope: Scope, start: date, end: date, *, follow_up_days: int,
+                      as_of: date) -> list[PersonMeasures]:
+    """Every measure for each salesperson in scope over [start, end), by name. People who left
+    are listed only when they closed a deal in the period. Three queries."""
+    if end <= start:
+        raise ValueError("the period must end after it starts")
+    people = (
+        select(User.id, User.name, User.email, Team.name.label("team"), User.active)
+        .outerjoin(Team, Team.id == User.team_id)
+        .where(scope_condition(scope), or_(User.active.is_(True), _sold_between(start, end)))
+        .order_by(func.lower(User.name), User.id)
+    )
+    rows = db.session.execute(people).all()
+    if not rows:
+        return []
+    ids = select(User.id).where(scope_condition(scope),
+                                or_(User.active.is_(True), _sold_between(start, end)))
+    totals = window_totals(windows_for(ids, start, end), follow_up_days=follow_up_days,
+                           as_of=as_of)
+    out = []
+    for user_id, name, email, team, active in rows:
+        t = totals.get((user_id, "period"), Totals())
+        out.append(PersonMeasures(user_id, name, email, team, bool(active), t.closed,
+                                  measure_values(t)))
+    return out
+
+
+def sort_rows(rows: list[PersonMeasures], key: str, descending: bool) -> list[PersonMeasures]:
+    """Sorted by a measure (people without a value last, whichever the direction), by name, or
+    by closed deals."""
+    if key == "name":
+        return sorted(rows, key=lambda r: (r.name.casefold(), r.user_id), reverse=descending)
+    if key == "team":
+        return sorted(rows, key=lambda r: ((r.team or "").casefold(), r.name.casefold()),
+                      reverse=descending)
+
+    def value(row: PersonMeasures) -> float | None:
+        return row.closed_deals if key == "closed_deals" else row.values.get(key)
+
+    known = [r for r in rows if value(r) is not None]
+    unknown = [r for r in rows if value(r) is None]
+    known.sort(key=lambda r: (value(r), r.name.casefold()), reverse=descending)
+    return known + sorted(unknown, key=lambda r: r.name.casefold())
+
+
+# --- performance goals (lms.learning.goals) ----------------------------------------------------
+
+def _one_person(user_id: int, start: date, end: date, follow_up_days: int) -> Totals | None:
+    """A person's totals over [start, end); None when they have no sales at all."""
+    if db.session.scalar(select(Sale.id).where(Sale.user_id == user_id).limit(1)) is None:
+        return None
+    windows = select(literal(user_id).label("user_id"), literal("period").label("period"),
+                     literal(start, Date).label("start"),
+                     literal(end, Date).label("end")).cte("windows")
+    return window_totals(windows, follow_up_days=follow_up_days,
+                         as_of=date.today()).get((user_id, "period"), Totals())
+
+
+def complaints_resolved_share(user_id: int, start: date, until: date,
+                              within_days: int) -> float | None:
+    """Of the complaints raised on the person's deals from ``start`` to ``until`` (inclusive),
+    the share resolved within ``within_days`` days. A complaint still open whose time is not up
+    yet is left out (it may still be resolved in time); None without complaints."""
+    took = days_between(Sale.complaint_resolved_on, Sale.complaint_on)
+    in_time = and_(Sale.complaint_resolved_on.is_not(None), took <= within_days)
+    late = or_(and_(Sale.complaint_resolved_on.is_not(None), took > within_days),
+               and_(Sale.complaint_resolved_on.is_(None),
+                    Sale.complaint_on < until - timedelta(days=within_days)))
+    row = db.session.execute(
+        select(func.count(case((in_time, 1))), func.count(case((late, 1))))
+        .where(Sale.user_id == user_id, Sale.complaint_on >= start, Sale.complaint_on <= until)
+    ).one()
+    counted = row[0] + row[1]
+    return round(row[0] / counted, 4) if counted else None
+
+
+def register_goal_measures(follow_up_days: Callable[[], int]) -> None:
+    """Plug the sales measures into people's performance goals."""
+    from lms.learning.goals import register_measure
+    from lms.models import GoalKind
+
+    def by_measure(key: str) -> Callable[..., float | None]:
+        def measure(user: User, goal: Any, until: date) -> float | None:
+            totals = _one_person(user.id, goal.starts_on, until + timedelta(days=1),
+                                 follow_up_days())
+            return None if totals is None else measure_values(totals)[key]
+
+        return measure
+
+    register_measure(GoalKind.REVENUE, by_measure("revenue"))
+    register_measure(GoalKind.WON_DEALS, by_measure("won_deals"))
+    register_measure(GoalKind.SATISFACTION, by_measure("satisfaction"))
+    register_measure(GoalKind.REPEAT_RATE, by_measure("repeat_rate"))
+    register_measure(
+        GoalKind.COMPLAINTS_RESOLVED,
+        lambda user, goal, until: complaints_resolved_share(user.id, goal.starts_on, until,
+                                                            goal.within_days or 1))

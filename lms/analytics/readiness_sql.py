@@ -1,0 +1,455 @@
+"""The readiness report, worked out by the database for any number of people.
+
+Which modules a learning path requires lives in the path's parsed file, so the few current
+path and module versions are read in Python (O(paths + modules), cached per content version)
+and handed to SQL as a small VALUES table, ``cover(item_id, module_id, quiz_id, shared)``: the
+modules each assigned path or module asks for and the quiz that ends each.
+
+One statement then expands each live assignment into those modules, looks up module progress
+and the best graded attempt per person and module, and returns one row of counts per person.
+Attempts never travel to Python; only one row per person (or per person and module for the
+heat map) does. The formula is applied to those rows by the pure functions in
+``lms.analytics.readiness``, so the page, the CLI and the API judge everyone the same way.
+
+Results are cached per application and keyed by the data's version (lms.analytics.report_cache):
+a repeated view of unchanged data costs one cheap statement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    column,
+    distinct,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    values,
+)
+from sqlalchemy.orm import aliased, contains_eager
+
+from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess, summarise
+from lms.analytics.report_cache import cache_key, data_version, report_cache
+from lms.content.documents import ModuleDoc, PathDoc
+from lms.extensions import db
+from lms.learning.catalog import doc_of
+from lms.models import (
+    Assignment,
+    Attempt,
+    ContentItem,
+    ContentKind,
+    ContentVersion,
+    ModuleProgress,
+    Role,
+    Submission,
+    Team,
+    User,
+    utcnow,
+)
+
+T = TypeVar("T")
+
+
+# --- whose report -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The people a report covers: active salespeople (learners) in these teams, plus the
+    direct reports of ``manager_id``; or every active salesperson."""
+
+    everyone: bool = False
+    team_ids: frozenset[int] = frozenset()
+    manager_id: int | None = None
+    user_ids: frozenset[int] = frozenset()
+
+    @property
+    def key(self) -> Hashable:
+        return (self.everyone, tuple(sorted(self.team_ids)), self.manager_id,
+                tuple(sorted(self.user_ids)))
+
+
+def _people_cte(scope: Scope):  # noqa: ANN202 - a CTE
+    conditions = [User.active.is_(True), User.role == Role.LEARNER.value]
+    if not scope.everyone:
+        who = []
+        if scope.team_ids:
+            who.append(User.team_id.in_(sorted(scope.team_ids)))
+        if scope.manager_id is not None:
+            who.append(User.manager_id == scope.manager_id)
+        if scope.user_ids:
+            who.append(User.id.in_(sorted(scope.user_ids)))
+        conditions.append(or_(*who) if who else false())
+    return select(User.id.label("user_id")).where(*conditions).cte("people")
+
+
+# --- content: which modules a path requires, which quiz ends a module ------------------------
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    id: int
+    slug: str
+    title: str
+    quiz_id: int | None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The live modules and paths as the report needs them."""
+
+    modules: dict[int, ModuleInfo]
+    #: (path id, module id) for each required module of each live path, in path order
+    path_modules: tuple[tuple[int, int], ...]
+    paths: dict[int, str]  # path id -> title
+
+    def module_order(self) -> list[int]:
+        """Modules in the order paths list them, then the rest by title."""
+        seen: dict[int, None] = {}
+        for _, module_id in self.path_modules:
+            seen.setdefault(module_id)
+        rest = sorted((m for m in self.modules.values() if m.id not in seen),
+                      key=lambda m: m.title.casefold())
+        return list(seen) + [m.id for m in rest]
+
+
+def load_catalogue() -> Catalogue:
+    """Two queries; parses are cached per content hash by ``lms.learning.catalog``."""
+    quizzes = dict(db.session.execute(
+        select(ContentItem.slug, ContentItem.id).where(
+            ContentItem.kind == ContentKind.QUIZ.value, ContentItem.retired_at.is_(None),
+            ContentItem.current_version_id.is_not(None))).all())
+    versions = db.session.scalars(
+        select(ContentVersion)
+        .join(ContentItem, ContentItem.current_version_id == ContentVersion.id)
+        .options(contains_eager(ContentVersion.item))
+        .where(ContentItem.retired_at.is_(None),
+               ContentItem.kind.in_([ContentKind.MODULE.value, ContentKind.PATH.value]))
+        .order_by(ContentItem.id)).all()
+    modules: dict[int, ModuleInfo] = {}
+    path_docs: list[tuple[int, PathDoc]] = []
+    for version in versions:
+        doc = doc_of(version)
+        if isinstance(doc, ModuleDoc):
+            modules[version.item_id] = ModuleInfo(version.item_id, version.item.slug, doc.title,
+                                                  quizzes.get(doc.quiz) if doc.quiz else None)
+        elif isinstance(doc, PathDoc):
+            path_docs.append((version.item_id, doc))
+    by_slug = {m.slug: m.id for m in modules.values()}
+    pairs: dict[tuple[int, int], None] = {}  # ordered, without repeats
+    for path_id, doc in path_docs:
+        for entry in doc.modules:
+            module_id = by_slug.get(entry.module)
+            if entry.required and module_id is not None:
+                pairs.setdefault((path_id, module_id))
+    return Catalogue(modules, tuple(pairs), {pid: doc.title for pid, doc in path_docs})
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+def cached(kind: str, scope: Scope, today: date, rules: Rules | None,
+           make: Callable[[Catalogue], T]) -> T:
+    """``make(catalogue)`` once per data version, scope, day and rules."""
+    cache = report_cache()
+    # The progress part of the version reads the report's people only (all rows for everyone).
+    people = None if scope.everyone else select(_people_cte(scope).c.user_id)
+    version = data_version(scope.key, people)
+    # The catalogue depends on content only: it is kept across changes of learner data.
+    catalogue = cache.get_or_make(("catalogue", version.content), load_catalogue)
+    return cache.get_or_make(cache_key(kind, version, scope.key, today, rules),
+                             lambda: make(catalogue))
+
+
+# --- the statement ------------------------------------------------------------------------------
+
+
+def assigned_items(scope: Scope) -> frozenset[int]:
+    """Paths and modules with a live assignment to someone in the scope."""
+    people = _people_cte(scope)
+    return frozenset(db.session.scalars(
+        select(Assignment.item_id).where(Assignment.withdrawn_at.is_(None),
+                                         Assignment.user_id.in_(select(people.c.user_id)))
+        .distinct()))
+
+
+def _cover(catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN202 - a CTE
+    """VALUES cover(item_id, module_id, quiz_id, shared): the modules each assigned item asks
+    for (a module itself; the required modules of a path) and the live quiz ending each (0:
+    none). ``shared`` marks a module that two assigned items ask for: only then can a person
+    have it twice, and only then does the statement look for the earlier assignment."""
+    rows = [(m.id, m.id, m.quiz_id or 0) for m in catalogue.modules.values() if m.id in items]
+    rows += [(p, m, catalogue.modules[m].quiz_id or 0) for p, m in catalogue.path_modules
+             if p in items]
+    holders = Counter(module for _, module, _ in rows)
+    # The ids come from our own database as ints and are rendered as literals: no parameter
+    # limit, and no typing trouble with untyped parameters in a VALUES list on PostgreSQL.
+    data = [(item, module, quiz, int(holders[module] > 1)) for item, module, quiz in rows]
+    return values(column("item_id", Integer), column("module_id", Integer),
+                  column("quiz_id", Integer), column("shared", Integer), name="cover",
+                  literal_binds=True).data(data or [(0, 0, 0, 0)]).cte("cover")
+
+
+def _scored(people, catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN001, ANN202
+    """One row per live assignment and module it asks for, in assignment order per person:
+    whether the module is done or opened, the best graded score on its quiz, and ``keep`` = 0
+    on the second and later rows of a module a person has twice (so counts take it once).
+
+    Tuned on SQLite with 1,000,000 attempts (bench/readiness.py): the person drives the loop
+    (``item_id + 0`` keeps the planner from starting at the assignments of each item), the best
+    score is a look-up per row on the (user, quiz, number) index, and the CTE is MATERIALIZED so
+    that look-up runs once per row, not once per use.
+    """
+    cover = _cover(catalogue, items)
+    a, mp = Assignment, ModuleProgress
+    a2, c2 = aliased(Assignment), cover.alias("c2")
+    at, s = aliased(Attempt), aliased(Submission)
+    earlier = (select(literal(1)).select_from(a2)
+               .join(c2, c2.c.item_id == a2.item_id + 0)
+               .where(a2.user_id == a.user_id, a2.withdrawn_at.is_(None), a2.id < a.id,
+                      c2.c.module_id == cover.c.module_id).exists())
+    best = (select(func.max(s.percent)).select_from(at).join(s, s.attempt_id == at.id)
+            .where(at.user_id == a.user_id, at.quiz_id == cover.c.quiz_id).scalar_subquery())
+    scored = (
+        select(a.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
+               cover.c.quiz_id,
+               case((cover.c.shared == 0, 1), (~earlier, 1), else_=0).label("keep"),
+               case((mp.completed_at.is_not(None), 1), else_=0).label("done"),
+               case((mp.id.is_not(None), 1), else_=0).label("opened"),
+               case((cover.c.quiz_id > 0, best)).label("best"))
+        .select_from(people).join(a, a.user_id == people.c.user_id)
+        .join(cover, cover.c.item_id == a.item_id + 0)
+        .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id))
+        .where(a.withdrawn_at.is_(None))
+        .cte("scored"))
+    if _materialized_ctes():
+        scored = scored.prefix_with("MATERIALIZED")
+    return scored
+
+
+def _materialized_ctes() -> bool:
+    """``AS MATERIALIZED``: PostgreSQL 12+, SQLite 3.35+."""
+    if db.engine.dialect.name == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return db.engine.dialect.name == "postgresql"
+
+
+def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
+                      today: date):  # noqa: ANN202
+    people = _people_cte(scope)
+    sc = _scored(people, catalogue, items).c
+    kept = sc.keep == 1
+    mp = ModuleProgress
+    per_person = (select(
+        sc.user_id, func.sum(sc.keep).label("assigned"),
+        func.sum(sc.keep * sc.done).label("completed"),
+        func.sum(case((and_(kept, sc.quiz_id > 0), 1), else_=0)).label("with_quiz"),
+        func.count(case((kept, sc.best))).label("attempted"),
+        func.avg(case((kept, sc.best))).label("average_best"),
+        func.sum(sc.keep * sc.opened).label("started"),
+        # An assignment is overdue when it is past due and one of its modules is not done.
+        func.count(distinct(case((and_(sc.done == 0, sc.due_date < today),
+                                  sc.assignment_id)))).label("overdue"),
+    ).group_by(sc.user_id).subquery("per_person"))
+    # Reading a module updates last_opened_at; completing one happens on reading it or on
+    # submitting its quiz, so these two cover every kind of activity.
+    reading = (select(mp.user_id, func.max(mp.last_opened_at).label("last_opened"))
+               .where(mp.user_id.in_(select(people.c.user_id)))
+               .group_by(mp.user_id).subquery("reading"))
+    # The person's most recent attempt (the last one recorded): its submission, or its start
+    # while it is open.
+    last_attempt, last_submission = aliased(Attempt), aliased(Submission)
+    last_id = (select(func.max(Attempt.id)).where(Attempt.user_id == User.id)
+               .correlate(User).scalar_subquery())
+    return (
+        select(User.id, User.name, User.email, User.team_id, Team.name.label("team"),
+               per_person.c.assigned, per_person.c.completed, per_person.c.with_quiz,
+               per_person.c.attempted, per_person.c.average_best, per_person.c.started,
+               per_person.c.overdue,
+               func.coalesce(last_submission.submitted_at, last_attempt.started_at)
+               .label("last_quiz"), reading.c.last_opened)
+        .select_from(people)
+        .join(User, User.id == people.c.user_id)
+        .outerjoin(Team, Team.id == User.team_id)
+        .outerjoin(per_person, per_person.c.user_id == User.id)
+        .outerjoin(reading, reading.c.user_id == User.id)
+        .outerjoin(last_attempt, last_attempt.id == last_id)
+        .outerjoin(last_submission, last_submission.attempt_id == last_attempt.id)
+        .order_by(func.lower(User.name), User.id)
+    )
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    user_id: int
+    name: str
+    email: str
+    team_id: int | None
+    team: str | None
+    figures: Figures
+    assessment: Assessment
+    last_activity: datetime | None
+
+    def record(self) -> dict[str, Any]:
+        """Every field, as the JSON API, the CLI and the CSV export give it."""
+        f, a = self.figures, self.assessment
+        return {
+            "user_id": self.user_id, "name": self.name, "email": self.email,
+            "team": self.team, "assigned_modules": f.assigned, "completed_modules": f.completed,
+            "completion_percent": None if a.completion is None else round(a.completion, 1),
+            "quizzes_assigned": f.with_quiz, "quizzes_taken": f.attempted,
+            "average_best_score": a.score, "overdue_items": f.overdue,
+            "last_activity": self.last_activity.isoformat() if self.last_activity else None,
+            "readiness_index": a.index, "status": a.status.value,
+            "status_label": a.status.label,
+        }
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    rows: list[PersonRow]
+    summary: Summary
+    rules: Rules
+    today: date
+    computed_at: datetime
+
+
+def _latest(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def compute_report(scope: Scope, rules: Rules, today: date,
+                   catalogue: Catalogue | None = None) -> ReadinessReport:
+    """The report without the cache: two statements (four when the content must be read)."""
+    catalogue = catalogue or load_catalogue()
+    rows = []
+    statement = _report_statement(scope, catalogue, assigned_items(scope), today)
+    for r in db.session.execute(statement):
+        figures = Figures(
+            assigned=int(r.assigned or 0), completed=int(r.completed or 0),
+            with_quiz=int(r.with_quiz or 0), attempted=int(r.attempted or 0),
+            average_best=None if r.average_best is None else float(r.average_best),
+            overdue=int(r.overdue or 0), started=int(r.started or 0))
+        rows.append(PersonRow(r.id, r.name, r.email, r.team_id, r.team, figures,
+                              assess(figures, rules),
+                              _latest(r.last_quiz, r.last_opened)))
+    return ReadinessReport(rows, summarise((p.figures, p.assessment) for p in rows), rules,
+                           today, utcnow())
+
+
+def readiness_report(scope: Scope, rules: Rules, today: date) -> ReadinessReport:
+    """The report, from the cache when the data has not changed since it was computed."""
+    return cached("report", scope, today, rules,
+                   lambda catalogue: compute_report(scope, rules, today, catalogue))
+
+
+# --- the heat map and the charts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    best: float | None
+    done: bool
+    opened: bool
+    overdue: bool
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    modules: list[ModuleInfo]  # the columns: modules assigned to anyone in the scope
+    cells: dict[tuple[int, int], HeatCell]  # (user id, module id) -> cell
+
+
+def compute_heatmap(scope: Scope, today: date, catalogue: Catalogue | None = None) -> HeatMap:
+    """Two statements: one cell per person and assigned module."""
+    catalogue = catalogue or load_catalogue()
+    sc = _scored(_people_cte(scope), catalogue, assigned_items(scope)).c
+    stmt = (select(sc.user_id, sc.module_id, func.max(sc.best).label("best"),
+                   func.max(sc.done).label("done"), func.max(sc.opened).label("opened"),
+                   func.min(sc.due_date).label("due_date"))
+            .group_by(sc.user_id, sc.module_id))
+    found: dict[tuple[int, int], HeatCell] = {}
+    for r in db.session.execute(stmt):
+        due = None if r.due_date is None else _as_date(r.due_date)
+        found[(r.user_id, r.module_id)] = HeatCell(
+            None if r.best is None else round(float(r.best), 1), bool(r.done), bool(r.opened),
+            not r.done and due is not None and due < today, due)
+    used = {module_id for _, module_id in found}
+    modules = [catalogue.modules[m] for m in catalogue.module_order() if m in used]
+    return HeatMap(modules, found)
+
+
+def heatmap(scope: Scope, today: date) -> HeatMap:
+    return cached("heatmap", scope, today, None,
+                   lambda catalogue: compute_heatmap(scope, today, catalogue))
+
+
+#: Score bands of the histogram: 0-9, 10-19, ... 90-100.
+SCORE_BANDS = tuple((low, low + 10 if low < 90 else 100) for low in range(0, 100, 10))
+
+
+@dataclass(frozen=True)
+class ChartData:
+    completions_by_day: list[tuple[date, int]]
+    score_bands: list[int]  # people × assigned modules per band of best score
+
+
+def compute_charts(scope: Scope, today: date, catalogue: Catalogue | None = None) -> ChartData:
+    """Three statements: module completions per day, and best scores per band."""
+    catalogue = catalogue or load_catalogue()
+    mp = ModuleProgress
+    people = _people_cte(scope)
+    day = func.date(mp.completed_at)
+    per_day = db.session.execute(
+        select(day.label("day"), func.count().label("n"))
+        .join(people, people.c.user_id == mp.user_id)
+        .where(mp.completed_at.is_not(None)).group_by(day).order_by(day)).all()
+    sc = _scored(people, catalogue, assigned_items(scope)).c
+    # A CASE ladder rather than CAST or FLOOR: CAST rounds on PostgreSQL and truncates on SQLite.
+    band = case(*[(sc.best < high, index) for index, (_, high) in
+                  enumerate(SCORE_BANDS[:-1])], else_=literal(len(SCORE_BANDS) - 1))
+    counts = dict(db.session.execute(
+        select(band.label("band"), func.count()).where(sc.best.is_not(None), sc.keep == 1)
+        .group_by(band)).all())
+    return ChartData([(_as_date(d), int(n)) for d, n in per_day],
+                     [int(counts.get(i, 0)) for i in range(len(SCORE_BANDS))])
+
+
+def chart_data(scope: Scope, today: date) -> ChartData:
+    return cached("charts", scope, today, None,
+                   lambda catalogue: compute_charts(scope, today, catalogue))
+
+
+def local_today() -> date:
+    """Today in the organisation's time zone (LMS_TIMEZONE), which decides what is overdue."""
+    name = current_app.config.get("TIMEZONE")
+    if not name:
+        return date.today()
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(name)).date()
+
+
+def _as_date(value: date | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

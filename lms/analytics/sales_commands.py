@@ -1,0 +1,130 @@
+"""``lms report sales`` and ``lms report impact``: the sales pages' figures on the command line.
+
+The command line is the operator's: it sees every team; ``--team NAME`` narrows a report to that
+team and the teams below it. Both join the ``report`` group of lms.analytics.commands.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.analytics import impact as impact_service
+from lms.analytics.csvsafe import csv_text
+from lms.analytics.impact_report import text_report, to_dict
+from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, format_value
+from lms.analytics.measures import sales_performance as performance
+from lms.analytics.readiness_sql import local_today
+from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.errors import DomainError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _scope(team_name: str | None):  # noqa: ANN202 - (Scope, team label)
+    viewer = ViewerScope(None)
+    try:
+        team_id = viewer.team_id_by_name(team_name) if team_name else None
+    except OutOfScope:
+        _fail(f"no active team named {team_name!r}.")
+    return viewer.scope(team_id), (viewer.team_name(team_id) if team_id else None)
+
+
+def sales_record(row: PersonMeasures, start: date, last: date) -> dict:
+    return {"id": row.user_id, "name": row.name, "email": row.email, "team": row.team,
+            "active": row.active, "from": start.isoformat(), "to": last.isoformat(),
+            "closed_deals": row.closed_deals, **row.values}
+
+
+def sales_table(rows: list[PersonMeasures]) -> str:
+    header = ("Name", "Team", "Closed", *(m.label for m in MEASURES))
+    lines = [(r.name, r.team or "—", str(r.closed_deals),
+              *(format_value(k, r.values[k]) for k in MEASURE_KEYS)) for r in rows]
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+
+    def render(row: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(w) if i < 2 else cell.rjust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+
+    return "\n".join([render(header), render(tuple("-" * w for w in widths)),
+                      *(render(line) for line in lines)])
+
+
+@click.command("sales")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="First day counted (default: 89 days before --to).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Last day counted (default: today).")
+@click.option("--team", "team_name", metavar="NAME", help="Only this team and those below it.")
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True, help="json and csv: one record per person.")
+@with_appcontext
+def sales_command(start, last, team_name: str | None, output: str) -> None:  # noqa: ANN001
+    """The ten sales measures per salesperson over a period (deals by their close date)."""
+    last_day = last.date() if last else local_today()
+    first_day = start.date() if start else last_day - timedelta(days=89)
+    if first_day > last_day:
+        _fail("--from must be on or before --to.")
+    scope, _ = _scope(team_name)
+    rows = performance(scope, first_day, last_day + timedelta(days=1),
+                       follow_up_days=int(current_app.config["FOLLOW_UP_DAYS"]),
+                       as_of=local_today())
+    if output == "json":
+        click.echo(json.dumps([sales_record(r, first_day, last_day) for r in rows],
+                              ensure_ascii=False, indent=2))
+    elif output == "csv":
+        header = ["name", "email", "team", "active", "period_from", "period_to",
+                  "closed_deals", *MEASURE_KEYS]
+        click.echo(csv_text(header, [[r.name, r.email, r.team or "", r.active, first_day,
+                                      last_day, r.closed_deals,
+                                      *(r.values[k] for k in MEASURE_KEYS)] for r in rows]),
+                   nl=False)
+    else:
+        click.echo(sales_table(rows))
+        click.echo(f"\n{len(rows)} salespeople; deals closed {first_day.isoformat()} to "
+                   f"{last_day.isoformat()}.")
+
+
+@click.command("impact")
+@click.option("--measure", default="win_rate", show_default=True,
+              type=click.Choice(list(MEASURE_KEYS)), help="The measure to analyse.")
+@click.option("--window", "window_days", default=90, show_default=True,
+              type=click.IntRange(30, 365), metavar="DAYS",
+              help="Days after (and before) training, 30 to 365.")
+@click.option("--path", "path_slug", metavar="SLUG", help="Training = completing this path.")
+@click.option("--module", "module_slug", metavar="SLUG",
+              help="Training = completing this module (passing its quiz).")
+@click.option("--team", "team_name", metavar="NAME", help="Only this team and those below it.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json lists every person's data behind the figures.")
+@with_appcontext
+def impact_command(measure: str, window_days: int, path_slug: str | None,
+                   module_slug: str | None, team_name: str | None, output: str) -> None:
+    """How training scores relate to sales after training (correlation, not proof of cause).
+    Without --path or --module: the learning path most people completed."""
+    if path_slug and module_slug:
+        _fail("give --path or --module, not both.")
+    training = (("path", path_slug) if path_slug else ("module", module_slug) if module_slug
+                else impact_service.default_training())
+    if training is None:
+        _fail("there is no learning path yet; give --module SLUG.")
+    scope, team = _scope(team_name)
+    params = impact_service.params_from(current_app.config, kind=training[0], slug=training[1],
+                                        measure=measure, window_days=window_days,
+                                        today=local_today())
+    try:
+        result = impact_service.run(scope, params)
+    except DomainError as exc:
+        _fail(exc.message)
+    if output == "json":
+        click.echo(json.dumps(to_dict(result, team=team), ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_report(result, team=team), nl=False)

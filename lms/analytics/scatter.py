@@ -1,0 +1,104 @@
+"""The impact page's scatter chart: training score against a measure, with the least-squares
+line, as server-rendered SVG (no JavaScript; colours as presentation attributes, which the
+Content Security Policy allows). The page shows the same numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from markupsafe import Markup, escape
+
+from lms.analytics.charts import INK, LINE, MUTED, number
+from lms.analytics.stats import LinearFit
+
+POINT = "#0b5d5b"
+FIT = "#b42318"
+
+
+def span_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round ticks covering [low, high]: steps of 1, 2 or 5 × 10^k."""
+    if not math.isfinite(low) or not math.isfinite(high):
+        raise ValueError("ticks need finite bounds")
+    if high <= low:
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    raw = (high - low) / most
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.floor(low / step + 1e-9) * step
+    ticks = []
+    value = first
+    while value < high + step - 1e-9 * step:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def scatter_svg(*, chart_id: str, title: str, desc: str,
+                points: Sequence[tuple[str, float, float]], fit: LinearFit | None,
+                x_label: str, y_label: str, y_format: Callable[[float], str] = number,
+                width: int = 640, height: int = 380) -> Markup:
+    """``points`` are (label, x, y); the line is drawn across the points' x range."""
+    if not points:
+        raise ValueError("a scatter chart needs points")
+    left, right, top, bottom = 70, 16, 18, 52
+    plot_w, plot_h = width - left - right, height - top - bottom
+    xs, ys = [p[1] for p in points], [p[2] for p in points]
+    # A little room around the points, so that none sits on the frame.
+    x_pad, y_pad = (max(xs) - min(xs)) * 0.03, (max(ys) - min(ys)) * 0.03
+    x_ticks = span_ticks(min(xs) - x_pad, max(xs) + x_pad)
+    y_ticks = span_ticks(min(ys) - y_pad, max(ys) + y_pad)
+    x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
+
+    def px(x: float) -> float:
+        return left + (x - x0) / (x1 - x0) * plot_w
+
+    def py(y: float) -> float:
+        return top + plot_h - (y - y0) / (y1 - y0) * plot_h
+
+    cid = escape(chart_id)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart impact-scatter" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-labelledby="{cid}-title {cid}-desc" font-family="system-ui, sans-serif" '
+        f'font-size="12">',
+        f'<title id="{cid}-title">{escape(title)}</title>',
+        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
+    ]
+    for tick in y_ticks:
+        y = py(tick)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="{LINE}" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                     f'fill="{MUTED}">{escape(y_format(tick))}</text>')
+    for tick in x_ticks:
+        x = px(tick)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" '
+                     f'stroke="{LINE}" stroke-width="1"/>')
+        parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
+                     f'fill="{MUTED}">{number(tick)}</text>')
+    parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+                 f'stroke="{MUTED}" stroke-width="1"/>')
+    if fit is not None:
+        lo, hi = min(xs), max(xs)
+        ya, yb = py(fit.intercept + fit.slope * lo), py(fit.intercept + fit.slope * hi)
+        parts.append(
+            f'<line class="impact-scatter__fit" x1="{px(lo):.1f}" y1="{ya:.1f}" '
+            f'x2="{px(hi):.1f}" y2="{yb:.1f}" stroke="{FIT}" stroke-width="2" '
+            f'stroke-dasharray="6 4"><title>Least-squares line: {escape(y_label)} = '
+            f'{fit.intercept:.4g} + {fit.slope:.4g} × score</title></line>')
+    for label, x, y in points:
+        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{POINT}" '
+                     f'fill-opacity="0.75" stroke="#fff" stroke-width="1"><title>'
+                     f'{escape(label)}: score {number(round(x, 1))}, {escape(y_format(y))}'
+                     f'</title></circle>')
+    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
+                 f'fill="{INK}">{escape(x_label)}</text>')
+    parts.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" fill="{INK}" '
+                 f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{escape(y_label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

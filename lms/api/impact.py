@@ -1,0 +1,54 @@
+"""GET /api/v1/reports/impact: the training impact analysis as JSON for an API token.
+
+Query: ``path=SLUG`` or ``module=SLUG`` (default: the path most people completed),
+``measure=KEY`` (default win_rate), ``window=DAYS`` (30-365, default 90) and ``team=NAME``.
+A token acts as its user: a manager's token sees their teams and those below, an admin's
+everyone; a team out of sight answers 404 like one that does not exist. The answer lists every
+person's training day, score and measures before and after, so every figure recomputes from it
+(see lms.analytics.impact_report).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from lms.analytics import impact as impact_service
+from lms.analytics.impact_report import to_dict
+from lms.analytics.readiness_sql import local_today
+from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.api.auth import api_error, token_required
+from lms.errors import DomainError
+from lms.models import Role
+
+bp = Blueprint("api_impact", __name__)
+
+
+@bp.get("/reports/impact")
+@token_required(Role.MANAGER)
+def impact():  # noqa: ANN201
+    viewer = ViewerScope(g.api_user)
+    name = request.args.get("team", "").strip()
+    try:
+        team_id = viewer.team_id_by_name(name) if name else None
+        scope = viewer.scope(team_id)
+    except OutOfScope:
+        return api_error(404, f"There is no team named {name!r} among the teams you can see.")
+    path, module = request.args.get("path", "").strip(), request.args.get("module", "").strip()
+    if path and module:
+        return api_error(400, "Give either path or module, not both.")
+    training = ("path", path) if path else ("module", module) if module \
+        else impact_service.default_training()
+    if training is None:
+        return api_error(400, "There is no learning path yet; give module=SLUG.")
+    window = request.args.get("window", "90").strip()
+    if not window.isdigit():
+        return api_error(400, "window must be a whole number of days from 30 to 365.")
+    params = impact_service.params_from(
+        current_app.config, kind=training[0], slug=training[1],
+        measure=request.args.get("measure", "win_rate").strip(), window_days=int(window),
+        today=local_today())
+    try:
+        result = impact_service.run(scope, params)
+    except DomainError as exc:
+        return api_error(400, exc.message)
+    return jsonify(to_dict(result, team=viewer.team_name(team_id) if team_id else None))

@@ -1,0 +1,86 @@
+"""POST /api/v1/sales: deals as JSON, for an API token of a manager or admin.
+
+Body: ``{"records": [{...generic template fields...}], "dry_run": false, "options": {...}}``.
+The same checks, upsert by ``crm_id``, log and undo as a file import, and just as all or
+nothing: any bad record answers 422 with every problem (record index from 0, field, message)
+and writes nothing. See docs/sales-import.md for the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+
+from lms.api.auth import api_error, token_required
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.models import Role
+from lms.sales.importer import ImportOptions, import_records
+
+bp = Blueprint("api_sales", __name__)
+MAX_RECORDS = 50_000
+OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "dayfirst": (bool,), "decimal": (str,), "currency": (str,), "satisfaction_scale": (int,),
+}
+
+
+def _options(raw: Any) -> ImportOptions:
+    if raw is None:
+        return ImportOptions()
+    if not isinstance(raw, dict):
+        raise ValueError("'options' must be an object")
+    for key, value in raw.items():
+        if key not in OPTION_TYPES:
+            raise ValueError(f"unknown option '{key}'; use {', '.join(OPTION_TYPES)}")
+        if value is not None and not isinstance(value, OPTION_TYPES[key]):
+            raise ValueError(f"option '{key}' has the wrong type")
+    if raw.get("decimal") not in (None, "comma", "point"):
+        raise ValueError("option 'decimal' must be 'comma' or 'point'")
+    if raw.get("satisfaction_scale") not in (None, 5, 10):
+        raise ValueError("option 'satisfaction_scale' must be 5 or 10")
+    currency = raw.get("currency")
+    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+        raise ValueError("option 'currency' must be a three-letter code such as EUR")
+    return ImportOptions(dayfirst=raw.get("dayfirst"), decimal=raw.get("decimal"),
+                         currency=currency.upper() if currency else None,
+                         satisfaction_scale=raw.get("satisfaction_scale"))
+
+
+@bp.post("/sales")
+@token_required(Role.MANAGER)
+def post_sales():  # noqa: ANN201
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        return api_error(400, 'Send a JSON object: {"records": [{...}, ...], "dry_run": false}.')
+    records = body["records"]
+    if len(records) > MAX_RECORDS:
+        return api_error(413, f"Send at most {MAX_RECORDS} records per request.")
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        return api_error(400, "'dry_run' must be true or false.")
+    try:
+        options = _options(body.get("options"))
+    except ValueError as exc:
+        return api_error(400, str(exc).capitalize() + ".")
+    try:
+        report = import_records(records, options, actor=g.api_user, dry_run=dry_run)
+    except DomainError as exc:
+        db.session.rollback()
+        return api_error(409, exc.message)
+    if not report.ok:
+        db.session.rollback()
+        return jsonify(
+            ok=False, written=False, received=len(records), rejected=report.rejected,
+            error_count=report.error_count,
+            errors=[{"index": e.line, "field": e.column, "message": e.message}
+                    for e in report.errors],
+        ), 422
+    if not dry_run:
+        db.session.commit()
+    return jsonify(
+        ok=True, dry_run=dry_run, import_id=report.import_id, received=len(records),
+        added=report.added, updated=report.updated, unchanged=report.unchanged,
+        unmatched_owners=[{"email": o.email, "crm_id": o.crm_id, "name": o.name, "deals": o.rows}
+                          for o in report.unmatched],
+    )

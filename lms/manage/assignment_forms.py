@@ -1,0 +1,67 @@
+"""Forms of the manager's assignment pages: assign, change the due date, withdraw."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from lms.analytics.readiness_sql import local_today
+
+DUE_FIXED, DUE_RELATIVE, DUE_NONE = "fixed", "relative", "none"
+DUE_CHOICES = [
+    SelectChoice(DUE_FIXED, "On a fixed date"),
+    SelectChoice(DUE_RELATIVE, "Within a number of days of the hire date"),
+    SelectChoice(DUE_NONE, "No due date"),
+]
+
+
+class AssignTarget:
+    """Whom and what; declared before the due date so errors are listed in page order."""
+
+    # "team:<id>" or "user:<id>", grouped in the picker; the choices are the manager's scope.
+    target = SelectField("Assign to", validators=[DataRequired("Choose a team or a person.")],
+                         description="A whole team: every salesperson in it now.")
+    item_id = SelectField("Learning path or module", coerce=int,
+                          validators=[NumberRange(min=1, message="Choose a path or module.")])
+
+
+class DueDateMixin:
+    """The due date, given one of three ways; ``due()`` returns what the services take."""
+
+    due_kind = RadioField("Due", choices=DUE_CHOICES, default=DUE_FIXED)
+    due_date = DateField("Due date", validators=[Optional()])
+    days_after_hire = IntegerField(
+        "Days after the hire date", validators=[Optional(), NumberRange(min=0, max=3650)],
+        description="For example 30: due within 30 days of the person's first day.",
+        render_kw={"min": 0, "max": 3650, "inputmode": "numeric"})
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        # Which input is required depends on the choice; Optional() on both inputs stops a
+        # per-field validator from running on an empty one, so the check lives here.
+        ok = super().validate(extra_validators)  # type: ignore[misc]
+        if self.due_kind.data == DUE_FIXED and not self.due_date.errors:
+            if self.due_date.data is None:
+                self.due_date.errors = ["Give the due date."]
+            elif self.due_date.data < local_today():
+                self.due_date.errors = ["The due date is in the past."]
+        if (self.due_kind.data == DUE_RELATIVE and self.days_after_hire.data is None
+                and not self.days_after_hire.errors):
+            self.days_after_hire.errors = ["Give the number of days."]
+        return ok and not self.due_date.errors and not self.days_after_hire.errors
+
+    def due(self) -> dict[str, object]:
+        if self.due_kind.data == DUE_FIXED:
+            return {"due_date": self.due_date.data, "days_after_hire": None}
+        if self.due_kind.data == DUE_RELATIVE:
+            return {"due_date": None, "days_after_hire": self.days_after_hire.data}
+        return {"due_date": None, "days_after_hire": None}
+
+
+class AssignForm(AssignTarget, DueDateMixin, FlaskForm):
+    submit = SubmitField("Assign")
+
+
+class DueDateForm(DueDateMixin, FlaskForm):
+    submit = SubmitField("Save the due date")

@@ -1,0 +1,271 @@
+"""The manager's assignment pages: assign a path or module to a person or a whole team, list
+the assignments of their people, change a due date, withdraw.
+
+Everything is limited to the viewer's scope (the security policy's visible people; the teams they
+manage and those below); admins see everyone. Out-of-scope ids answer 404, like the rest of the
+manager's pages.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from lms.analytics.readiness_sql import local_today
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.learning.assignments import (
+    AssignmentFilters,
+    AssignmentStatus,
+    assign,
+    assign_to_team,
+    change_due_date,
+    list_assignments,
+    live_assignment,
+    status_of,
+    withdraw,
+)
+from lms.learning.catalog import live_items
+from lms.manage.assignment_forms import DUE_FIXED, DUE_NONE, DUE_RELATIVE, AssignForm, DueDateForm
+from lms.models import Assignment, ContentItem, ContentKind, Role, Team, User
+from lms.security import (
+    can_view_user,
+    get_visible_user_or_404,
+    managed_team_ids,
+    role_required,
+    visible_people_query,
+)
+from lms.templating import format_date
+
+bp = Blueprint("assignments", __name__)
+
+#: How many names a flash message lists before saying "and N more" (it lives in the cookie).
+NAMES_SHOWN = 10
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: CSRF token only."""
+
+
+# Scope ------------------------------------------------------------------------------------------
+
+def people_scope(viewer: User):  # noqa: ANN201 - a SELECT of user ids
+    """Ids of the people whose assignments ``viewer`` manages: everyone they may see but
+    themselves. Not correlated, so it can sit inside a query that joins users itself."""
+    return (visible_people_query(viewer).where(User.id != viewer.id)
+            .with_only_columns(User.id).correlate(None))
+
+
+def teams_in_scope(viewer: User) -> list[Team]:
+    query = select(Team).where(Team.active.is_(True)).order_by(func.lower(Team.name))
+    if not viewer.has_role(Role.ADMIN):
+        query = query.where(Team.id.in_(managed_team_ids(viewer)))
+    return list(db.session.scalars(query))
+
+
+def _team_or_404(team_id: int) -> Team:
+    team = db.session.get(Team, team_id)
+    if team is None or team not in teams_in_scope(current_user):
+        abort(404)
+    return team
+
+
+def _person_or_404(user_id: int) -> User:
+    person = get_visible_user_or_404(current_user, user_id)
+    if person.id == current_user.id:
+        abort(404)
+    return person
+
+
+def _assignment_or_404(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if (assignment is None or assignment.withdrawn_at is not None
+            or assignment.user_id == current_user.id
+            or not can_view_user(current_user, assignment.user)):
+        abort(404)
+    return assignment
+
+
+def _people(team_id: int | None = None) -> list[User]:
+    query = (visible_people_query(current_user)
+             .where(User.active.is_(True), User.id != current_user.id)
+             .order_by(func.lower(User.name)).options(selectinload(User.team)))
+    if team_id:
+        query = query.where(User.team_id == team_id)
+    return list(db.session.scalars(query))
+
+
+def _assignable_items() -> list[tuple[ContentItem, str]]:
+    """(item, title) of the live paths, then the live modules, each by title."""
+    result = []
+    for kind in (ContentKind.PATH, ContentKind.MODULE):
+        items = [(item, item.current_version.title) for item in live_items(kind).values()]
+        result += sorted(items, key=lambda pair: pair[1].lower())
+    return result
+
+
+def _title(item: ContentItem) -> str:
+    return item.current_version.title if item.current_version is not None else item.slug
+
+
+def _names(people: list[User]) -> str:
+    names = [p.name for p in people[:NAMES_SHOWN]]
+    more = len(people) - NAMES_SHOWN
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+# List -------------------------------------------------------------------------------------------
+
+@bp.route("/")
+@role_required(Role.MANAGER)
+def index():  # noqa: ANN201
+    status = request.args.get("status", "")
+    filters = AssignmentFilters(
+        team_id=request.args.get("team", type=int),
+        user_id=request.args.get("person", type=int),
+        item_id=request.args.get("item", type=int),
+        status=AssignmentStatus(status) if status in set(AssignmentStatus) else None,
+    )
+    teams = teams_in_scope(current_user)
+    result = list_assignments(people_scope(current_user), filters, today=local_today(),
+                              page=request.args.get("page", 1, type=int))
+    args = {"team": filters.team_id, "person": filters.user_id, "item": filters.item_id,
+            "status": filters.status.value if filters.status else None}
+    return render_template("manage/assignments/index.html", result=result, filters=filters,
+                           args={k: v for k, v in args.items() if v},
+                           teams=teams, people=_people(filters.team_id),
+                           items=_assignable_items(), statuses=list(AssignmentStatus))
+
+
+# Assign -----------------------------------------------------------------------------------------
+
+def _assign_choices(form: AssignForm) -> None:
+    teams = teams_in_scope(current_user)
+    sizes = dict(db.session.execute(
+        select(User.team_id, func.count()).where(
+            User.team_id.in_([t.id for t in teams]), User.active.is_(True),
+            User.role == Role.LEARNER.value).group_by(User.team_id)).all())
+    team_choices = [SelectChoice(f"team:{t.id}", f"{t.name} ({sizes.get(t.id, 0)} "
+                                 f"salespeople)", optgroup="Whole team") for t in teams]
+    people_choices = [SelectChoice(f"user:{p.id}", p.name + (f" ({p.team.name})" if p.team
+                                                             else ""), optgroup="One person")
+                      for p in _people()]
+    form.target.choices = [SelectChoice("", "Choose a team or a person")] + team_choices \
+        + people_choices
+    labels = {ContentKind.PATH.value: "Learning paths", ContentKind.MODULE.value: "Modules"}
+    form.item_id.choices = [SelectChoice(0, "Choose a path or module")] + [
+        SelectChoice(item.id, title, optgroup=labels[item.kind])
+        for item, title in _assignable_items()]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def new():  # noqa: ANN201
+    form = AssignForm()
+    _assign_choices(form)
+    if request.method == "GET":
+        if request.args.get("team", type=int):
+            form.target.data = f"team:{request.args.get('team', type=int)}"
+        elif request.args.get("person", type=int):
+            form.target.data = f"user:{request.args.get('person', type=int)}"
+        form.item_id.data = request.args.get("item", 0, type=int)
+    if form.validate_on_submit():
+        # The choices are the viewer's scope, so both are known to exist and be visible.
+        kind, _, raw_id = (form.target.data or "").partition(":")
+        item = db.get_or_404(ContentItem, form.item_id.data)
+        try:
+            if kind == "team":
+                return _assign_team(_team_or_404(int(raw_id)), item, form)
+            return _assign_person(_person_or_404(int(raw_id)), item, form)
+        except DomainError as exc:
+            db.session.rollback()
+            field = form.days_after_hire if form.due_kind.data == DUE_RELATIVE else form.target
+            field.errors = [*field.errors, exc.message]
+    return render_template("manage/assignments/new.html", form=form)
+
+
+def _assign_person(person: User, item: ContentItem, form: AssignForm):  # noqa: ANN202
+    title = _title(item)
+    already = live_assignment(person, item) is not None
+    assignment = assign(person, item, by=current_user, **form.due())
+    db.session.commit()
+    if already:
+        flash(f"{person.name} already had {title}; the due date is updated.", "success")
+    else:
+        flash(f"{title} assigned to {person.name}.", "success")
+    if status_of(assignment, local_today()) is AssignmentStatus.OVERDUE:
+        flash(f"The due date, {format_date(assignment.due_date)}, is already past: it shows "
+              "as overdue. Change it if that is not what you meant.", "warning")
+    return redirect(url_for("assignments.index", person=person.id))
+
+
+def _assign_team(team: Team, item: ContentItem, form: AssignForm):  # noqa: ANN202
+    title = _title(item)
+    result = assign_to_team(team, item, by=current_user, today=local_today(),
+                            **form.due())
+    db.session.commit()
+    if result.assigned:
+        flash(f"{title} assigned to {len(result.assigned)} "
+              f"{'person' if len(result.assigned) == 1 else 'people'} in {team.name}.",
+              "success")
+    if result.updated:
+        flash(f"Already assigned, due date updated: {_names(result.updated)}.", "info")
+    if result.skipped:
+        reasons = sorted({why for _, why in result.skipped})
+        flash(f"Not assigned: {_names([p for p, _ in result.skipped])} "
+              f"({'; '.join(reasons)}). Set their hire date, or assign them a fixed date.",
+              "warning")
+    if result.past_due:
+        flash(f"The due date is already past for {_names(result.past_due)}: they start out "
+              "overdue. Change their due date if that is not what you meant.", "warning")
+    if not (result.assigned or result.updated or result.skipped):
+        flash(f"{team.name} has no salespeople yet, so nothing was assigned.", "warning")
+    return redirect(url_for("assignments.index", team=team.id))
+
+
+# Change and withdraw ----------------------------------------------------------------------------
+
+@bp.route("/<int:assignment_id>", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit(assignment_id: int):  # noqa: ANN201
+    assignment = _assignment_or_404(assignment_id)
+    form = DueDateForm()
+    if request.method == "GET":
+        if assignment.due_days_after_hire is not None:
+            form.due_kind.data = DUE_RELATIVE
+            form.days_after_hire.data = assignment.due_days_after_hire
+        elif assignment.due_date is not None:
+            form.due_kind.data = DUE_FIXED
+            form.due_date.data = assignment.due_date
+        else:
+            form.due_kind.data = DUE_NONE
+    if form.validate_on_submit():
+        try:
+            change_due_date(assignment, **form.due())
+        except DomainError as exc:
+            db.session.rollback()
+            form.days_after_hire.errors = [*form.days_after_hire.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(f"Due date of {_title(assignment.item)} for "
+                  f"{assignment.user.name} saved.", "success")
+            return redirect(url_for("assignments.index", person=assignment.user_id))
+    return render_template("manage/assignments/edit.html", assignment=assignment, form=form,
+                           action=ActionForm())
+
+
+@bp.route("/<int:assignment_id>/withdraw", methods=["POST"])
+@role_required(Role.MANAGER)
+def withdraw_assignment(assignment_id: int):  # noqa: ANN201
+    assignment = _assignment_or_404(assignment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    withdraw(assignment)
+    db.session.commit()
+    flash(f"{_title(assignment.item)} withdrawn from {assignment.user.name}. "
+          "Their progress is kept.", "success")
+    return redirect(url_for("assignments.index", person=assignment.user_id))

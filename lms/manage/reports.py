@@ -1,0 +1,222 @@
+"""The managers' readiness report: the table, the heat map, the charts, one person's drill-down
+and their CSV exports. Thin views over lms.analytics; every page is team-scoped through
+lms.security (a team or person out of scope answers 404, as if it did not exist)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from lms.analytics import charts
+from lms.analytics.csvsafe import csv_text
+from lms.analytics.person_report import person_report
+from lms.analytics.readiness import STATUS_ORDER, Status, explain, fmt, rules_from_config
+from lms.analytics.readiness_sql import (
+    SCORE_BANDS,
+    chart_data,
+    heatmap,
+    local_today,
+    readiness_report,
+)
+from lms.analytics.report_table import (
+    COLUMNS,
+    DEFAULT_SORT,
+    filter_rows,
+    heatmap_csv,
+    report_csv,
+    sort_rows,
+    stamp,
+)
+from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.models import Role
+from lms.security import get_visible_user_or_404, role_required
+
+bp = Blueprint("reports", __name__)
+
+PAGE_SIZE = 200
+#: The SVG heat map gets unreadable beyond this; the table below it has everyone.
+SVG_HEATMAP_ROWS = 60
+
+
+class _Request:
+    """The filters and sort order of a report page, from the query string."""
+
+    def __init__(self) -> None:
+        self.viewer = ViewerScope(current_user)
+        team = request.args.get("team", "").strip()
+        if team and not team.isdigit():
+            abort(404)
+        self.team_id = int(team) if team else None
+        try:
+            self.scope = self.viewer.scope(self.team_id)
+        except OutOfScope:
+            abort(404)
+        status = request.args.get("status", "")
+        self.status = status if status in {s.value for s in Status} else ""
+        sort = request.args.get("sort", DEFAULT_SORT)
+        self.sort = sort if sort in COLUMNS else DEFAULT_SORT
+        self.descending = request.args.get("dir") == "desc"
+        self.page = max(request.args.get("page", 1, type=int) or 1, 1)
+        self.rules = rules_from_config(current_app.config)
+        self.today = local_today()
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The current query string with some values changed (None drops a value)."""
+        args = {"team": self.team_id, "status": self.status or None,
+                "sort": None if self.sort == DEFAULT_SORT else self.sort,
+                "dir": "desc" if self.descending else None}
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+    def sort_link(self, endpoint: str, key: str) -> str:
+        descending = not self.descending if key == self.sort else False
+        return url_for(endpoint, **self.args(sort=key, dir="desc" if descending else None))
+
+    def aria_sort(self, key: str) -> str | None:
+        if key != self.sort:
+            return None
+        return "descending" if self.descending else "ascending"
+
+    def rows(self):  # noqa: ANN201 - (report, rows)
+        report = readiness_report(self.scope, self.rules, self.today)
+        rows = sort_rows(filter_rows(report.rows, self.status), self.sort, self.descending)
+        return report, rows
+
+    def team_label(self) -> str:
+        if self.team_id is None:
+            return "All your teams" if not self.viewer.sees_everyone else "Everyone"
+        return self.viewer.team_name(self.team_id)
+
+
+def _csv(text: str, name: str) -> Response:
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Personal data: never kept in a shared cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(rows: list, page: int) -> tuple[list, int, int]:
+    pages = max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)
+    return rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page, pages
+
+
+@bp.route("/")
+@role_required(Role.MANAGER)
+def readiness():  # noqa: ANN201
+    req = _Request()
+    report, rows = req.rows()
+    shown, page, pages = _page(rows, req.page)
+    return render_template(
+        "reports/readiness.html", req=req, report=report, rows=shown, total=len(rows),
+        page=page, pages=pages, columns=COLUMNS, statuses=STATUS_ORDER,
+        explanation=explain(report.rules), fmt=fmt, stamp=stamp, Status=Status)
+
+
+@bp.route("/readiness.csv")
+@role_required(Role.MANAGER)
+def readiness_csv():  # noqa: ANN201
+    req = _Request()
+    report, rows = req.rows()
+    return _csv(report_csv(rows), f"readiness-{stamp(report.today)}.csv")
+
+
+@bp.route("/heatmap")
+@role_required(Role.MANAGER)
+def heat_map():  # noqa: ANN201
+    req = _Request()
+    report, rows = req.rows()
+    heat = heatmap(req.scope, req.today)
+    shown, page, pages = _page(rows, req.page)
+    return render_template("reports/heatmap.html", req=req, report=report, rows=shown,
+                           total=len(rows), page=page, pages=pages, heat=heat,
+                           statuses=STATUS_ORDER, band=charts.heat_band, fmt=fmt)
+
+
+@bp.route("/heatmap.csv")
+@role_required(Role.MANAGER)
+def heat_map_csv():  # noqa: ANN201
+    req = _Request()
+    report, rows = req.rows()
+    return _csv(heatmap_csv(rows, heatmap(req.scope, req.today)),
+                f"readiness-heatmap-{stamp(report.today)}.csv")
+
+
+@bp.route("/charts")
+@role_required(Role.MANAGER)
+def chart_page():  # noqa: ANN201
+    req = _Request()
+    period = request.args.get("period", "month")
+    period = period if period in ("week", "month") else "month"
+    report, rows = req.rows()
+    data = chart_data(req.scope, req.today)
+    heat = heatmap(req.scope, req.today)
+    periods = charts.bucket_by_period(data.completions_by_day, period, until=req.today)
+    who = req.team_label()
+    completion_svg = charts.bar_chart(
+        chart_id="completions", title=f"Modules completed per {period}",
+        desc=f"{who}: the number of modules completed in each {period}, "
+             f"{periods[0][1] if periods else ''} to {periods[-1][1] if periods else ''}. "
+             "The numbers are in the table beside the chart.",
+        labels=[label for _, label, _ in periods], values=[n for _, _, n in periods])
+    band_labels = [f"{low}-{high - 1 if high < 100 else 100}" for low, high in SCORE_BANDS]
+    score_svg = charts.bar_chart(
+        chart_id="scores", title="Best scores on assigned modules",
+        desc=f"{who}: how many best scores (one per person and assigned module quiz taken) "
+             "fall in each band of 10 percentage points. The numbers are in the table beside "
+             "the chart.", labels=band_labels, values=data.score_bands)
+    svg_rows = rows[:SVG_HEATMAP_ROWS]
+    heat_svg = charts.heatmap_svg(
+        chart_id="heatmap", title="Best score per person and module",
+        desc=f"{who}: one row per salesperson and one column per assigned module; each cell "
+             "shows the best quiz score in percent, a dash when the quiz was not taken, and "
+             "n/a when the module is not assigned to that person.",
+        rows=[r.name for r in svg_rows], columns=[m.title for m in heat.modules],
+        values=[[_best_or_none(heat, r.user_id, m.id) for m in heat.modules]
+                for r in svg_rows],
+        absent=[[(r.user_id, m.id) not in heat.cells for m in heat.modules]
+                for r in svg_rows]) if heat.modules and svg_rows else None
+    return render_template(
+        "reports/charts.html", req=req, report=report, rows=rows, period=period,
+        periods=periods, completion_svg=completion_svg, score_svg=score_svg,
+        band_labels=band_labels, bands=data.score_bands, heat_svg=heat_svg, heat=heat,
+        svg_rows=svg_rows, svg_limit=SVG_HEATMAP_ROWS, statuses=STATUS_ORDER,
+        band=charts.heat_band, fmt=fmt)
+
+
+def _best_or_none(heat, user_id: int, module_id: int) -> float | None:  # noqa: ANN001
+    cell = heat.cells.get((user_id, module_id))
+    return None if cell is None else cell.best
+
+
+@bp.route("/people/<int:user_id>")
+@role_required(Role.MANAGER)
+def person(user_id: int):  # noqa: ANN201
+    user = get_visible_user_or_404(current_user, user_id)
+    rules = rules_from_config(current_app.config)
+    today = local_today()
+    data = person_report(user, rules, today)
+    try:
+        from lms.learning.goals import goals_overview
+    except ImportError:  # the goals feature is optional for this page
+        goals = None
+    else:
+        goals = goals_overview(user, today)
+    return render_template("reports/person.html", person=user, data=data, goals=goals,
+                           today=today, fmt=fmt)
+
+
+@bp.route("/people/<int:user_id>/attempts.csv")
+@role_required(Role.MANAGER)
+def person_attempts_csv(user_id: int):  # noqa: ANN201
+    user = get_visible_user_or_404(current_user, user_id)
+    data = person_report(user, rules_from_config(current_app.config), local_today())
+    header = ["started_at", "submitted_at", "quiz", "quiz_slug", "quiz_version", "attempt",
+              "percent", "passed", "late", "ended_by"]
+    text = csv_text(header, [
+        (a.started_at, a.submitted_at, a.quiz_title, a.quiz_slug, a.version_number, a.number,
+         a.percent, a.passed, a.late, a.reason) for a in data.attempts])
+    return _csv(text, f"attempts-{user.id}-{stamp(local_today())}.csv")

@@ -1,0 +1,216 @@
+"""The managers' sales pages: "Sales performance" (the ten measures per person over a period,
+sortable, with a CSV export) and "Training impact" (how training scores relate to later sales).
+Thin views over lms.analytics; team-scoped through lms.security via ViewerScope (a team out of
+scope answers 404, as if it did not exist)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from lms.analytics import impact as impact_service
+from lms.analytics.csvsafe import csv_text
+from lms.analytics.impact_report import fmt_corr, fmt_diff, fmt_p, not_enough, rules_text
+from lms.analytics.impact_sql import load_catalogue
+from lms.analytics.measures import (
+    BY_KEY,
+    MEASURE_KEYS,
+    MEASURES,
+    format_value,
+    register_goal_measures,
+    sales_performance,
+    sort_rows,
+)
+from lms.analytics.readiness_sql import local_today
+from lms.analytics.scatter import scatter_svg
+from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.errors import DomainError
+from lms.models import Role
+from lms.security import role_required
+
+bp = Blueprint("sales_reports", __name__)
+
+DEFAULT_DAYS = 90
+SORT_KEYS = ("name", "team", "closed_deals", *MEASURE_KEYS)
+
+
+@bp.record_once
+def _plug_into_goals(_state: Any) -> None:
+    # People's performance goals (revenue, won deals ...) are measured by the same code.
+    register_goal_measures(lambda: int(current_app.config["FOLLOW_UP_DAYS"]))
+
+
+def _team() -> tuple[ViewerScope, int | None, Any]:
+    viewer = ViewerScope(current_user)
+    team = request.args.get("team", "").strip()
+    if team and not team.isdigit():
+        abort(404)
+    team_id = int(team) if team else None
+    try:
+        return viewer, team_id, viewer.scope(team_id)
+    except OutOfScope:
+        abort(404)
+
+
+def _team_label(viewer: ViewerScope, team_id: int | None) -> str:
+    if team_id is None:
+        return "Everyone" if viewer.sees_everyone else "All your teams"
+    return viewer.team_name(team_id)
+
+
+def _date_arg(name: str) -> date | None | str:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return raw
+
+
+class _Performance:
+    """The period, team and sort order of the sales performance page, from the query string."""
+
+    def __init__(self) -> None:
+        self.viewer, self.team_id, self.scope = _team()
+        self.today = local_today()
+        self.errors: list[str] = []
+        start, last = _date_arg("from"), _date_arg("to")
+        for value, label in ((start, "From"), (last, "To")):
+            if isinstance(value, str):
+                self.errors.append(f"{label}: '{value}' is not a date; use the date picker or "
+                                   "YYYY-MM-DD.")
+        self.last = last if isinstance(last, date) else self.today
+        self.start = (start if isinstance(start, date)
+                      else self.last - timedelta(days=DEFAULT_DAYS - 1))
+        if self.start > self.last:
+            self.errors.append("The period must start on or before its last day.")
+        sort = request.args.get("sort", "revenue")
+        self.sort = sort if sort in SORT_KEYS else "revenue"
+        direction = request.args.get("dir")
+        default_desc = self.sort not in ("name", "team")
+        self.descending = default_desc if direction is None else direction == "desc"
+        self.follow_up_days = int(current_app.config["FOLLOW_UP_DAYS"])
+
+    @property
+    def team_label(self) -> str:
+        return _team_label(self.viewer, self.team_id)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        args = {"team": self.team_id, "from": self.start.isoformat(),
+                "to": self.last.isoformat(), "sort": self.sort,
+                "dir": "desc" if self.descending else "asc"}
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+    def sort_link(self, key: str) -> str:
+        # A new column sorts best first (names A-Z); the current one flips.
+        descending = not self.descending if key == self.sort else key not in ("name", "team")
+        return url_for("sales_reports.performance",
+                       **self.args(sort=key, dir="desc" if descending else "asc"))
+
+    def aria_sort(self, key: str) -> str | None:
+        if key != self.sort:
+            return None
+        return "descending" if self.descending else "ascending"
+
+    def rows(self) -> list:
+        rows = sales_performance(self.scope, self.start, self.last + timedelta(days=1),
+                                 follow_up_days=self.follow_up_days, as_of=self.today)
+        return sort_rows(rows, self.sort, self.descending)
+
+
+@bp.route("/")
+@role_required(Role.MANAGER)
+def performance():  # noqa: ANN201
+    req = _Performance()
+    if req.errors:
+        return render_template("sales_reports/performance.html", req=req, rows=[],
+                               measures=MEASURES, fmt=format_value), 400
+    rows = req.rows()
+    return render_template("sales_reports/performance.html", req=req, rows=rows,
+                           measures=MEASURES, fmt=format_value)
+
+
+@bp.route("/performance.csv")
+@role_required(Role.MANAGER)
+def performance_csv():  # noqa: ANN201
+    req = _Performance()
+    if req.errors:
+        abort(400, " ".join(req.errors))
+    header = ["name", "email", "team", "active", "period_from", "period_to", "closed_deals",
+              *MEASURE_KEYS]
+    body = [[r.name, r.email, r.team or "", r.active, req.start, req.last, r.closed_deals,
+             *(r.values[k] for k in MEASURE_KEYS)] for r in req.rows()]
+    response = Response(csv_text(header, body), mimetype="text/csv")
+    name = f"sales-performance-{req.start.isoformat()}-to-{req.last.isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- training impact ------------------------------------------------------------------------------
+
+def _y_format(key: str):  # noqa: ANN202 - a formatter
+    unit = BY_KEY[key].unit
+    if unit == "share":
+        return lambda v: f"{v * 100:.0f}%"
+    if unit == "euros":
+        return lambda v: f"€{v / 1000:,.0f}k" if abs(v) >= 10_000 else f"€{v:,.0f}"
+    if unit == "days":
+        return lambda v: f"{v:g} d"
+    return lambda v: f"{v:g}"
+
+
+@bp.route("/impact")
+@role_required(Role.MANAGER)
+def impact():  # noqa: ANN201
+    viewer, team_id, scope = _team()
+    catalogue = load_catalogue()
+    default = impact_service.default_training()
+    training = request.args.get("training", "") or (":".join(default) if default else "")
+    measure = request.args.get("measure", "win_rate")
+    window = request.args.get("window", "90").strip()
+    error = None
+    result = None
+    kind, _, slug = training.partition(":")
+    if measure not in BY_KEY:
+        error = "Choose one of the measures in the list."
+    elif not window.isdigit() or not (impact_service.WINDOW_RANGE[0] <= int(window)
+                                      <= impact_service.WINDOW_RANGE[1]):
+        error = "The window must be a whole number of days from 30 to 365."
+    elif kind not in ("path", "module") or not slug:
+        error = "Choose a learning path or a module."
+    if error is None:
+        params = impact_service.params_from(current_app.config, kind=kind, slug=slug,
+                                            measure=measure, window_days=int(window),
+                                            today=local_today())
+        try:
+            result = impact_service.run(scope, params)
+        except DomainError as exc:
+            error = exc.message
+    chart = None
+    if result is not None and result.figure.enough:
+        info = BY_KEY[measure]
+        points = result.scatter_points()
+        chart = scatter_svg(
+            chart_id="impact-scatter",
+            title=f"Training score and {info.label.lower()} in the {window} days after training",
+            desc=(f"One dot per person (n = {len(points)}): the training score on "
+                  f"{result.item_title} across, {info.label.lower()} after training up. The "
+                  "dashed line is the least-squares line. The numbers are in the table below."),
+            points=[(p.person.name, x, y) for p, x, y in points], fit=result.figure.fit,
+            x_label="Training score (%)", y_label=info.label, y_format=_y_format(measure))
+    status = 400 if error else 200
+    return render_template(
+        "sales_reports/impact.html", viewer=viewer, team_id=team_id,
+        team_label=_team_label(viewer, team_id), catalogue=catalogue, training=training,
+        measure=measure, window=window, error=error, result=result, chart=chart,
+        measures=MEASURES, info=BY_KEY.get(measure), groups=impact_service.GROUPS,
+        analyses=impact_service.ANALYSES,
+        note=impact_service.NOTE, fmt=format_value, fmt_corr=fmt_corr, fmt_p=fmt_p,
+        fmt_diff=fmt_diff, not_enough=not_enough,
+        rules=rules_text(result) if result else None), status

@@ -1,0 +1,58 @@
+"""``lms reminders send``: the day's reminder mails, meant to run from cron once a day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.analytics.readiness_sql import local_today
+from lms.reminders.send import MailError, mailer_for, send_reminders
+
+
+@click.group("reminders")
+def reminders_cli() -> None:
+    """Reminder mails to learners and managers."""
+
+
+@reminders_cli.command("send")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Act as if it were this day (YYYY-MM-DD); default: today in LMS_TIMEZONE.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send and log nothing.")
+@with_appcontext
+def send_command(today, dry_run: bool) -> None:  # noqa: ANN001 - datetime from click
+    """Mail learners whose training is due soon or overdue, and each manager a digest of the
+    overdue training in their teams. Running it twice a day sends nothing twice."""
+    day: date = today.date() if today else local_today()
+    config = current_app.config
+    try:
+        mailer = mailer_for(config)
+    except MailError as exc:
+        raise click.ClickException(str(exc)) from None
+    outcome = send_reminders(mailer, today=day, days_before=int(config["REMINDER_DAYS_BEFORE"]),
+                             dry_run=dry_run)
+    if dry_run:
+        for planned in outcome.planned:
+            click.echo(f"would send to {planned.mail.to}: {planned.mail.subject}")
+        click.echo(f"Dry run for {day.isoformat()}: {_mails(len(outcome.planned))} to send; "
+                   f"{_skipped(outcome.skipped)}. Nothing was sent.")
+        return
+    digests = sum(p.is_digest for p in outcome.sent)
+    verb = "sent" if config.get("SMTP_URL") else "logged"
+    click.echo(f"Reminders for {day.isoformat()}: {verb} {_mails(len(outcome.sent))} "
+               f"({len(outcome.sent) - digests} to learners, {digests} manager digests); "
+               f"{_skipped(outcome.skipped)}.")
+    if verb == "logged" and outcome.sent:
+        click.echo("LMS_SMTP_URL is not set, so the mails were written to the application log.")
+    if outcome.error:
+        raise click.ClickException(outcome.error)
+
+
+def _mails(n: int) -> str:
+    return f"{n} mail" + ("" if n == 1 else "s")
+
+
+def _skipped(n: int) -> str:
+    return f"skipped {n} reminder{'' if n == 1 else 's'} already sent"

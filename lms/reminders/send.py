@@ -1,0 +1,294 @@
+"""Which reminders are due on a day, and sending them through SMTP or the application log.
+
+The rules, for assignments of active people to items that still exist, not yet complete:
+
+* due soon: once in the ``days_before`` days up to the due date (on the first run in that
+  window; a new due date opens a new window);
+* overdue: from the day after the due date, at most once every ``OVERDUE_EVERY_DAYS`` days;
+* a learner gets one mail a day covering all their items that are due a reminder;
+* every manager gets one digest a day listing the overdue items of the people they see under
+  the security policy (their teams, the teams below, their direct reports).
+
+Every mail sent is logged in ``reminder_log`` (one row per assignment reminded, one per digest)
+and committed right after it is sent: a mail cannot be unsent, so its log row must not wait for
+the end of the run. The unique constraint on the log makes a second run on the same day (or two
+runs at once) send nothing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.extensions import db
+from lms.learning.assignments import completed_clause, live_assignments_query, start_of
+from lms.models import (
+    Assignment,
+    ContentItem,
+    ContentVersion,
+    ReminderLog,
+    Role,
+    Team,
+    User,
+)
+from lms.reminders.compose import DueItem, Mail, OverdueLine, learner_mail, manager_digest
+from lms.security import managed_team_ids
+
+DUE_SOON, OVERDUE, DIGEST = "due_soon", "overdue", "digest"
+OVERDUE_EVERY_DAYS = 7
+
+
+# Planning ---------------------------------------------------------------------------------------
+
+@dataclass
+class Planned:
+    mail: Mail
+    user_id: int
+    #: (assignment id, kind) of each reminder this mail carries; (None, "digest") for a digest.
+    logs: list[tuple[int | None, str]]
+
+    @property
+    def is_digest(self) -> bool:
+        return self.logs == [(None, DIGEST)]
+
+
+@dataclass
+class Plan:
+    mails: list[Planned] = field(default_factory=list)
+    #: Reminders not sent again: already sent today, this week or in this due-date window.
+    skipped: int = 0
+
+
+def _candidates(today: date, days_before: int) -> list[Any]:
+    """Live, incomplete assignments due by ``today + days_before``, with the last reminder of
+    each kind (one query)."""
+
+    def last(kind: str) -> Any:
+        return (select(func.max(ReminderLog.sent_on))
+                .where(ReminderLog.assignment_id == Assignment.id, ReminderLog.kind == kind)
+                .scalar_subquery())
+
+    query = (live_assignments_query(
+        Assignment.id, Assignment.user_id, Assignment.due_date, User.name, User.email,
+        User.team_id, User.manager_id, Team.name.label("team_name"), ContentItem.kind,
+        ContentItem.slug, ContentVersion.title, last(DUE_SOON).label("last_due_soon"),
+        last(OVERDUE).label("last_overdue"))
+        .outerjoin(Team, User.team_id == Team.id)
+        .outerjoin(ContentVersion, ContentItem.current_version_id == ContentVersion.id)
+        .where(Assignment.due_date.is_not(None),
+               Assignment.due_date <= today + timedelta(days=days_before),
+               ~completed_clause(start_of(today)))
+        .order_by(User.name, Assignment.due_date, Assignment.id))
+    return list(db.session.execute(query))
+
+
+def plan_reminders(today: date, *, days_before: int) -> Plan:
+    """The mails to send on ``today``; reads the database, writes nothing."""
+    plan = Plan()
+    rows = _candidates(today, days_before)
+
+    per_learner: dict[int, list[tuple[Any, str]]] = defaultdict(list)
+    for row in rows:
+        days_left = (row.due_date - today).days
+        if days_left < 0:
+            recent = (row.last_overdue is not None
+                      and (today - row.last_overdue).days < OVERDUE_EVERY_DAYS)
+            kind = OVERDUE
+        else:
+            recent = (row.last_due_soon is not None
+                      and row.last_due_soon >= row.due_date - timedelta(days=days_before))
+            kind = DUE_SOON
+        if recent:
+            plan.skipped += 1
+        else:
+            per_learner[row.user_id].append((row, kind))
+    for user_id, entries in per_learner.items():
+        first = entries[0][0]
+        items = [DueItem(row.title or row.slug, row.kind, row.due_date,
+                         (row.due_date - today).days) for row, _ in entries]
+        plan.mails.append(Planned(learner_mail(first.name, first.email, items), user_id,
+                                  [(row.id, kind) for row, kind in entries]))
+
+    overdue = [row for row in rows if row.due_date < today]
+    if overdue:
+        _plan_digests(plan, overdue, today)
+    return plan
+
+
+def _plan_digests(plan: Plan, overdue: list[Any], today: date) -> None:
+    already = set(db.session.scalars(select(ReminderLog.user_id).where(
+        ReminderLog.kind == DIGEST, ReminderLog.sent_on == today)))
+    managers = db.session.scalars(select(User).where(
+        User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value]))
+        .order_by(User.name))
+    for manager in managers:
+        # The policy's scope (lms.security): teams managed and below, and direct reports.
+        teams = managed_team_ids(manager)
+        lines = [OverdueLine(row.name, row.team_name, row.title or row.slug, row.due_date,
+                             (today - row.due_date).days)
+                 for row in overdue if row.user_id != manager.id
+                 and (row.team_id in teams or row.manager_id == manager.id)]
+        if not lines:
+            continue
+        if manager.id in already:
+            plan.skipped += 1
+            continue
+        plan.mails.append(Planned(manager_digest(manager.name, manager.email, lines, today),
+                                  manager.id, [(None, DIGEST)]))
+
+
+# Sending ----------------------------------------------------------------------------------------
+
+class MailError(Exception):
+    """The mail server refused or could not be reached; the message says which and why."""
+
+
+class Mailer(Protocol):
+    def __enter__(self) -> Mailer: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def send(self, mail: Mail) -> None: ...
+
+
+def build_message(mail: Mail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    # Tells mail servers and out-of-office replies that no person sent this.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message
+
+
+class LogMailer:
+    """Without LMS_SMTP_URL: each mail is written to the application log instead of sent."""
+
+    def __enter__(self) -> LogMailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def send(self, mail: Mail) -> None:
+        # WARNING, not INFO: the default log level must show it, and a mail that was not
+        # really sent is worth noticing in production.
+        current_app.logger.warning("Mail not sent (LMS_SMTP_URL is not set). To: %s\n"
+                                   "Subject: %s\n\n%s", mail.to, mail.subject, mail.text)
+
+
+class SmtpMailer:
+    """Sends through ``smtp://user:password@host:port`` (``smtps://`` for TLS from the first
+    byte), one connection for the whole run, opened at the first mail."""
+
+    def __init__(self, url: str, sender: str, *, timeout: float = 30) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise MailError(f"LMS_SMTP_URL must look like smtp://user:password@host:port or "
+                            f"smtps://...; got {parts.scheme or 'no'} scheme")
+        self.tls = parts.scheme == "smtps"
+        self.host = parts.hostname
+        self.port = parts.port or (465 if self.tls else 25)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else ""
+        self.sender = sender
+        self.timeout = timeout
+        self._conn: smtplib.SMTP | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{'smtps' if self.tls else 'smtp'}://{self.host}:{self.port}"
+
+    def __enter__(self) -> SmtpMailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            # The mails are out; a failed goodbye changes nothing.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._conn.quit()
+            self._conn = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.tls:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                                  context=ssl.create_default_context())
+        else:
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.username:
+            try:
+                conn.login(self.username, self.password)
+            except (smtplib.SMTPException, OSError):
+                conn.close()
+                raise
+        return conn
+
+    def send(self, mail: Mail) -> None:
+        try:
+            if self._conn is None:
+                self._conn = self._connect()
+            self._conn.send_message(build_message(mail, self.sender))
+        except (smtplib.SMTPException, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise MailError(f"could not send mail through {self.where}: {reason}") from None
+
+
+def mailer_for(config: Any) -> Mailer:
+    if config.get("SMTP_URL"):
+        return SmtpMailer(config["SMTP_URL"], config["MAIL_FROM"])
+    return LogMailer()
+
+
+@dataclass
+class Outcome:
+    planned: list[Planned]
+    sent: list[Planned] = field(default_factory=list)
+    skipped: int = 0
+    #: Set when the mail server failed; the mails sent before that stay sent and logged.
+    error: str | None = None
+
+
+def send_reminders(mailer: Mailer, *, today: date, days_before: int,
+                   dry_run: bool = False) -> Outcome:
+    """Plan and send the day's reminders. Commits after each mail (see the module docstring);
+    a dry run sends and writes nothing."""
+    plan = plan_reminders(today, days_before=days_before)
+    outcome = Outcome(plan.mails, skipped=plan.skipped)
+    if dry_run:
+        return outcome
+    with mailer:
+        for planned in plan.mails:
+            db.session.add_all(ReminderLog(user_id=planned.user_id, assignment_id=aid,
+                                           kind=kind, sent_on=today)
+                               for aid, kind in planned.logs)
+            try:
+                db.session.flush()
+            except IntegrityError:
+                # Another run sent it a moment ago.
+                db.session.rollback()
+                outcome.skipped += len(planned.logs)
+                continue
+            try:
+                mailer.send(planned.mail)
+            except MailError as exc:
+                db.session.rollback()
+                outcome.error = str(exc)
+                break
+            db.session.commit()
+            outcome.sent.append(planned)
+    return outcome

@@ -1,0 +1,368 @@
+"""The sales import service: preview, import (all or nothing, streaming), the log and undo.
+
+How an import runs, with memory bounded whatever the file's size:
+
+1. detect (``lms.sales.sources``): read rows until a value decides the decimal mark and the
+   date order (usually a few rows; options and the preset win over detection);
+2. check: one streaming pass parses and validates every row, collecting every error with its
+   line, matching owners to people, and spilling the good rows in batches to a temporary file.
+   Deal ids are remembered as 8-byte hashes only; a second look at the file runs only when two
+   hashes collide, to name the lines of a duplicate;
+3. write (only if nothing was wrong): the spilled batches are upserted by ``crm_id`` with
+   DB-API ``executemany``, comparing each batch with the rows already stored, and every added
+   or changed deal is recorded in ``sale_changes`` for undo.
+
+Services flush and return; the caller commits (or rolls back). Nothing is written when any row
+is bad, and a dry run writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, or_, select
+
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.models import Sale, SaleChange, SalesImport, User, utcnow
+from lms.sales.matching import OwnerCount, OwnerIndex
+from lms.sales.parsing import ReadError
+from lms.sales.presets import GENERIC, HeaderError, Preset, get_preset
+from lms.sales.sources import (
+    FileSource,
+    ImportOptions,
+    Note,
+    RecordSource,
+    detect_formats,
+    settle_formats,
+)
+from lms.sales.store import BATCH, SalesWriter, undo_changes
+from lms.sales.validation import Defaults, Formats, RowChecker, RowError, SaleRecord
+
+#: Errors kept for the report (all are counted); a file of a million bad rows stays readable.
+MAX_ERRORS = 1000
+MAX_OWNERS = 10_000
+#: progress(phase, done, total): "checking" counts bytes (records for the API), "writing" rows.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    record: SaleRecord  # as it will be stored
+    person: str | None  # the matched person's name
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run or a bad file, would do / found)."""
+
+    source: str
+    preset: str
+    file_hash: str
+    dry_run: bool
+    formats: Formats | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the file's header
+    ignored_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0  # rows with at least one problem
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS, by line
+    error_count: int = 0
+    matched_rows: int = 0
+    unmatched: list[OwnerCount] = field(default_factory=list)  # most deals first
+    sample: list[SampleRow] = field(default_factory=list)
+    import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def unmatched_rows(self) -> int:
+        return sum(o.rows for o in self.unmatched)
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
+
+
+# The import ---------------------------------------------------------------------------------
+
+def preview(source: str | Path | bytes, preset: str | Path | Preset = "generic",
+            options: ImportOptions | None = None, *, filename: str | None = None,
+            sample_size: int = 20, progress: Progress | None = None) -> ImportReport:
+    """What importing ``source`` would do, writing nothing: the first ``sample_size`` rows as
+    mapped, the owners matching nobody (with their deal counts), every error with its line,
+    and the added/updated/unchanged counts."""
+    return import_sales(source, preset, options, dry_run=True, filename=filename,
+                        sample_size=sample_size, progress=progress)
+
+
+def import_sales(source: str | Path | bytes, preset: str | Path | Preset = "generic",
+                 options: ImportOptions | None = None, *, actor: User | None = None,
+                 dry_run: bool = False, filename: str | None = None, sample_size: int = 0,
+                 progress: Progress | None = None) -> ImportReport:
+    """Import a CRM export (a path or its bytes) all or nothing; see the module docstring.
+
+    Returns the report; ``report.ok`` False means nothing was written and ``report.errors``
+    says why, line by line. On success the import is recorded (``report.import_id``) and the
+    session flushed: the caller commits.
+    """
+    options = options or ImportOptions()
+    preset = preset if isinstance(preset, Preset) else get_preset(preset)
+    file_source = FileSource(source, filename, options.encoding)
+    return _run(file_source, preset, options, actor=actor, dry_run=dry_run,
+                sample_size=sample_size, progress=progress)
+
+
+def import_records(records: Sequence[Mapping[str, Any]], options: ImportOptions | None = None,
+                   *, actor: User | None = None, dry_run: bool = False, source: str = "api",
+                   sample_size: int = 0, progress: Progress | None = None) -> ImportReport:
+    """Import deals given as mappings with the generic template's field names (values may be
+    strings, numbers, dates or None), with the same checks, upsert, log and undo as a file.
+    Errors carry the record's index (from 0) as their ``line`` and the field as ``column``."""
+    options = options or ImportOptions()
+    record_source = RecordSource(records, source)
+    problems = record_source.problems()
+    if problems:
+        report = ImportReport(source=source, preset=GENERIC.name,
+                              file_hash=record_source.file_hash, dry_run=dry_run,
+                              rows_read=len(records))
+        for error in problems:
+            report.add_error(error)
+        report.rejected = len({e.line for e in problems})
+        return report
+    return _run(record_source, GENERIC, options, actor=actor, dry_run=dry_run,
+                sample_size=sample_size, progress=progress)
+
+
+def _run(source: FileSource | RecordSource, preset: Preset, options: ImportOptions, *,
+         actor: User | None, dry_run: bool, sample_size: int,
+         progress: Progress | None) -> ImportReport:
+    report = ImportReport(source=source.name, preset=preset.name, file_hash=source.file_hash,
+                          dry_run=dry_run)
+    try:
+        with source.open(preset) as opened:
+            report.formats, notes = detect_formats(opened, preset, options)
+            report.columns = dict(opened.columns.labels)
+            report.ignored_columns = list(opened.columns.ignored)
+        with tempfile.TemporaryFile(prefix="lms-sales-") as spill:
+            hashes = _check(source, preset, options, report, spill, sample_size, progress,
+                            notes)
+            duplicates = _duplicate_hashes(hashes)
+            del hashes
+            if duplicates:
+                _report_duplicates(source, preset, duplicates, report)
+            if report.rows_read == 0 and report.ok:
+                report.add_error(RowError(2, None, "the file has a header but no deals"))
+            report.errors.sort(key=lambda e: e.line)
+            if not report.ok:
+                return report
+            _write(spill, report, actor, dry_run, progress)
+    except HeaderError as exc:
+        for problem in exc.problems:
+            report.add_error(RowError(1, None, problem))
+    except ReadError as exc:
+        report.add_error(RowError(exc.line, None, exc.message))
+    return report
+
+
+def _check(source: FileSource | RecordSource, preset: Preset, options: ImportOptions,
+           report: ImportReport, spill: BinaryIO, sample_size: int,
+           progress: Progress | None, notes: dict[tuple[str, str], Note]) -> list[array]:
+    """The checking pass: every row parsed and validated; good rows spilled in batches."""
+    assert report.formats is not None
+    defaults = Defaults(currency=(options.currency or preset.currency or "EUR").upper(),
+                        satisfaction_scale=options.satisfaction_scale or preset.satisfaction_scale,
+                        stages=preset.stages)
+    owners = OwnerIndex.load()
+    unmatched: Counter[tuple[str | None, str | None, str | None]] = Counter()
+    hashes = [array("q") for _ in range(256)]
+    batch: list[tuple[Any, ...]] = []
+    samples: list[tuple[SaleRecord, int | None]] = []
+    count = 0
+    with source.open(preset) as opened:
+        checker = RowChecker(opened.columns, report.formats, defaults)
+        checker.notes.update(notes)
+        for count, (line, fields) in enumerate(opened.rows, 1):
+            record, errors = checker.check(line, fields)
+            if progress and not count % 4096:
+                progress("checking", opened.counter.bytes, source.size)
+            if errors:
+                report.rejected += 1
+                for error in errors:
+                    report.add_error(error)
+                continue
+            crm_hash = hash(record.crm_id)
+            hashes[crm_hash & 255].append(crm_hash)
+            owner = (record.owner_email, record.owner_crm_id, record.owner_name)
+            user_id = owners.match(*owner)
+            if user_id is None:
+                if owner in unmatched or len(unmatched) < MAX_OWNERS:
+                    unmatched[owner] += 1
+            else:
+                report.matched_rows += 1
+            if len(samples) < sample_size:
+                samples.append((record, user_id))
+            if report.ok:
+                batch.append(_stored(record, user_id))
+                if len(batch) >= BATCH:
+                    _spill(spill, batch)
+                    batch = []
+        report.rows_read = count
+        report.formats = settle_formats(report.formats, checker.notes)
+        if progress:
+            progress("checking", source.size, source.size)
+    if batch and report.ok:
+        _spill(spill, batch)
+    report.unmatched = [OwnerCount(e, c, n, rows) for (e, c, n), rows in unmatched.most_common()]
+    names = dict(db.session.execute(select(User.id, User.name).where(
+        User.id.in_({uid for _, uid in samples if uid is not None}))).all()) if samples else {}
+    report.sample = [SampleRow(r, names.get(uid)) for r, uid in samples]
+    return hashes
+
+
+def _spill(spill: BinaryIO, batch: list[tuple[Any, ...]]) -> None:
+    data = marshal.dumps(batch)
+    spill.write(len(data).to_bytes(8, "little"))
+    spill.write(data)
+
+
+def _spilled(spill: BinaryIO) -> Iterator[list[tuple[Any, ...]]]:
+    spill.seek(0)
+    while head := spill.read(8):
+        yield marshal.loads(spill.read(int.from_bytes(head, "little")))
+
+
+def _stored(record: SaleRecord, user_id: int | None) -> tuple[Any, ...]:
+    """A checked record as a row in ``store.COLUMNS`` order, in marshal-able plain values."""
+    def iso(value: date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return (record.crm_id, user_id, record.owner_email, record.owner_crm_id, record.owner_name,
+            record.customer_key, record.customer_name, record.product, record.stage,
+            iso(record.created_on), iso(record.closed_on), f"{record.amount:.2f}",
+            record.currency, record.satisfaction, record.satisfaction_scale,
+            iso(record.complaint_on), iso(record.complaint_resolved_on),
+            iso(record.follow_up_on))
+
+
+def _duplicate_hashes(buckets: list[array]) -> set[int]:
+    duplicates = set()
+    for bucket in buckets:
+        ordered = sorted(bucket)
+        duplicates.update(a for a, b in zip(ordered, ordered[1:], strict=False) if a == b)
+    return duplicates
+
+
+def _report_duplicates(source: FileSource | RecordSource, preset: Preset,
+                       duplicates: set[int], report: ImportReport) -> None:
+    """A second look, only when two deal ids may be the same: name the lines."""
+    first_line: dict[str, int] = {}
+    with source.open(preset) as opened:
+        i = opened.columns.index["crm_id"]
+        label = opened.columns.label("crm_id")
+        for line, fields in opened.rows:
+            if len(fields) != opened.columns.width:
+                continue
+            crm_id = fields[i].strip()
+            if hash(crm_id) not in duplicates:
+                continue
+            if crm_id in first_line:
+                report.rejected += 1
+                report.add_error(RowError(line, label, f"the deal id '{crm_id}' appears more "
+                                          f"than once (first on line {first_line[crm_id]})"))
+            else:
+                first_line[crm_id] = line
+
+
+def _write(spill: BinaryIO, report: ImportReport, actor: User | None, dry_run: bool,
+           progress: Progress | None) -> None:
+    """The writing pass (or, for a dry run, the counting one)."""
+    record = None
+    if not dry_run:
+        record = SalesImport(imported_by_id=actor.id if actor else None, source=report.source[:255],
+                             preset=report.preset[:64], file_hash=report.file_hash,
+                             rows_read=report.rows_read)
+        db.session.add(record)
+        db.session.flush()
+    connection = db.session.connection()
+    writer = SalesWriter(connection, record.id if record else None)
+    total = report.rows_read - report.rejected
+    done = 0
+    try:
+        for batch in _spilled(spill):
+            writer.write(batch)
+            done += len(batch)
+            if progress:
+                progress("writing", done, total)
+    except connection.dialect.dbapi.IntegrityError as exc:
+        raise DomainError("Another import changed the same deals at the same time; nothing "
+                          "was imported. Try again.") from exc
+    finally:
+        writer.close()
+    report.added, report.updated, report.unchanged = writer.added, writer.updated, writer.unchanged
+    if record is not None:
+        record.added, record.updated, record.unchanged = report.added, report.updated, \
+            report.unchanged
+        record.finished_at = utcnow()
+        report.import_id = record.id
+        db.session.flush()
+        # Rows changed behind the ORM's back: objects loaded before must be read again.
+        db.session.expire_all()
+
+
+# The log and undo ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UndoReport:
+    import_id: int
+    deleted: int
+    restored: int
+
+
+def list_imports(limit: int = 50) -> list[SalesImport]:
+    """The newest imports first, with who ran them."""
+    return list(db.session.scalars(select(SalesImport).order_by(SalesImport.id.desc())
+                                   .limit(limit)))
+
+
+def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None) -> UndoReport:
+    """Delete the deals an import added and restore those it updated to their previous values.
+    Refused (``DomainError``) if it was undone already, or if a later import (or anything
+    else) changed any of its deals since: undo the newest first. Flushes; the caller commits."""
+    record = db.session.get(SalesImport, import_id)
+    if record is None:
+        raise DomainError(f"There is no sales import #{import_id}.")
+    if record.undone_at is not None:
+        raise DomainError(f"Import #{import_id} was already undone.")
+    later = db.session.execute(
+        select(Sale.import_id, func.count(), func.min(Sale.crm_id))
+        .select_from(SaleChange).join(Sale, Sale.crm_id == SaleChange.crm_id)
+        .where(SaleChange.import_id == import_id,
+               or_(Sale.import_id.is_(None), Sale.import_id != import_id))
+        .group_by(Sale.import_id).order_by(Sale.import_id)
+    ).all()
+    if later:
+        parts = [(f"import #{other}" if other else "a change outside the imports")
+                 + f" changed {count} of its deals (e.g. '{example}')"
+                 for other, count, example in later]
+        raise DomainError(f"Import #{import_id} cannot be undone: {'; '.join(parts)} since. "
+                          "Undo the later imports first, newest first.")
+    deleted, restored = undo_changes(db.session.connection(), import_id, OwnerIndex.load(),
+                                     progress)
+    record.undone_at = utcnow()
+    db.session.flush()
+    db.session.expire_all()
+    return UndoReport(import_id=import_id, deleted=deleted, restored=restored)

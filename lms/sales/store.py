@@ -1,0 +1,190 @@
+"""Writing checked deals to the database with plain DB-API ``executemany`` in large batches,
+and undoing an import. Used by ``lms.sales.importer``; everything runs on the session's own
+connection, inside the caller's transaction (the caller commits or rolls back).
+
+A row here is a tuple in ``COLUMNS`` order with dates as ISO strings and the amount as a
+string with two decimals, the form both the comparison and SQLite's binding use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from lms.sales.matching import OwnerIndex
+
+COLUMNS = ("crm_id", "user_id", "owner_email", "owner_crm_id", "owner_name", "customer_key",
+           "customer_name", "product", "stage", "created_on", "closed_on", "amount", "currency",
+           "satisfaction", "satisfaction_scale", "complaint_on", "complaint_resolved_on",
+           "follow_up_on")
+DATE_POSITIONS = tuple(COLUMNS.index(c) for c in ("created_on", "closed_on", "complaint_on",
+                                                  "complaint_resolved_on", "follow_up_on"))
+AMOUNT = COLUMNS.index("amount")
+USER = COLUMNS.index("user_id")
+BATCH = 5000
+
+Row = tuple[Any, ...]
+
+
+class Dialect:
+    """What differs between SQLite and PostgreSQL for raw DB-API statements."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.postgres = connection.dialect.name == "postgresql"
+        ph = "%s" if self.postgres else "?"
+        self.ph = ph
+        cols = ", ".join(COLUMNS)
+        self.select_existing = (
+            f"SELECT {cols}, import_id FROM sales WHERE crm_id = ANY(%s)" if self.postgres
+            else None)
+        self.insert = (f"INSERT INTO sales ({cols}, import_id) "
+                       f"VALUES ({', '.join([ph] * (len(COLUMNS) + 1))})")
+        sets = ", ".join(f"{c} = {ph}" for c in (*COLUMNS[1:], "import_id"))
+        self.update = f"UPDATE sales SET {sets} WHERE crm_id = {ph}"
+        json_ph = f"CAST({ph} AS JSON)" if self.postgres else ph
+        self.insert_change = (f"INSERT INTO sale_changes (import_id, crm_id, action, previous) "
+                              f"VALUES ({ph}, {ph}, {ph}, {json_ph})")
+
+    def select_for(self, count: int) -> str:
+        if self.select_existing:
+            return self.select_existing
+        return (f"SELECT {', '.join(COLUMNS)}, import_id FROM sales "
+                f"WHERE crm_id IN ({', '.join('?' * count)})")
+
+    def keys_param(self, keys: Sequence[str]) -> Sequence[Any]:
+        return [list(keys)] if self.postgres else keys
+
+    def bind(self, row: Row) -> Row:
+        """A stored-form row as this driver wants it (SQLite takes the strings as they are)."""
+        if not self.postgres:
+            return row
+        values = list(row)
+        for i in DATE_POSITIONS:
+            if values[i] is not None:
+                values[i] = date.fromisoformat(values[i])
+        values[AMOUNT] = Decimal(values[AMOUNT])
+        return tuple(values)
+
+
+def stored_form(values: Sequence[Any]) -> Row:
+    """A row read from the database in the form the importer compares with."""
+    out = list(values)
+    for i in DATE_POSITIONS:
+        if out[i] is not None and not isinstance(out[i], str):
+            out[i] = out[i].isoformat()
+    if out[AMOUNT] is not None:
+        out[AMOUNT] = f"{out[AMOUNT]:.2f}"
+    satisfaction = COLUMNS.index("satisfaction")
+    if out[satisfaction] is not None:
+        out[satisfaction] = float(out[satisfaction])
+    return tuple(out)
+
+
+def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+class SalesWriter:
+    """Upserts batches of rows by ``crm_id`` and records what changed for undo.
+
+    With ``import_id`` None nothing is written: the counts are what an import would do.
+    """
+
+    def __init__(self, connection: Connection, import_id: int | None) -> None:
+        self.connection = connection
+        self.dialect = Dialect(connection)
+        self.import_id = import_id
+        self.cursor = connection.connection.cursor()
+        self.added = self.updated = self.unchanged = 0
+
+    def existing(self, keys: Sequence[str]) -> dict[str, tuple[Row, Any]]:
+        """crm_id -> (stored-form row, import_id) of the deals already in the database."""
+        found: dict[str, tuple[Row, Any]] = {}
+        # SQLite allows 32766 parameters per statement; stay well below.
+        for chunk in _chunks(keys, 5000):
+            self.cursor.execute(self.dialect.select_for(len(chunk)),
+                                self.dialect.keys_param(chunk))
+            for values in self.cursor.fetchall():
+                found[values[0]] = (stored_form(values[:-1]), values[-1])
+        return found
+
+    def write(self, rows: Sequence[Row]) -> None:
+        existing = self.existing([r[0] for r in rows])
+        inserts, updates, changes = [], [], []
+        bind, import_id = self.dialect.bind, self.import_id
+        for row in rows:
+            old = existing.get(row[0])
+            if old is None:
+                self.added += 1
+                inserts.append((*bind(row), import_id))
+                changes.append((import_id, row[0], "added", None))
+            elif old[0] != row:
+                self.updated += 1
+                updates.append((*bind(row)[1:], import_id, row[0]))
+                previous = dict(zip(COLUMNS[1:], old[0][1:], strict=True))
+                previous["import_id"] = old[1]
+                changes.append((import_id, row[0], "updated", json.dumps(previous)))
+            else:
+                self.unchanged += 1
+        if import_id is None:
+            return
+        if inserts:
+            self.cursor.executemany(self.dialect.insert, inserts)
+        if updates:
+            self.cursor.executemany(self.dialect.update, updates)
+        if changes:
+            self.cursor.executemany(self.dialect.insert_change, changes)
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+def undo_changes(connection: Connection, import_id: int, owners: OwnerIndex,
+                 progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Delete the deals ``import_id`` added and restore the ones it updated, page by page.
+    The person is matched again from the restored owner (people may have joined since).
+    Returns (deleted, restored)."""
+    dialect = Dialect(connection)
+    ph = dialect.ph
+    cursor = connection.connection.cursor()
+    deleted = restored = 0
+    last_id = 0
+    try:
+        while True:
+            cursor.execute(f"SELECT id, crm_id, action, previous FROM sale_changes "
+                           f"WHERE import_id = {ph} AND id > {ph} ORDER BY id LIMIT {BATCH}",
+                           (import_id, last_id))
+            page = cursor.fetchall()
+            if not page:
+                break
+            last_id = page[-1][0]
+            added = [crm_id for _, crm_id, action, _ in page if action == "added"]
+            for chunk in _chunks(added, 900):
+                cursor.execute(f"DELETE FROM sales WHERE import_id = {ph} AND crm_id IN "
+                               f"({', '.join([ph] * len(chunk))})", (import_id, *chunk))
+                deleted += max(cursor.rowcount, 0)
+            updates = list(_restorations(page, owners, dialect))
+            if updates:
+                cursor.executemany(dialect.update, updates)
+                restored += len(updates)
+            if progress:
+                progress(len(page))
+    finally:
+        cursor.close()
+    return deleted, restored
+
+
+def _restorations(page: Iterable[Row], owners: OwnerIndex, dialect: Dialect) -> Iterator[Row]:
+    for _, crm_id, action, previous in page:
+        if action != "updated":
+            continue
+        old = json.loads(previous) if isinstance(previous, str) else previous
+        row = [crm_id, *(old[c] for c in COLUMNS[1:])]
+        row[USER] = owners.match(old["owner_email"], old["owner_crm_id"], old["owner_name"])
+        yield (*dialect.bind(tuple(row))[1:], old["import_id"], crm_id)

@@ -1,0 +1,284 @@
+"""Checking one row of an export and turning it into a ``SaleRecord``: pure, no database.
+
+Every problem becomes a ``RowError`` with the line (or, for the API, the record index) and the
+column as the file names it, so a person can find and fix it. Duplicate deal ids across the
+file are found by the importer, which sees all rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from lms.sales.parsing import (
+    amount_readings,
+    date_readings,
+    parse_amount,
+    parse_date,
+    parse_flag,
+    parse_satisfaction,
+    parse_scale,
+    parse_stage,
+)
+from lms.sales.presets import ColumnMap
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+LIMITS = {"crm_id": 100, "owner_email": 254, "owner_crm_id": 100, "owner_name": 200,
+          "customer_id": 200, "customer_name": 200, "product": 200}
+DATE_FIELDS = ("created_on", "closed_on", "complaint_on", "complaint_resolved_on",
+               "follow_up_on")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # line the record starts on; for the API, the record's index
+    column: str | None  # the column as the file names it (the field name for the API)
+    message: str
+
+    def __str__(self) -> str:
+        return (f"line {self.line}: " + (f"{self.column}: " if self.column else "")
+                + self.message)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """How ambiguous values of one file are read, and why."""
+
+    decimal: str  # "comma" or "point"
+    dayfirst: bool
+    decimal_reason: str = ""
+    dayfirst_reason: str = ""
+    delimiter: str | None = None
+    #: True when nothing decided it before checking began (the checker then watches for
+    #: values that could be read either way, or that decide it, and notes the first of each)
+    decimal_assumed: bool = False
+    dayfirst_assumed: bool = False
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a row that does not say gets: from the options, else the preset."""
+
+    currency: str = "EUR"
+    satisfaction_scale: int | None = None
+    stages: Mapping[str, str] | None = None
+
+
+class SaleRecord(NamedTuple):
+    """One checked deal, in our terms (``line`` is where it starts in the file)."""
+
+    line: int
+    crm_id: str
+    owner_email: str | None
+    owner_crm_id: str | None
+    owner_name: str | None
+    customer_key: str
+    customer_name: str
+    product: str
+    stage: str
+    created_on: date | None
+    closed_on: date | None
+    amount: Decimal
+    currency: str
+    satisfaction: float | None
+    satisfaction_scale: int | None
+    complaint_on: date | None
+    complaint_resolved_on: date | None
+    follow_up_on: date | None
+
+    @property
+    def owner_label(self) -> str:
+        return owner_label(self.owner_email, self.owner_crm_id, self.owner_name)
+
+
+def owner_label(email: str | None, crm_id: str | None, name: str | None) -> str:
+    """"Anna de Vries <anna@example.com> (CRM id 005A)", with whatever parts are known."""
+    parts = [name or ""]
+    if email:
+        parts.append(f"<{email}>")
+    if crm_id:
+        parts.append(f"(CRM id {crm_id})")
+    return " ".join(p for p in parts if p)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+class RowChecker:
+    """Checks rows of one file whose columns are ``columns`` and whose ambiguous values are
+    read as ``formats`` says."""
+
+    def __init__(self, columns: ColumnMap, formats: Formats, defaults: Defaults) -> None:
+        self.columns = columns
+        self.formats = formats
+        self.defaults = defaults
+        self._items = tuple(columns.index.items())
+        #: (kind, what) -> (line, column, value): for a format that was assumed, the first
+        #: value read either way ("ambiguous") and the first that decides it ("evidence").
+        self.notes: dict[tuple[str, str], tuple[int, str, str]] = {}
+
+    def _note(self, kind: str, readings: dict, chosen: object, line: int, name: str,
+              raw: str) -> None:
+        if len(readings) == 2 and len(set(readings.values())) == 2:
+            self.notes.setdefault((kind, "ambiguous"), (line, self.columns.label(name), raw))
+        elif list(readings) == [chosen]:
+            self.notes.setdefault((kind, "evidence"), (line, self.columns.label(name), raw))
+
+    def check(self, line: int, fields: Sequence[str]) -> tuple[SaleRecord | None, list[RowError]]:
+        width = self.columns.width
+        if len(fields) != width:
+            hint = ""
+            if len(fields) > width:
+                hint = " (is there an unquoted separator in a value, such as a decimal comma?)"
+            elif any("\n" in f for f in fields):
+                hint = " (is a quote opened here and never closed?)"
+            return None, [RowError(line, None,
+                                   f"expected {width} fields, found {len(fields)}{hint}")]
+        values = {name: fields[i].strip() for name, i in self._items}
+        errors: list[RowError] = []
+        label = self.columns.label
+
+        def fail(name: str, message: str) -> None:
+            errors.append(RowError(line, label(name), message))
+
+        for name, limit in LIMITS.items():
+            if len(values.get(name, "")) > limit:
+                fail(name, f"longer than {limit} characters")
+
+        crm_id = values.get("crm_id", "")
+        if not crm_id:
+            fail("crm_id", "the deal id is missing")
+
+        email = values.get("owner_email", "").lower()
+        crm_owner = values.get("owner_crm_id", "")
+        name = _collapse(values.get("owner_name", ""))
+        either = values.get("owner", "")
+        if either:
+            if "@" in either:
+                email = email or either.lower()
+            else:
+                name = name or _collapse(either)
+        if email and not _EMAIL.fullmatch(email):
+            fail("owner_email" if "owner_email" in values else "owner",
+                 f"'{email}' is not an email address")
+        if not (email or crm_owner or name):
+            fail(next(f for f in ("owner_email", "owner_crm_id", "owner_name", "owner")
+                      if f in values), "the salesperson is missing")
+
+        stage = self._stage(values, fail)
+
+        dates: dict[str, date | None] = {}
+        for field in DATE_FIELDS:
+            raw = values.get(field, "")
+            dates[field] = None
+            if raw:
+                try:
+                    if self.formats.dayfirst_assumed and raw[4:5] != "-":
+                        self._note("date", date_readings(raw), self.formats.dayfirst, line,
+                                   field, raw)
+                    dates[field] = parse_date(raw, self.formats.dayfirst)
+                except ValueError as exc:
+                    fail(field, str(exc))
+                    dates[field] = date.min  # known bad: no follow-on messages
+        if stage in ("won", "lost") and dates["closed_on"] is None:
+            fail("closed_on", f"a {stage} deal needs its close date")
+        if stage == "open":
+            # A CRM's close date on an open deal is a forecast, not a result: not kept.
+            dates["closed_on"] = None
+        raised, resolved = dates["complaint_on"], dates["complaint_resolved_on"]
+        if resolved and resolved != date.min:
+            if raised is None:
+                fail("complaint_resolved_on", "a complaint was resolved but never raised "
+                     "(the complaint date is missing)")
+            elif raised != date.min and resolved < raised:
+                fail("complaint_resolved_on",
+                     f"resolved ({resolved.isoformat()}) before it was raised "
+                     f"({raised.isoformat()})")
+
+        amount, currency = self._amount(line, values, stage, fail)
+
+        satisfaction = scale = None
+        raw_score = values.get("satisfaction", "")
+        if raw_score:
+            try:
+                scale = self.defaults.satisfaction_scale
+                raw_scale = values.get("satisfaction_scale", "")
+                if raw_scale:
+                    scale = parse_scale(raw_scale)
+                satisfaction, scale = parse_satisfaction(raw_score, scale, self.formats.decimal)
+            except ValueError as exc:
+                fail("satisfaction", str(exc))
+
+        if errors:
+            return None, errors
+        customer_id = values.get("customer_id", "").split(";")[0].strip()
+        customer_name = _collapse(values.get("customer_name", ""))
+        return SaleRecord(
+            line=line, crm_id=crm_id, owner_email=email or None,
+            owner_crm_id=crm_owner or None, owner_name=name or None,
+            # alias_key of a collapsed name is its casefold; the account id wins if there is one
+            customer_key=(customer_id or customer_name.casefold())[:200],
+            customer_name=customer_name, product=_collapse(values.get("product", "")),
+            stage=stage or "open", created_on=dates["created_on"], closed_on=dates["closed_on"],
+            amount=amount, currency=currency, satisfaction=satisfaction,
+            satisfaction_scale=scale, complaint_on=raised, complaint_resolved_on=resolved,
+            follow_up_on=dates["follow_up_on"],
+        ), []
+
+    def _stage(self, values: dict[str, str], fail) -> str | None:  # noqa: ANN001
+        raw_stage = values.get("stage", "")
+        named = parse_stage(raw_stage, self.defaults.stages) if raw_stage else None
+        raw_won, raw_closed = values.get("won", ""), values.get("closed", "")
+        if raw_won:
+            # The CRM's won/closed flags follow its stage definitions; names can be renamed.
+            try:
+                won = parse_flag(raw_won)
+            except ValueError as exc:
+                fail("won", str(exc))
+                return None
+            if won:
+                return "won"
+            if raw_closed:
+                try:
+                    return "lost" if parse_flag(raw_closed) else "open"
+                except ValueError as exc:
+                    fail("closed", str(exc))
+                    return None
+            if named == "won":
+                fail("stage", f"the stage '{raw_stage}' says won but the won column says no")
+                return None
+            return "lost" if named == "lost" else "open"
+        if not raw_stage:
+            fail("stage", "the stage is missing")
+            return None
+        if named is None:
+            fail("stage", f"unknown stage '{raw_stage}': use a won, lost or open stage name, "
+                 "or map it under 'stages:' in a YAML preset")
+        return named
+
+    def _amount(self, line: int, values: dict[str, str], stage: str | None,
+                fail) -> tuple[Decimal, str]:  # noqa: ANN001
+        amount, written = Decimal("0.00"), None
+        raw = values.get("amount", "")
+        if raw:
+            try:
+                if self.formats.decimal_assumed and not raw.isdigit():
+                    self._note("decimal", amount_readings(raw), self.formats.decimal, line,
+                               "amount", raw)
+                amount, written = parse_amount(raw, self.formats.decimal)
+            except ValueError as exc:
+                fail("amount", str(exc))
+        elif stage == "won":
+            fail("amount", "a won deal needs its amount")
+        column = values.get("currency", "").upper()
+        if column and not _CURRENCY.fullmatch(column):
+            fail("currency", f"'{column}' is not a currency code such as EUR")
+        elif column and written and column != written:
+            fail("amount", f"'{raw}' is in {written} but the currency column says {column}")
+        return amount, column or written or self.defaults.currency

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow
@@ -37,7 +37,13 @@ class ReminderLog(Base):
     """One reminder mail sent. Unique per recipient, subject, kind and day."""
 
     __tablename__ = "reminder_log"
-    __table_args__ = (UniqueConstraint("user_id", "assignment_id", "kind", "sent_on"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "assignment_id", "kind", "sent_on"),
+        # NULLs never clash in a unique constraint, so digests (no assignment) need their own.
+        Index("uq_reminder_log_digest", "user_id", "kind", "sent_on", unique=True,
+              sqlite_where=text("assignment_id IS NULL"),
+              postgresql_where=text("assignment_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

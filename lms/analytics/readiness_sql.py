@@ -227,7 +227,7 @@ def _scored(people, catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN00
                case((cover.c.shared == 0, 1), (~earlier, 1), else_=0).label("keep"),
                case((mp.completed_at.is_not(None), 1), else_=0).label("done"),
                case((mp.id.is_not(None), 1), else_=0).label("opened"),
-               case((cover.c.quiz_id > 0, best)).label("best"))
+               mp.last_opened_at, case((cover.c.quiz_id > 0, best)).label("best"))
         .select_from(people).join(a, a.user_id == people.c.user_id)
         .join(cover, cover.c.item_id == a.item_id + 0)
         .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id))
@@ -263,12 +263,10 @@ def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
         # An assignment is overdue when it is past due and one of its modules is not done.
         func.count(distinct(case((and_(sc.done == 0, sc.due_date < today),
                                   sc.assignment_id)))).label("overdue"),
+        # Opening an assigned module updates last_opened_at; completing one happens on reading
+        # it or on submitting its quiz (the last attempt below).
+        func.max(sc.last_opened_at).label("last_opened"),
     ).group_by(sc.user_id).subquery("per_person"))
-    # Reading a module updates last_opened_at; completing one happens on reading it or on
-    # submitting its quiz, so these two cover every kind of activity.
-    reading = (select(mp.user_id, func.max(mp.last_opened_at).label("last_opened"))
-               .where(mp.user_id.in_(select(people.c.user_id)))
-               .group_by(mp.user_id).subquery("reading"))
     # The person's most recent attempt (the last one recorded): its submission, or its start
     # while it is open.
     last_attempt, last_submission = aliased(Attempt), aliased(Submission)
@@ -280,12 +278,11 @@ def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
                per_person.c.attempted, per_person.c.average_best, per_person.c.started,
                per_person.c.overdue,
                func.coalesce(last_submission.submitted_at, last_attempt.started_at)
-               .label("last_quiz"), reading.c.last_opened)
+               .label("last_quiz"), per_person.c.last_opened)
         .select_from(people)
         .join(User, User.id == people.c.user_id)
         .outerjoin(Team, Team.id == User.team_id)
         .outerjoin(per_person, per_person.c.user_id == User.id)
-        .outerjoin(reading, reading.c.user_id == User.id)
         .outerjoin(last_attempt, last_attempt.id == last_id)
         .outerjoin(last_submission, last_submission.attempt_id == last_attempt.id)
         .order_by(func.lower(User.name), User.id)

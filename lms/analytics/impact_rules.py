@@ -1,0 +1,266 @@
+"""The rules of the impact analysis, as pure functions of per-person rows: who counts in which
+figure (and why not), and the figures themselves. ``lms.analytics.impact`` reads the rows from
+the database and explains the method in its docstring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lms.analytics import impact_sql as q
+from lms.analytics.measures import BY_KEY, MEASURE_KEYS
+from lms.analytics.stats import (
+    Correlation,
+    DiffInDiff,
+    LinearFit,
+    MeanDifference,
+    difference_in_differences,
+    linear_fit,
+    mean_difference,
+    pearson,
+    spearman,
+)
+
+NOTE = "Correlation, not proof of cause."
+GROUPS: dict[str, str] = {
+    "first_attempt": "Passed at the first attempt",
+    "later": "Passed after a retake",
+    "not_trained": "Not yet trained",
+}
+COMPARISONS = (("first_attempt", "later"), ("first_attempt", "not_trained"),
+               ("later", "not_trained"))
+WINDOW_RANGE = (30, 365)
+
+
+@dataclass(frozen=True)
+class Params:
+    kind: str  # "path" or "module"
+    slug: str
+    measure: str
+    window_days: int
+    min_n: int
+    min_closed: int
+    follow_up_days: int
+    today: date
+
+
+@dataclass
+class PersonResult:
+    person: q.Person
+    group: str
+    training_date: date | None
+    training_score: float | None
+    #: every quiz module's result under its grading method, by module slug
+    module_scores: dict[str, float]
+    before_window: tuple[date, date] | None
+    after_window: tuple[date, date] | None
+    #: the after-window (or, for the not yet trained, the reference after-window) is over
+    after_complete: bool
+    before_closed: int = 0
+    after_closed: int = 0
+    before: dict[str, float | None] = field(default_factory=dict)
+    after: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def trained(self) -> bool:
+        return self.group != "not_trained"
+
+
+# --- who counts (pure) -----------------------------------------------------------------------
+
+def after_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+    """Why the person's after-training value cannot be used, or None."""
+    if p.after_window is None:
+        return "no reference period (nobody's after-training window is over yet)"
+    last = p.after_window[1] - timedelta(days=1)
+    if not p.after_complete:
+        return f"the window after training is not over until {last.isoformat()}"
+    if p.after_closed < min_closed:
+        return (f"{p.after_closed} closed deal{'s' if p.after_closed != 1 else ''} after "
+                f"{'the reference day' if not p.trained else 'training'} "
+                f"(at least {min_closed} needed)")
+    if p.after.get(measure) is None:
+        return f"no {BY_KEY[measure].label.lower()} value after training"
+    return None
+
+
+def before_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+    if p.before_window is None:
+        return "no reference period"
+    if p.before_closed < min_closed:
+        return (f"{p.before_closed} closed deal{'s' if p.before_closed != 1 else ''} before "
+                f"{'the reference day' if not p.trained else 'training'} "
+                f"(at least {min_closed} needed)")
+    if p.before.get(measure) is None:
+        return f"no {BY_KEY[measure].label.lower()} value before training"
+    return None
+
+
+def correlation_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+    if not p.trained:
+        return "not yet trained"
+    if p.training_score is None:
+        return "no quiz result for the training"
+    return after_problem(p, measure, min_closed)
+
+
+# --- figures (pure) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """Training score (or one module's score) against a measure after training."""
+
+    measure: str
+    n: int
+    enough: bool
+    pearson: Correlation | None
+    spearman: Correlation | None
+    fit: LinearFit | None
+
+
+def figure(measure: str, x: list[float], y: list[float], min_n: int) -> Figure:
+    enough = len(x) >= min_n
+    if not enough:
+        return Figure(measure, len(x), False, None, None, None)
+    return Figure(measure, len(x), True, pearson(x, y), spearman(x, y), linear_fit(x, y))
+
+
+@dataclass(frozen=True)
+class ModuleRank:
+    slug: str
+    title: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: str
+    n: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: str
+    b: str
+    n_a: int
+    n_b: int
+    enough: bool
+    result: MeanDifference | None
+
+
+@dataclass(frozen=True)
+class DidFigure:
+    measure: str
+    n_trained: int
+    n_untrained: int
+    enough: bool
+    means: dict[str, float | None]  # trained_before, trained_after, untrained_before, ...
+    result: DiffInDiff | None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    person: q.Person
+    #: the figures the person is left out of: "score", "groups", "before-after"
+    analyses: tuple[str, ...]
+    reason: str
+
+
+ANALYSES = {"score": "Score figures", "groups": "Groups", "before-after": "Before and after"}
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def score_figures(people: list[PersonResult], params: Params) -> dict[str, Figure]:
+    out = {}
+    for key in MEASURE_KEYS:
+        sample = [p for p in people if correlation_problem(p, key, params.min_closed) is None]
+        out[key] = figure(key, [p.training_score for p in sample],  # type: ignore[misc]
+                          [p.after[key] for p in sample], params.min_n)  # type: ignore[misc]
+    return out
+
+
+def module_ranking(people: list[PersonResult], modules: list[q.ModuleInfo],
+                   params: Params) -> list[ModuleRank]:
+    """Each quiz module's result against the chosen measure after training (the same people
+    and windows as the training score), strongest relation in the measure's good direction
+    first; modules without enough data last."""
+    key = params.measure
+    sample = [p for p in people if p.trained and after_problem(p, key, params.min_closed) is None]
+    ranks = []
+    for module in modules:
+        pairs = [(p.module_scores[module.slug], p.after[key]) for p in sample
+                 if module.slug in p.module_scores]
+        ranks.append(ModuleRank(module.slug, module.title,
+                                figure(key, [a for a, _ in pairs], [b for _, b in pairs],
+                                       params.min_n)))
+    sign = 1 if BY_KEY[key].higher_is_better else -1
+
+    def order(rank: ModuleRank) -> tuple:
+        r = rank.figure.pearson.r if rank.figure.pearson else None
+        return (r is None, -sign * r if r is not None else 0.0, rank.title.casefold())
+
+    return sorted(ranks, key=order)
+
+
+def group_values(people: list[PersonResult], measure: str, min_closed: int
+                 ) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {g: [] for g in GROUPS}
+    for p in people:
+        if after_problem(p, measure, min_closed) is None:
+            out[p.group].append(p.after[measure])  # type: ignore[arg-type]
+    return out
+
+
+def group_figures(people: list[PersonResult], measure: str, params: Params
+                  ) -> tuple[list[GroupSummary], list[Comparison]]:
+    values = group_values(people, measure, params.min_closed)
+    # Below the minimum n a group's mean is not shown at all, as every other figure.
+    summaries = [GroupSummary(g, len(v), _mean(v) if len(v) >= params.min_n else None)
+                 for g, v in values.items()]
+    comparisons = []
+    for a, b in COMPARISONS:
+        enough = len(values[a]) >= params.min_n and len(values[b]) >= params.min_n
+        comparisons.append(Comparison(a, b, len(values[a]), len(values[b]), enough,
+                                      mean_difference(values[a], values[b]) if enough
+                                      else None))
+    return summaries, comparisons
+
+
+def did_figure(people: list[PersonResult], measure: str, params: Params) -> DidFigure:
+    pairs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for p in people:
+        if (after_problem(p, measure, params.min_closed) is None
+                and before_problem(p, measure, params.min_closed) is None):
+            pairs[p.trained].append((p.before[measure], p.after[measure]))  # type: ignore[arg-type]
+    t, u = pairs[True], pairs[False]
+    # Below the minimum n a side's means are not shown at all, as every other figure.
+    t_ok, u_ok = len(t) >= params.min_n, len(u) >= params.min_n
+    means = {"trained_before": _mean([b for b, _ in t]) if t_ok else None,
+             "trained_after": _mean([a for _, a in t]) if t_ok else None,
+             "untrained_before": _mean([b for b, _ in u]) if u_ok else None,
+             "untrained_after": _mean([a for _, a in u]) if u_ok else None}
+    enough = t_ok and u_ok
+    result = (difference_in_differences([b for b, _ in t], [a for _, a in t],
+                                        [b for b, _ in u], [a for _, a in u])
+              if enough else None)
+    return DidFigure(measure, len(t), len(u), enough, means, result)
+
+
+def exclusions(people: list[PersonResult], params: Params) -> list[Exclusion]:
+    """Everyone left out of a figure of the chosen measure: which figures, and the first
+    reason."""
+    key, low = params.measure, params.min_closed
+    out = []
+    for p in people:
+        score = correlation_problem(p, key, low) if p.trained else None
+        after = after_problem(p, key, low)
+        both = after or before_problem(p, key, low)
+        problems = [(name, why) for name, why in (("score", score), ("groups", after),
+                                                  ("before-after", both)) if why]
+        if problems:
+            out.append(Exclusion(p.person, tuple(name for name, _ in problems), problems[0][1]))
+    return out

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from lms.analytics.readiness import fmt, rules_from_config
+from lms.analytics.readiness import fmt, fmt1, rules_from_config
 from lms.analytics.readiness_sql import local_today, readiness_report
 from lms.analytics.report_table import report_csv
 from lms.analytics.scope import OutOfScope, ViewerScope
@@ -21,7 +21,7 @@ from lms.analytics.scope import OutOfScope, ViewerScope
 
 @click.group("report")
 def report_group() -> None:
-    """Reports: readiness."""
+    """Reports for managers, as a table, CSV or JSON."""
 
 
 @report_group.command("readiness")
@@ -53,7 +53,7 @@ def table(report) -> str:  # noqa: ANN001 - a ReadinessReport
     header = ("Name", "Team", "Assigned", "Completed", "Best score", "Readiness", "Status",
               "Overdue", "Last activity")
     lines = [(r.name, r.team or "—", str(r.figures.assigned), str(r.figures.completed),
-              fmt(r.assessment.score, "%"), fmt(r.assessment.index), r.assessment.status.label,
+              fmt1(r.assessment.score, "%"), fmt1(r.assessment.index), r.assessment.status.label,
               str(r.figures.overdue),
               r.last_activity.strftime("%Y-%m-%d") if r.last_activity else "—")
              for r in report.rows]

@@ -34,6 +34,7 @@ differences of the before→after change of the trained against that of the not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -56,7 +57,7 @@ from lms.analytics.impact_rules import (
     ModuleRank,
     Params,
     PersonResult,
-    correlation_problem,
+    counts_for_score,
     did_figure,
     exclusions,
     group_figures,
@@ -80,6 +81,24 @@ __all__ = [  # the rules' names, for callers of this module
 
 # --- the whole analysis -----------------------------------------------------------------------
 
+class ByMeasure(dict):
+    """Figures per measure, each worked out the first time it is asked for: the page shows the
+    chosen measure's, the JSON all ten."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        if key not in BY_KEY:
+            raise KeyError(key)
+        value = self[key] = self._make(key)
+        return value
+
+    def work_out(self, key: str) -> None:
+        self.__getitem__(key)
+
+
 @dataclass
 class Impact:
     params: Params
@@ -91,9 +110,10 @@ class Impact:
     people: list[PersonResult]
     figures: dict[str, Figure]
     modules: list[ModuleRank]
-    groups: dict[str, list[GroupSummary]]
-    comparisons: dict[str, list[Comparison]]
-    did: dict[str, DidFigure]
+    #: per measure: list[GroupSummary], list[Comparison] and DidFigure
+    groups: ByMeasure
+    comparisons: ByMeasure
+    did: ByMeasure
     excluded: list[Exclusion]
 
     @property
@@ -107,20 +127,23 @@ class Impact:
     def scatter_points(self) -> list[tuple[PersonResult, float, float]]:
         key = self.params.measure
         return [(p, p.training_score, p.after[key]) for p in self.people  # type: ignore[misc]
-                if correlation_problem(p, key, self.params.min_closed) is None]
+                if counts_for_score(p, key, self.params.min_closed)]
 
 
 def analyse(people: list[PersonResult], params: Params, *, item_title: str,
             item_kind_label: str, scored_modules: list[str], reference_date: date | None,
             modules: list[q.ModuleInfo]) -> Impact:
     """Every figure from the per-person rows (pure)."""
-    groups, comparisons, did = {}, {}, {}
-    for key in MEASURE_KEYS:
-        groups[key], comparisons[key] = group_figures(people, key, params)
-        did[key] = did_figure(people, key, params)
-    return Impact(params, item_title, item_kind_label, scored_modules, reference_date, people,
-                  score_figures(people, params), module_ranking(people, modules, params),
-                  groups, comparisons, did, exclusions(people, params))
+    groups = ByMeasure(lambda key: group_figures(people, key, params))
+    impact = Impact(params, item_title, item_kind_label, scored_modules, reference_date, people,
+                    score_figures(people, params), module_ranking(people, modules, params),
+                    ByMeasure(lambda key: groups[key][0]), ByMeasure(lambda key: groups[key][1]),
+                    ByMeasure(lambda key: did_figure(people, key, params)),
+                    exclusions(people, params))
+    # The chosen measure's figures now, so that a cached analysis renders without work.
+    for figures in (impact.groups, impact.comparisons, impact.did):
+        figures.work_out(params.measure)
+    return impact
 
 
 def reference_day(days: list[date]) -> date | None:

@@ -19,7 +19,7 @@ from lms.analytics.impact import (
     Impact,
     PersonResult,
 )
-from lms.analytics.measures import BY_KEY, MEASURES, format_value
+from lms.analytics.measures import BY_KEY, MEASURE_KEYS, MEASURES, format_value
 from lms.analytics.stats import Correlation
 
 
@@ -115,8 +115,8 @@ def to_dict(impact: Impact, *, team: str | None = None) -> dict[str, Any]:
         "groups": {key: {"groups": [{"group": g.group, "label": GROUPS[g.group], "n": g.n,
                                      "mean": g.mean} for g in impact.groups[key]],
                          "comparisons": [_comparison(c) for c in impact.comparisons[key]]}
-                   for key in impact.groups},
-        "difference_in_differences": {key: _did(d) for key, d in impact.did.items()},
+                   for key in MEASURE_KEYS},
+        "difference_in_differences": {key: _did(impact.did[key]) for key in MEASURE_KEYS},
         "excluded": [{"id": e.person.id, "name": e.person.name, "left_out_of": list(e.analyses),
                       "reason": e.reason} for e in impact.excluded],
     }

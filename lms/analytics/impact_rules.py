@@ -104,6 +104,22 @@ def correlation_problem(p: PersonResult, measure: str, min_closed: int) -> str |
     return after_problem(p, measure, min_closed)
 
 
+# The same rules as yes/no, for choosing samples quickly (the *_problem functions say why not).
+
+def counts_after(p: PersonResult, measure: str, min_closed: int) -> bool:
+    return (p.after_complete and p.after_window is not None and p.after_closed >= min_closed
+            and p.after.get(measure) is not None)
+
+
+def counts_before(p: PersonResult, measure: str, min_closed: int) -> bool:
+    return (p.before_window is not None and p.before_closed >= min_closed
+            and p.before.get(measure) is not None)
+
+
+def counts_for_score(p: PersonResult, measure: str, min_closed: int) -> bool:
+    return p.trained and p.training_score is not None and counts_after(p, measure, min_closed)
+
+
 # --- figures (pure) ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -177,7 +193,7 @@ def _mean(values: list[float]) -> float | None:
 def score_figures(people: list[PersonResult], params: Params) -> dict[str, Figure]:
     out = {}
     for key in MEASURE_KEYS:
-        sample = [p for p in people if correlation_problem(p, key, params.min_closed) is None]
+        sample = [p for p in people if counts_for_score(p, key, params.min_closed)]
         out[key] = figure(key, [p.training_score for p in sample],  # type: ignore[misc]
                           [p.after[key] for p in sample], params.min_n)  # type: ignore[misc]
     return out
@@ -189,7 +205,7 @@ def module_ranking(people: list[PersonResult], modules: list[q.ModuleInfo],
     and windows as the training score), strongest relation in the measure's good direction
     first; modules without enough data last."""
     key = params.measure
-    sample = [p for p in people if p.trained and after_problem(p, key, params.min_closed) is None]
+    sample = [p for p in people if p.trained and counts_after(p, key, params.min_closed)]
     ranks = []
     for module in modules:
         pairs = [(p.module_scores[module.slug], p.after[key]) for p in sample
@@ -210,7 +226,7 @@ def group_values(people: list[PersonResult], measure: str, min_closed: int
                  ) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {g: [] for g in GROUPS}
     for p in people:
-        if after_problem(p, measure, min_closed) is None:
+        if counts_after(p, measure, min_closed):
             out[p.group].append(p.after[measure])  # type: ignore[arg-type]
     return out
 
@@ -233,8 +249,8 @@ def group_figures(people: list[PersonResult], measure: str, params: Params
 def did_figure(people: list[PersonResult], measure: str, params: Params) -> DidFigure:
     pairs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     for p in people:
-        if (after_problem(p, measure, params.min_closed) is None
-                and before_problem(p, measure, params.min_closed) is None):
+        if (counts_after(p, measure, params.min_closed)
+                and counts_before(p, measure, params.min_closed)):
             pairs[p.trained].append((p.before[measure], p.after[measure]))  # type: ignore[arg-type]
     t, u = pairs[True], pairs[False]
     # Below the minimum n a side's means are not shown at all, as every other figure.

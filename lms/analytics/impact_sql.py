@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Integer, case, func, literal, select, union_all
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Date, Integer, and_, func, literal, select, union_all
+from sqlalchemy.orm import aliased, contains_eager
 
 from lms.analytics.measures import Totals, scope_condition, window_totals
 from lms.analytics.readiness_sql import Scope
@@ -152,8 +152,9 @@ def load_completions(kind: str, item_id: int, people: Any) -> dict[int, datetime
     return {uid: at for uid, at in db.session.execute(_completions(kind, item_id, people))}
 
 
-@dataclass(frozen=True)
-class QuizResult:
+class QuizResult(NamedTuple):
+    """One person's graded attempts on one quiz (a tuple: there are many of them)."""
+
     first: float
     last: float
     best: float
@@ -169,31 +170,38 @@ class QuizResult:
 
 
 def load_results(people: Any, quiz_ids: list[int]) -> dict[tuple[int, int], QuizResult]:
-    """Each person's graded attempts per quiz, reduced to what any grading method needs."""
+    """Each person's graded attempts per quiz, reduced to what any grading method needs.
+
+    Attempts are numbered in the order they start and a person has at most one open attempt
+    per quiz, so the lowest and highest numbered graded attempts are the first and the last to
+    finish: two look-ups by the unique (user, quiz, number) index instead of sorting."""
     if not quiz_ids:
         return {}
-    part = (Attempt.user_id, Attempt.quiz_id)
     graded = (
         select(Attempt.user_id.label("user_id"), Attempt.quiz_id.label("quiz_id"),
-               Submission.percent.label("percent"),
-               case((Submission.passed.is_(True), 1), else_=0).label("passed"),
-               func.row_number().over(partition_by=part, order_by=(
-                   Submission.submitted_at, Submission.id)).label("rn_first"),
-               func.row_number().over(partition_by=part, order_by=(
-                   Submission.submitted_at.desc(), Submission.id.desc())).label("rn_last"))
+               func.min(Attempt.number).label("first_n"),
+               func.max(Attempt.number).label("last_n"),
+               func.max(Submission.percent).label("best"),
+               func.avg(Submission.percent).label("mean"), func.count().label("n"))
         .join(Submission, Submission.attempt_id == Attempt.id)
         .join(people, people.c.user_id == Attempt.user_id)
         .where(Attempt.quiz_id.in_(quiz_ids))
-        .subquery("graded")
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+        .cte("graded")
     )
     g = graded.c
+    first_a, last_a = aliased(Attempt), aliased(Attempt)
+    first_s, last_s = aliased(Submission), aliased(Submission)
     rows = db.session.execute(
-        select(g.user_id, g.quiz_id,
-               func.max(case((g.rn_first == 1, g.percent))),
-               func.max(case((g.rn_last == 1, g.percent))),
-               func.max(g.percent), func.avg(g.percent), func.count(),
-               func.max(case((g.rn_first == 1, g.passed))))
-        .group_by(g.user_id, g.quiz_id))
+        select(g.user_id, g.quiz_id, first_s.percent, last_s.percent, g.best, g.mean, g.n,
+               first_s.passed)
+        .select_from(graded)
+        .join(first_a, and_(first_a.user_id == g.user_id, first_a.quiz_id == g.quiz_id,
+                            first_a.number == g.first_n))
+        .join(first_s, first_s.attempt_id == first_a.id)
+        .join(last_a, and_(last_a.user_id == g.user_id, last_a.quiz_id == g.quiz_id,
+                           last_a.number == g.last_n))
+        .join(last_s, last_s.attempt_id == last_a.id))
     return {(uid, qid): QuizResult(float(first), float(last), float(best), float(mean),
                                    count, bool(first_passed))
             for uid, qid, first, last, best, mean, count, first_passed in rows}

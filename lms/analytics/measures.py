@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, Float, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
@@ -96,9 +96,8 @@ BY_KEY: dict[str, MeasureInfo] = {m.key: m for m in MEASURES}
 
 # --- from totals to measures (pure) -----------------------------------------------------------
 
-@dataclass(frozen=True)
-class Totals:
-    """What the database adds up for one person and window."""
+class Totals(NamedTuple):
+    """What the database adds up for one person and window (a tuple: there are many)."""
 
     won: int = 0
     lost: int = 0

@@ -252,6 +252,11 @@ def explain(rules: Rules) -> list[str]:
     ]
 
 
+def fmt1(value: float | None, suffix: str = "") -> str:
+    """A figure with exactly one decimal, so a column of them lines up; a dash for no value."""
+    return "—" if value is None else f"{value:.1f}{suffix}"
+
+
 def fmt(value: float | None, suffix: str = "") -> str:
     """A figure as people read it: 80 rather than 80.0, a dash for no value."""
     if value is None:

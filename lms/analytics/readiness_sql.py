@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import (
+    Float,
     Integer,
     and_,
     case,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     values,
@@ -59,6 +61,8 @@ from lms.models import (
 )
 
 T = TypeVar("T")
+#: Constants written into the SQL rather than sent as parameters: the planner sees them.
+ZERO, ONE = literal_column("0", Integer), literal_column("1", Integer)
 
 
 # --- whose report -----------------------------------------------------------------------------
@@ -201,22 +205,23 @@ def _cover(catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN202 - a CTE
                   literal_binds=True).data(data or [(0, 0, 0, 0)]).cte("cover")
 
 
-def _scored(people, catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN001, ANN202
+def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN001, ANN202
+            materialized: bool = False):
     """One row per live assignment and module it asks for, in assignment order per person:
     whether the module is done or opened, the best graded score on its quiz, and ``keep`` = 0
     on the second and later rows of a module a person has twice (so counts take it once).
 
     Tuned on SQLite with 1,000,000 attempts (bench/readiness.py): the person drives the loop
-    (``item_id + 0`` keeps the planner from starting at the assignments of each item), the best
-    score is a look-up per row on the (user, quiz, number) index, and the CTE is MATERIALIZED so
-    that look-up runs once per row, not once per use.
+    (``item_id + 0`` keeps the planner from starting at the assignments of each item), and the
+    best score is a look-up per row on the (user, quiz, number) index. A query that uses
+    ``best`` more than once asks for ``materialized``, so that look-up runs once per row.
     """
     cover = _cover(catalogue, items)
     a, mp = Assignment, ModuleProgress
     a2, c2 = aliased(Assignment), cover.alias("c2")
     at, s = aliased(Attempt), aliased(Submission)
-    earlier = (select(literal(1)).select_from(a2)
-               .join(c2, c2.c.item_id == a2.item_id + 0)
+    earlier = (select(ONE).select_from(a2)
+               .join(c2, c2.c.item_id == a2.item_id + ZERO)
                .where(a2.user_id == a.user_id, a2.withdrawn_at.is_(None), a2.id < a.id,
                       c2.c.module_id == cover.c.module_id).exists())
     best = (select(func.max(s.percent)).select_from(at).join(s, s.attempt_id == at.id)
@@ -224,16 +229,16 @@ def _scored(people, catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN00
     scored = (
         select(a.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
                cover.c.quiz_id,
-               case((cover.c.shared == 0, 1), (~earlier, 1), else_=0).label("keep"),
-               case((mp.completed_at.is_not(None), 1), else_=0).label("done"),
-               case((mp.id.is_not(None), 1), else_=0).label("opened"),
-               mp.last_opened_at, case((cover.c.quiz_id > 0, best)).label("best"))
+               case((cover.c.shared == ZERO, ONE), (~earlier, ONE), else_=ZERO).label("keep"),
+               case((mp.completed_at.is_not(None), ONE), else_=ZERO).label("done"),
+               case((mp.id.is_not(None), ONE), else_=ZERO).label("opened"),
+               case((cover.c.quiz_id > ZERO, best)).label("best"))
         .select_from(people).join(a, a.user_id == people.c.user_id)
-        .join(cover, cover.c.item_id == a.item_id + 0)
+        .join(cover, cover.c.item_id == a.item_id + ZERO)
         .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id))
         .where(a.withdrawn_at.is_(None))
         .cte("scored"))
-    if _materialized_ctes():
+    if materialized and _materialized_ctes():
         scored = scored.prefix_with("MATERIALIZED")
     return scored
 
@@ -247,26 +252,49 @@ def _materialized_ctes() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+#: How ``packed`` carries two numbers in one sum (see ``unpack_scores``).
+PACK = 10_000_000.0
+
+
+def unpack_scores(packed: float | None) -> tuple[int, float | None]:
+    """(how many best scores, their average) from ``sum(PACK + best)``.
+
+    The report needs the count and the average of the best scores, and asking SQL for both
+    would run the best-score look-up twice per row (SQLite and PostgreSQL substitute the
+    expression into each aggregate). One sum of ``PACK + best`` carries both: best scores are
+    0-100, so while a person has fewer than 50,000 assigned quizzes the scores add up to less
+    than PACK / 2, and the count is the sum divided by PACK, rounded.
+    """
+    if packed is None:
+        return 0, None
+    count = round(packed / PACK)
+    if count <= 0:
+        return 0, None
+    return count, (packed - count * PACK) / count
+
+
 def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
                       today: date):  # noqa: ANN202
     people = _people_cte(scope)
     sc = _scored(people, catalogue, items).c
-    kept = sc.keep == 1
+    kept = sc.keep == ONE
     mp = ModuleProgress
     per_person = (select(
         sc.user_id, func.sum(sc.keep).label("assigned"),
         func.sum(sc.keep * sc.done).label("completed"),
-        func.sum(case((and_(kept, sc.quiz_id > 0), 1), else_=0)).label("with_quiz"),
-        func.count(case((kept, sc.best))).label("attempted"),
-        func.avg(case((kept, sc.best))).label("average_best"),
+        func.sum(case((and_(kept, sc.quiz_id > ZERO), ONE), else_=ZERO)).label("with_quiz"),
+        # The count and the average of the best scores, in one sum (see unpack_scores).
+        func.sum(case((kept, sc.best + literal_column(repr(PACK), Float)))).label("packed"),
         func.sum(sc.keep * sc.opened).label("started"),
         # An assignment is overdue when it is past due and one of its modules is not done.
-        func.count(distinct(case((and_(sc.done == 0, sc.due_date < today),
+        func.count(distinct(case((and_(sc.done == ZERO, sc.due_date < today),
                                   sc.assignment_id)))).label("overdue"),
-        # Opening an assigned module updates last_opened_at; completing one happens on reading
-        # it or on submitting its quiz (the last attempt below).
-        func.max(sc.last_opened_at).label("last_opened"),
     ).group_by(sc.user_id).subquery("per_person"))
+    # Reading a module updates last_opened_at; completing one happens on reading it or on
+    # submitting its quiz, so these two cover every kind of activity.
+    reading = (select(mp.user_id, func.max(mp.last_opened_at).label("last_opened"))
+               .where(mp.user_id.in_(select(people.c.user_id)))
+               .group_by(mp.user_id).subquery("reading"))
     # The person's most recent attempt (the last one recorded): its submission, or its start
     # while it is open.
     last_attempt, last_submission = aliased(Attempt), aliased(Submission)
@@ -275,14 +303,15 @@ def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
     return (
         select(User.id, User.name, User.email, User.team_id, Team.name.label("team"),
                per_person.c.assigned, per_person.c.completed, per_person.c.with_quiz,
-               per_person.c.attempted, per_person.c.average_best, per_person.c.started,
+               per_person.c.packed, per_person.c.started,
                per_person.c.overdue,
                func.coalesce(last_submission.submitted_at, last_attempt.started_at)
-               .label("last_quiz"), per_person.c.last_opened)
+               .label("last_quiz"), reading.c.last_opened)
         .select_from(people)
         .join(User, User.id == people.c.user_id)
         .outerjoin(Team, Team.id == User.team_id)
         .outerjoin(per_person, per_person.c.user_id == User.id)
+        .outerjoin(reading, reading.c.user_id == User.id)
         .outerjoin(last_attempt, last_attempt.id == last_id)
         .outerjoin(last_submission, last_submission.attempt_id == last_attempt.id)
         .order_by(func.lower(User.name), User.id)
@@ -338,10 +367,10 @@ def compute_report(scope: Scope, rules: Rules, today: date,
     rows = []
     statement = _report_statement(scope, catalogue, assigned_items(scope), today)
     for r in db.session.execute(statement):
+        attempted, average_best = unpack_scores(r.packed)
         figures = Figures(
             assigned=int(r.assigned or 0), completed=int(r.completed or 0),
-            with_quiz=int(r.with_quiz or 0), attempted=int(r.attempted or 0),
-            average_best=None if r.average_best is None else float(r.average_best),
+            with_quiz=int(r.with_quiz or 0), attempted=attempted, average_best=average_best,
             overdue=int(r.overdue or 0), started=int(r.started or 0))
         rows.append(PersonRow(r.id, r.name, r.email, r.team_id, r.team, figures,
                               assess(figures, rules),
@@ -418,7 +447,7 @@ def compute_charts(scope: Scope, today: date, catalogue: Catalogue | None = None
         select(day.label("day"), func.count().label("n"))
         .join(people, people.c.user_id == mp.user_id)
         .where(mp.completed_at.is_not(None)).group_by(day).order_by(day)).all()
-    sc = _scored(people, catalogue, assigned_items(scope)).c
+    sc = _scored(people, catalogue, assigned_items(scope), materialized=True).c
     # A CASE ladder rather than CAST or FLOOR: CAST rounds on PostgreSQL and truncates on SQLite.
     band = case(*[(sc.best < high, index) for index, (_, high) in
                   enumerate(SCORE_BANDS[:-1])], else_=literal(len(SCORE_BANDS) - 1))

@@ -12,7 +12,7 @@ from flask_login import current_user
 from lms.analytics import charts
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.person_report import person_report
-from lms.analytics.readiness import STATUS_ORDER, Status, explain, fmt, rules_from_config
+from lms.analytics.readiness import STATUS_ORDER, Status, explain, fmt, fmt1, rules_from_config
 from lms.analytics.readiness_sql import (
     SCORE_BANDS,
     chart_data,
@@ -34,6 +34,11 @@ from lms.models import Role
 from lms.security import get_visible_user_or_404, role_required
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.context_processor
+def _report_helpers() -> dict:
+    return {"sort_columns": COLUMNS, "fmt1": fmt1}
 
 PAGE_SIZE = 200
 #: The SVG heat map gets unreadable beyond this; the table below it has everyone.

@@ -15,7 +15,6 @@ from lms.models.learning import (
 )
 from lms.models.management import ApiToken, ReminderLog, Setting
 from lms.models.people import AliasKind, Role, Team, User, UserAlias, alias_key, team_managers
-
 from lms.models.sales import Sale, SaleChange, SalesImport
 
 __all__ = [

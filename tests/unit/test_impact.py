@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lms.analytics import impact as service
+from lms.analytics import impact_rules as rules
 from lms.analytics import impact_sql as q
 from lms.analytics import stats
 from lms.analytics.impact import Params, PersonResult, analyse
@@ -72,6 +75,22 @@ def test_the_correlation_is_the_statistic_of_the_qualifying_people():
     assert reasons[22][1] == "no win rate value after training"
     assert reasons[24][1] == "no quiz result for the training"
     assert 23 not in reasons  # not trained, with enough deals around the reference day
+
+
+@given(group=st.sampled_from(["first_attempt", "later", "not_trained"]),
+       score=st.none() | st.floats(0, 100), after=st.none() | st.floats(0, 1),
+       before=st.none() | st.floats(0, 1), after_closed=st.integers(0, 6),
+       before_closed=st.integers(0, 6), complete=st.booleans(), low=st.integers(1, 5))
+def test_the_quick_sample_rules_agree_with_the_reasons(group, score, after, before, after_closed,
+                                                       before_closed, complete, low):
+    p = row(1, group=group, score=score, after=after, before=before, after_closed=after_closed,
+            before_closed=before_closed, complete=complete)
+    assert rules.counts_after(p, "win_rate", low) == (
+        rules.after_problem(p, "win_rate", low) is None)
+    assert rules.counts_before(p, "win_rate", low) == (
+        rules.before_problem(p, "win_rate", low) is None)
+    assert rules.counts_for_score(p, "win_rate", low) == (
+        rules.correlation_problem(p, "win_rate", low) is None)
 
 
 def test_below_the_minimum_n_there_are_no_numbers():

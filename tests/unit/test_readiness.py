@@ -245,3 +245,19 @@ def test_ready_means_complete_and_above_the_threshold(case):
         assert case.completed >= case.assigned and result.index >= 80 and case.overdue == 0
     if case.overdue:
         assert result.status is Status.OVERDUE
+
+
+# --- the packed sum the report statement returns (lms.analytics.readiness_sql) ---------------
+
+@pytest.mark.parametrize("scores", [[], [0.0], [100.0], [0.0, 0.0, 0.0], [80.0, 40.5, 99.99],
+                                    [100.0] * 1000, [0.01] * 37])
+def test_unpack_scores(scores):
+    from lms.analytics.readiness_sql import PACK, unpack_scores
+
+    packed = sum(PACK + s for s in scores) if scores else None
+    count, average = unpack_scores(packed)
+    assert count == len(scores)
+    if scores:
+        assert average == pytest.approx(sum(scores) / len(scores), abs=1e-6)
+    else:
+        assert average is None

@@ -17,7 +17,13 @@ PUBLIC_ENDPOINTS = {"static", "auth.login"}
 ROLE_AREAS = {
     "author.": {Role.TRAINER},
     "manage.": {Role.MANAGER},
+    "reports.": {Role.MANAGER},
+    "assignments.": {Role.MANAGER},
+    "sales.": {Role.MANAGER},
+    "sales_reports.": {Role.MANAGER},
+    "question_stats.": {Role.TRAINER, Role.MANAGER},
     "admin.": set(),
+    "settings.": set(),
 }
 
 

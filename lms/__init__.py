@@ -66,49 +66,41 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.routes import bp as admin_bp
+    from lms.admin.settings import bp as settings_bp
+    from lms.api.impact import bp as api_impact_bp
     from lms.api.reports import bp as api_reports_bp
+    from lms.api.sales import bp as api_sales_bp
     from lms.auth.routes import bp as auth_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.routes import bp as learn_bp
-    from lms.manage.reports import bp as reports_bp
-    from lms.manage.routes import bp as manage_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(learn_bp, url_prefix="/learn")
-    app.register_blueprint(goals_bp, url_prefix="/learn/goals")
-    app.register_blueprint(quiz_bp, url_prefix="/learn")
-    app.register_blueprint(author_bp, url_prefix="/author")
-    app.register_blueprint(manage_bp, url_prefix="/manage")
-    app.register_blueprint(reports_bp, url_prefix="/manage/reports")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    csrf.exempt(api_reports_bp)
-    app.register_blueprint(api_reports_bp, url_prefix="/api/v1")
-
-    # Managers' assignments and question statistics, and the admins' settings page.
-    from lms.admin.settings import bp as settings_bp
     from lms.manage.assignments import bp as assignments_bp
     from lms.manage.question_stats import bp as question_stats_bp
-
-    app.register_blueprint(assignments_bp, url_prefix="/manage/assignments")
-    app.register_blueprint(question_stats_bp, url_prefix="/manage/question-stats")
-    app.register_blueprint(settings_bp, url_prefix="/admin/settings")
-
-    # CRM sales data: the managers' upload page and POST /api/v1/sales.
-    from lms.api.sales import bp as api_sales_bp
+    from lms.manage.reports import bp as reports_bp
+    from lms.manage.routes import bp as manage_bp
+    from lms.manage.sales_reports import bp as sales_reports_bp
     from lms.sales.routes import bp as sales_bp
 
-    app.register_blueprint(sales_bp, url_prefix="/manage/sales")
-    csrf.exempt(api_sales_bp)
-    app.register_blueprint(api_sales_bp, url_prefix="/api/v1")
-
-    # Sales measures and the training impact analysis: the managers' pages and
-    # GET /api/v1/reports/impact.
-    from lms.api.impact import bp as api_impact_bp
-    from lms.manage.sales_reports import bp as sales_reports_bp
-
-    app.register_blueprint(sales_reports_bp, url_prefix="/manage/sales-reports")
-    csrf.exempt(api_impact_bp)
-    app.register_blueprint(api_impact_bp, url_prefix="/api/v1")
+    pages = (
+        (auth_bp, None),
+        (learn_bp, "/learn"),
+        (quiz_bp, "/learn"),
+        (goals_bp, "/learn/goals"),
+        (author_bp, "/author"),
+        (manage_bp, "/manage"),
+        (reports_bp, "/manage/reports"),
+        (assignments_bp, "/manage/assignments"),
+        (question_stats_bp, "/manage/question-stats"),
+        (sales_bp, "/manage/sales"),
+        (sales_reports_bp, "/manage/sales-reports"),
+        (admin_bp, "/admin"),
+        (settings_bp, "/admin/settings"),
+    )
+    for blueprint, prefix in pages:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    # The API authenticates by bearer token, never by cookie: CSRF does not apply to it.
+    for blueprint in (api_reports_bp, api_impact_bp, api_sales_bp):
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint, url_prefix="/api/v1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
@@ -27,6 +28,8 @@ MESSAGES = {
     413: ("File too large", "The file is larger than this site accepts. Split it into smaller "
           "files, or ask an administrator to raise the upload limit."),
     429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
+    503: ("Busy, try again", "The database is busy with another change (a large import, for "
+          "example). Nothing you submitted was saved; try again in a minute."),
     500: ("Something went wrong", "The error has been logged. Nothing you submitted was half "
           "saved; try again in a moment."),
 }
@@ -60,6 +63,15 @@ def register_error_handlers(app: Flask) -> None:
             return exc
         detail = exc.description if exc.code in (400, 429) and _wants_json() else None
         return render_error(exc.code, detail)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):  # noqa: ANN202
+        # SQLite allows one writer; past the busy timeout a second one gets "locked". Say so,
+        # instead of a bare 500, and let every other operational error be a real 500.
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        app.logger.warning("Database busy on %s %s", request.method, request.path)
+        return render_error(503)
 
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):  # noqa: ANN202

@@ -48,6 +48,22 @@ def user_for_token(plain: str) -> User | None:
     return token.user
 
 
+def requested_scope(user: User):  # noqa: ANN201 - (viewer, team id, scope) or an error
+    """The team scope a report request asks for with ``?team=NAME``, limited to what the
+    token's user may see. Returns ``(viewer, team_id, scope, None)`` or, for a team out of
+    sight, ``(None, None, None, error response)``."""
+    from lms.analytics.scope import OutOfScope, ViewerScope
+
+    viewer = ViewerScope(user)
+    name = request.args.get("team", "").strip()
+    try:
+        team_id = viewer.team_id_by_name(name) if name else None
+        return viewer, team_id, viewer.scope(team_id), None
+    except OutOfScope:
+        return None, None, None, api_error(
+            404, f"There is no team named {name!r} among the teams you can see.")
+
+
 def api_error(status: int, message: str):  # noqa: ANN201
     return jsonify(error={"status": status, "message": message}), status
 

@@ -15,8 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from lms.analytics import impact as impact_service
 from lms.analytics.impact_report import to_dict
 from lms.analytics.readiness_sql import local_today
-from lms.analytics.scope import OutOfScope, ViewerScope
-from lms.api.auth import api_error, token_required
+from lms.api.auth import api_error, requested_scope, token_required
 from lms.errors import DomainError
 from lms.models import Role
 
@@ -26,13 +25,9 @@ bp = Blueprint("api_impact", __name__)
 @bp.get("/reports/impact")
 @token_required(Role.MANAGER)
 def impact():  # noqa: ANN201
-    viewer = ViewerScope(g.api_user)
-    name = request.args.get("team", "").strip()
-    try:
-        team_id = viewer.team_id_by_name(name) if name else None
-        scope = viewer.scope(team_id)
-    except OutOfScope:
-        return api_error(404, f"There is no team named {name!r} among the teams you can see.")
+    viewer, team_id, scope, error = requested_scope(g.api_user)
+    if error is not None:
+        return error
     path, module = request.args.get("path", "").strip(), request.args.get("module", "").strip()
     if path and module:
         return api_error(400, "Give either path or module, not both.")

@@ -7,13 +7,12 @@ teams below it; a team the token's user may not see answers 404, like one that d
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 
 from lms.analytics.readiness import rules_from_config
 from lms.analytics.readiness_sql import local_today, readiness_report
 from lms.analytics.report_table import report_payload
-from lms.analytics.scope import OutOfScope, ViewerScope
-from lms.api.auth import api_error, token_required
+from lms.api.auth import requested_scope, token_required
 from lms.models import Role
 
 bp = Blueprint("api_reports", __name__)
@@ -22,12 +21,8 @@ bp = Blueprint("api_reports", __name__)
 @bp.get("/reports/readiness")
 @token_required(Role.MANAGER)
 def readiness():  # noqa: ANN201
-    viewer = ViewerScope(g.api_user)
-    name = request.args.get("team", "").strip()
-    try:
-        team_id = viewer.team_id_by_name(name) if name else None
-        scope = viewer.scope(team_id)
-    except OutOfScope:
-        return api_error(404, f"There is no team named {name!r} among the teams you can see.")
+    viewer, team_id, scope, error = requested_scope(g.api_user)
+    if error is not None:
+        return error
     report = readiness_report(scope, rules_from_config(current_app.config), local_today())
     return jsonify(report_payload(report, team=viewer.team_name(team_id) if team_id else None))

@@ -6,12 +6,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.admin.forms import ActionForm
 from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
 from lms.learning.dashboard import build_dashboard
+from lms.learning.goals import goals_overview
 from lms.models import ContentKind, MediaFile
 
 bp = Blueprint("learn", __name__)
@@ -37,11 +39,11 @@ def markdown_filter(text: str | None) -> str:
 @bp.route("/")
 @login_required
 def dashboard():  # noqa: ANN201
-    from lms.learning.goals import goals_overview
-
+    goals = goals_overview(current_user)
+    # goals_overview records when a training goal is first achieved; keep that date.
+    db.session.commit()
     return render_template("learn/dashboard.html", user=current_user,
-                           board=build_dashboard(current_user),
-                           goals=goals_overview(current_user))
+                           board=build_dashboard(current_user), goals=goals)
 
 
 @bp.route("/paths/<slug>")
@@ -79,8 +81,6 @@ def module(slug: str):  # noqa: ANN201
 @bp.route("/modules/<slug>/read", methods=["POST"])
 @login_required
 def module_read(slug: str):  # noqa: ANN201
-    from lms.admin.forms import ActionForm
-
     item = live_item(ContentKind.MODULE, slug) or abort(404)
     doc = current_doc(item)
     if not isinstance(doc, ModuleDoc) or not ActionForm().validate_on_submit():

@@ -122,6 +122,14 @@ def test_security_headers_forbid_inline_script(client):
 
 
 def test_error_pages_are_friendly(app):
+    @app.route("/busy")
+    def busy():  # noqa: ANN202
+        import sqlite3
+
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+
     @app.route("/boom")
     def boom():  # noqa: ANN202
         raise RuntimeError("internal detail that must not leak")
@@ -132,6 +140,9 @@ def test_error_pages_are_friendly(app):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+    response = client.get("/busy")
+    assert response.status_code == 503
+    assert "Nothing you submitted was saved" in response.get_data(as_text=True)
     response = client.get("/boom")
     assert response.status_code == 500
     body = response.get_data(as_text=True)

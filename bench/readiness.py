@@ -6,8 +6,11 @@ Builds a temporary SQLite database with the real migrations, fills it with bulk 
   * the bare SQL aggregate over the same tables (best score per person and quiz, averaged per
     person, and completions per person): the least any report must do;
   * the readiness report for the whole organisation and for one 500-person team, with an empty
-    cache (version check, content, the report statement and the formula in Python);
+    cache (version check, assigned items, the report statement and the formula in Python);
   * a repeated view of unchanged data (the cache: one version check).
+
+The triggers that count changes for the cache (migration 0006) fire on the bulk insert too,
+as they would for any writer; they make the build slower, not the report.
 
 Timings alternate between the bare aggregate and the report and report medians, so a busy
 machine slows both alike.
@@ -239,11 +242,7 @@ def main() -> None:
             results = timed({"bare_org": bare_org, "report_org": cold(everyone)}, args.runs)
             results |= timed({"bare_team": bare_team, "report_team": cold(team)}, args.runs * 3)
 
-            def full_version() -> object:
-                forget_learning_data()
-                return data_version()
-
-            results |= timed({"version_full": full_version}, 10)
+            results |= timed({"version": data_version}, 20)
             warm(everyone)()
             results |= timed({"repeat_org": warm(everyone)}, 20)
             warm(team)()
@@ -264,7 +263,7 @@ def main() -> None:
              r["report_team"] / r["bare_team"], "<= 2.0x"),
             ("repeated view, organisation", r["repeat_org"], None, "< 50 ms"),
             (f"repeated view, team of {team_size}", r["repeat_team"], None, "< 50 ms"),
-            ("(version check with the progress scan, everyone)", r["version_full"], None, ""),
+            ("(the version check alone)", r["version"], None, ""),
         ]
         for label, seconds, ratio, target in rows:
             ratio_text = f"{ratio:.2f}x" if ratio is not None else ""

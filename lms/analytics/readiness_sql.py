@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import (
     Float,
     Integer,
+    String,
     and_,
     case,
     column,
@@ -37,12 +38,13 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    values,
+    text,
+    type_coerce,
 )
 from sqlalchemy.orm import aliased, contains_eager
 
 from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess, summarise
-from lms.analytics.report_cache import cache_key, data_version, report_cache
+from lms.analytics.report_cache import ReportCache, cache_key, data_version, report_cache
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
 from lms.learning.catalog import doc_of
@@ -117,6 +119,10 @@ class Catalogue:
     #: (path id, module id) for each required module of each live path, in path order
     path_modules: tuple[tuple[int, int], ...]
     paths: dict[int, str]  # path id -> title
+    #: Report statements built from this catalogue, by scope, assigned items and day: building
+    #: one costs a few milliseconds, and its compiled form is then found in SQLAlchemy's cache.
+    statements: ReportCache = field(default_factory=lambda: ReportCache(size=32),
+                                    compare=False, repr=False)
 
     def module_order(self) -> list[int]:
         """Modules in the order paths list them, then the rest by title."""
@@ -167,9 +173,7 @@ def cached(kind: str, scope: Scope, today: date, rules: Rules | None,
            make: Callable[[Catalogue], T]) -> T:
     """``make(catalogue)`` once per data version, scope, day and rules."""
     cache = report_cache()
-    # The progress part of the version reads the report's people only (all rows for everyone).
-    people = None if scope.everyone else select(_people_cte(scope).c.user_id)
-    version = data_version(scope.key, people)
+    version = data_version()
     # The catalogue depends on content only: it is kept across changes of learner data.
     catalogue = cache.get_or_make(("catalogue", version.content), load_catalogue)
     return cache.get_or_make(cache_key(kind, version, scope.key, today, rules),
@@ -189,20 +193,28 @@ def assigned_items(scope: Scope) -> frozenset[int]:
 
 
 def _cover(catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN202 - a CTE
-    """VALUES cover(item_id, module_id, quiz_id, shared): the modules each assigned item asks
-    for (a module itself; the required modules of a path) and the live quiz ending each (0:
-    none). ``shared`` marks a module that two assigned items ask for: only then can a person
-    have it twice, and only then does the statement look for the earlier assignment."""
+    """cover(item_id, module_id, quiz_id, shared): the modules each assigned item asks for (a
+    module itself; the required modules of a path) and the live quiz ending each (0: none).
+    ``shared`` marks a module that two assigned items ask for: only then can a person have it
+    twice, and only then does the statement look for the earlier assignment.
+
+    The rows are written into the SQL as a VALUES list: no parameter limit, no typing trouble
+    with untyped parameters on PostgreSQL, and the statement's text, so SQLAlchemy compiles it
+    once per catalogue and scope rather than on every report. The values are ints from our own
+    database, formatted by ``int``: nothing from a person reaches the text.
+    """
     rows = [(m.id, m.id, m.quiz_id or 0) for m in catalogue.modules.values() if m.id in items]
     rows += [(p, m, catalogue.modules[m].quiz_id or 0) for p, m in catalogue.path_modules
              if p in items]
     holders = Counter(module for _, module, _ in rows)
-    # The ids come from our own database as ints and are rendered as literals: no parameter
-    # limit, and no typing trouble with untyped parameters in a VALUES list on PostgreSQL.
-    data = [(item, module, quiz, int(holders[module] > 1)) for item, module, quiz in rows]
-    return values(column("item_id", Integer), column("module_id", Integer),
-                  column("quiz_id", Integer), column("shared", Integer), name="cover",
-                  literal_binds=True).data(data or [(0, 0, 0, 0)]).cte("cover")
+    data = ", ".join(f"({int(item)}, {int(module)}, {int(quiz)}, {int(holders[module] > 1)})"
+                     for item, module, quiz in rows) or "(0, 0, 0, 0)"
+    # VALUES columns are called column1, column2, ... on SQLite and PostgreSQL alike.
+    return (text("SELECT v.column1 AS item_id, v.column2 AS module_id, v.column3 AS quiz_id, "
+                 f"v.column4 AS shared FROM (VALUES {data}) AS v")
+            .columns(column("item_id", Integer), column("module_id", Integer),
+                     column("quiz_id", Integer), column("shared", Integer))
+            .cte("cover"))
 
 
 def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN001, ANN202
@@ -210,9 +222,11 @@ def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN
     """One row per live assignment and module it asks for, in assignment order per person:
     whether the module is done or opened, the best graded score on its quiz, and ``keep`` = 0
     on the second and later rows of a module a person has twice (so counts take it once).
+    A person without assignments has one row with no module (``keep`` = 0).
 
-    Tuned on SQLite with 1,000,000 attempts (bench/readiness.py): the person drives the loop
-    (``item_id + 0`` keeps the planner from starting at the assignments of each item), and the
+    Tuned on SQLite with 1,000,000 attempts (bench/readiness.py): the outer joins make the
+    person drive the loop (people, their assignments, the modules of each: index look-ups),
+    ``item_id + 0`` keeps the planner from starting at the assignments of each item, and the
     best score is a look-up per row on the (user, quiz, number) index. A query that uses
     ``best`` more than once asks for ``materialized``, so that look-up runs once per row.
     """
@@ -226,17 +240,18 @@ def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN
                       c2.c.module_id == cover.c.module_id).exists())
     best = (select(func.max(s.percent)).select_from(at).join(s, s.attempt_id == at.id)
             .where(at.user_id == a.user_id, at.quiz_id == cover.c.quiz_id).scalar_subquery())
+    keep = case((cover.c.module_id.is_(None), ZERO), (cover.c.shared == ZERO, ONE),
+                (~earlier, ONE), else_=ZERO)
     scored = (
-        select(a.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
-               cover.c.quiz_id,
-               case((cover.c.shared == ZERO, ONE), (~earlier, ONE), else_=ZERO).label("keep"),
+        select(people.c.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
+               cover.c.quiz_id, keep.label("keep"),
                case((mp.completed_at.is_not(None), ONE), else_=ZERO).label("done"),
                case((mp.id.is_not(None), ONE), else_=ZERO).label("opened"),
                case((cover.c.quiz_id > ZERO, best)).label("best"))
-        .select_from(people).join(a, a.user_id == people.c.user_id)
-        .join(cover, cover.c.item_id == a.item_id + ZERO)
+        .select_from(people)
+        .outerjoin(a, and_(a.user_id == people.c.user_id, a.withdrawn_at.is_(None)))
+        .outerjoin(cover, cover.c.item_id == a.item_id + ZERO)
         .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id))
-        .where(a.withdrawn_at.is_(None))
         .cte("scored"))
     if materialized and _materialized_ctes():
         scored = scored.prefix_with("MATERIALIZED")
@@ -275,10 +290,9 @@ def unpack_scores(packed: float | None) -> tuple[int, float | None]:
 
 def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
                       today: date):  # noqa: ANN202
-    people = _people_cte(scope)
-    sc = _scored(people, catalogue, items).c
+    """One row per person in the scope, in name order."""
+    sc = _scored(_people_cte(scope), catalogue, items).c
     kept = sc.keep == ONE
-    mp = ModuleProgress
     per_person = (select(
         sc.user_id, func.sum(sc.keep).label("assigned"),
         func.sum(sc.keep * sc.done).label("completed"),
@@ -287,33 +301,31 @@ def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
         func.sum(case((kept, sc.best + literal_column(repr(PACK), Float)))).label("packed"),
         func.sum(sc.keep * sc.opened).label("started"),
         # An assignment is overdue when it is past due and one of its modules is not done.
-        func.count(distinct(case((and_(sc.done == ZERO, sc.due_date < today),
-                                  sc.assignment_id)))).label("overdue"),
+        func.count(distinct(case((and_(sc.module_id.is_not(None), sc.done == ZERO,
+                                       sc.due_date < today), sc.assignment_id))))
+        .label("overdue"),
     ).group_by(sc.user_id).subquery("per_person"))
-    # Reading a module updates last_opened_at; completing one happens on reading it or on
-    # submitting its quiz, so these two cover every kind of activity.
-    reading = (select(mp.user_id, func.max(mp.last_opened_at).label("last_opened"))
-               .where(mp.user_id.in_(select(people.c.user_id)))
-               .group_by(mp.user_id).subquery("reading"))
-    # The person's most recent attempt (the last one recorded): its submission, or its start
-    # while it is open.
-    last_attempt, last_submission = aliased(Attempt), aliased(Submission)
-    last_id = (select(func.max(Attempt.id)).where(Attempt.user_id == User.id)
-               .correlate(User).scalar_subquery())
+    # Last activity: the person's latest attempt (its submission, or its start while it is
+    # open) and latest reading (opening a module updates last_opened_at; completing one
+    # happens on reading it or on submitting its quiz, so these two cover every kind of
+    # activity). Both are one index look-up per person. Returned as stored (text on SQLite)
+    # and parsed by ``_as_datetime``, which is several times faster than the DateTime type.
+    at, s, mp = aliased(Attempt), aliased(Submission), ModuleProgress
+    last_quiz = (select(func.coalesce(s.submitted_at, at.started_at))
+                 .select_from(at).outerjoin(s, s.attempt_id == at.id)
+                 .where(at.user_id == User.id).order_by(at.id.desc()).limit(1)
+                 .correlate(User).scalar_subquery())
+    last_opened = (select(func.max(mp.last_opened_at)).where(mp.user_id == User.id)
+                   .correlate(User).scalar_subquery())
     return (
         select(User.id, User.name, User.email, User.team_id, Team.name.label("team"),
                per_person.c.assigned, per_person.c.completed, per_person.c.with_quiz,
-               per_person.c.packed, per_person.c.started,
-               per_person.c.overdue,
-               func.coalesce(last_submission.submitted_at, last_attempt.started_at)
-               .label("last_quiz"), reading.c.last_opened)
-        .select_from(people)
-        .join(User, User.id == people.c.user_id)
+               per_person.c.packed, per_person.c.started, per_person.c.overdue,
+               type_coerce(last_quiz, String).label("last_quiz"),
+               type_coerce(last_opened, String).label("last_opened"))
+        .select_from(per_person)
+        .join(User, User.id == per_person.c.user_id)
         .outerjoin(Team, Team.id == User.team_id)
-        .outerjoin(per_person, per_person.c.user_id == User.id)
-        .outerjoin(reading, reading.c.user_id == User.id)
-        .outerjoin(last_attempt, last_attempt.id == last_id)
-        .outerjoin(last_submission, last_submission.attempt_id == last_attempt.id)
         .order_by(func.lower(User.name), User.id)
     )
 
@@ -355,6 +367,15 @@ class ReadinessReport:
     computed_at: datetime
 
 
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    """A stored UTC time (a datetime on PostgreSQL, ISO text on SQLite), aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
 def _latest(*values: datetime | None) -> datetime | None:
     present = [v for v in values if v is not None]
     return max(present) if present else None
@@ -364,17 +385,21 @@ def compute_report(scope: Scope, rules: Rules, today: date,
                    catalogue: Catalogue | None = None) -> ReadinessReport:
     """The report without the cache: two statements (four when the content must be read)."""
     catalogue = catalogue or load_catalogue()
+    items = assigned_items(scope)
+    statement = catalogue.statements.get_or_make(
+        (scope.key, items, today), lambda: _report_statement(scope, catalogue, items, today))
     rows = []
-    statement = _report_statement(scope, catalogue, assigned_items(scope), today)
-    for r in db.session.execute(statement):
-        attempted, average_best = unpack_scores(r.packed)
-        figures = Figures(
-            assigned=int(r.assigned or 0), completed=int(r.completed or 0),
-            with_quiz=int(r.with_quiz or 0), attempted=attempted, average_best=average_best,
-            overdue=int(r.overdue or 0), started=int(r.started or 0))
-        rows.append(PersonRow(r.id, r.name, r.email, r.team_id, r.team, figures,
+    # Core execution: rows of plain columns need none of the ORM's loading machinery.
+    for (user_id, name, email, team_id, team, assigned, completed, with_quiz, packed, started,
+         overdue, last_quiz, last_opened) in db.session.connection().execute(statement):
+        attempted, average_best = unpack_scores(packed)
+        figures = Figures(assigned=int(assigned or 0), completed=int(completed or 0),
+                          with_quiz=int(with_quiz or 0), attempted=attempted,
+                          average_best=average_best, overdue=int(overdue or 0),
+                          started=int(started or 0))
+        rows.append(PersonRow(user_id, name, email, team_id, team, figures,
                               assess(figures, rules),
-                              _latest(r.last_quiz, r.last_opened)))
+                              _latest(_as_datetime(last_quiz), _as_datetime(last_opened))))
     return ReadinessReport(rows, summarise((p.figures, p.assessment) for p in rows), rules,
                            today, utcnow())
 
@@ -410,6 +435,7 @@ def compute_heatmap(scope: Scope, today: date, catalogue: Catalogue | None = Non
     stmt = (select(sc.user_id, sc.module_id, func.max(sc.best).label("best"),
                    func.max(sc.done).label("done"), func.max(sc.opened).label("opened"),
                    func.min(sc.due_date).label("due_date"))
+            .where(sc.module_id.is_not(None))
             .group_by(sc.user_id, sc.module_id))
     found: dict[tuple[int, int], HeatCell] = {}
     for r in db.session.execute(stmt):

@@ -65,10 +65,14 @@ class ModuleProgress(Base):
     """One row per person and module: reading, and completion (read and, with a quiz, passed)."""
 
     __tablename__ = "module_progress"
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id"),
+        # A person's latest reading is one look-up (the reports' "last activity").
+        Index("ix_module_progress_user_id_last_opened_at", "user_id", "last_opened_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     module_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"),
                                            index=True)
     first_opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,12 +1,13 @@
 """What managers and integrations need besides learner state: API tokens, the log of reminders
-sent (so a cron job can run twice without mailing twice), and organisation settings."""
+sent (so a cron job can run twice without mailing twice), organisation settings, and the
+change counters that key the reports' cache."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow
@@ -64,3 +65,16 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChangeCounter(Base):
+    """How many times the data a kind of report reads has changed ("content", "learning").
+
+    Bumped by database triggers (migration 0006), whoever writes; never by the app. A report
+    cached under one number is current while the number stays the same.
+    """
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, default=0)

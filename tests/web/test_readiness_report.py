@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
-from lms.analytics import report_cache as report_cache_module
 from lms.analytics.readiness import Rules, Status
 from lms.analytics.readiness_sql import Scope, compute_report, readiness_report
 from lms.analytics.report_cache import data_version
@@ -371,8 +370,7 @@ def test_query_count_stays_constant_as_the_team_grows(org, app):
         assert n3 == n30, url
 
 
-def test_a_repeated_view_costs_only_the_version_check_until_the_data_changes(
-        org, app, monkeypatch):
+def test_a_repeated_view_costs_only_the_version_check_until_the_data_changes(org, app):
     scope = Scope(everyone=True)
     first = readiness_report(scope, Rules(), TODAY)
     assert count_statements(lambda: readiness_report(scope, Rules(), TODAY)) == 1
@@ -398,15 +396,45 @@ def test_a_repeated_view_costs_only_the_version_check_until_the_data_changes(
     alice = rows_by_name(readiness_report(scope, Rules(), TODAY))["Alice"]
     assert (alice.figures.started, alice.figures.completed) == (2, 1)
 
-    # Reading completes the module without a quiz: an update in place, which the version sees
-    # when its progress part is read again (every few seconds).
+    # Reading completes the module without a quiz: an update in place, which shows at once.
+    version = data_version()
     mark_read(org.alice, org.follow, now=T0 + timedelta(days=3))
     db.session.commit()
-    assert rows_by_name(readiness_report(scope, Rules(), TODAY))["Alice"].figures.completed == 1
-    monkeypatch.setattr(report_cache_module, "PROGRESS_RECHECK_SECONDS", 0)
+    assert data_version() != version
     alice = rows_by_name(readiness_report(scope, Rules(), TODAY))["Alice"]
     assert alice.figures.completed == 2 and alice.assessment.status is Status.READY
     assert alice.last_activity == T0 + timedelta(days=3)
+
+    # A login changes nothing the report shows: the cached report stays.
+    version = data_version()
+    org.alice.last_login_at = T0 + timedelta(days=4)
+    db.session.commit()
+    assert data_version() == version
+
+
+def test_every_table_the_reports_read_counts_its_changes(org, app):
+    """The triggers of migration 0006, on each watched table and kind of change."""
+    def changes(sql: str, counter: str = "learning") -> bool:
+        before = data_version()
+        db.session.execute(text(sql))
+        db.session.commit()
+        return getattr(data_version(), counter) != getattr(before, counter)
+
+    alice, quiz = org.alice.id, org.quiz.id
+    assert changes(f"UPDATE users SET name = 'Alicia' WHERE id = {alice}")
+    assert changes(f"UPDATE users SET team_id = NULL WHERE id = {alice}")
+    assert changes(f"UPDATE teams SET name = 'Team Z' WHERE id = {org.team_a.id}")
+    assert changes(f"UPDATE assignments SET due_date = '2030-01-01' WHERE user_id = {alice}")
+    assert changes(f"DELETE FROM assignments WHERE user_id = {alice}")
+    assert changes(f"UPDATE module_progress SET completed_at = NULL WHERE user_id = {alice}")
+    assert changes(f"UPDATE attempts SET status = status WHERE user_id = {alice}")
+    assert changes(f"UPDATE submissions SET percent = 1 WHERE attempt_id IN "
+                   f"(SELECT id FROM attempts WHERE user_id = {alice})")
+    assert changes(f"UPDATE content_items SET retired_at = CURRENT_TIMESTAMP WHERE id = {quiz}",
+                   "content")
+    # Housekeeping columns do not count.
+    assert not changes(f"UPDATE users SET last_login_at = CURRENT_TIMESTAMP WHERE id = {alice}")
+    assert not changes(f"UPDATE users SET password_hash = 'x' WHERE id = {alice}")
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -65,7 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUST_PROXY", _bool, False,
             "Trust one reverse proxy's X-Forwarded-For/-Proto (gunicorn behind nginx)"),
     Setting("SMTP_URL", str, None,
-            "Mail server for reminders: smtp://user:pass@host:587, or smtps://... for TLS. "
+            "Mail server for reminders: smtp://user:pass@host:587 (STARTTLS, required before "
+            "a password is sent; ?starttls=off for a trusted relay), or smtps://host:465. "
             "Unset: mails are written to the application log instead"),
     Setting("MAIL_FROM", str, "Verkoopklaar <noreply@verkoopklaar.invalid>",
             "Sender address of reminder mails"),

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -193,15 +193,28 @@ class LogMailer:
 
 
 class SmtpMailer:
-    """Sends through ``smtp://user:password@host:port`` (``smtps://`` for TLS from the first
-    byte), one connection for the whole run, opened at the first mail."""
+    """Sends through ``smtp://user:password@host:port``, one connection for the whole run,
+    opened at the first mail.
+
+    ``smtps://`` speaks TLS from the first byte (port 465). ``smtp://`` (port 25, or 587 for
+    submission) switches to TLS with STARTTLS whenever the server offers it, and a password is
+    never sent over a connection that did not: a server without STARTTLS is refused when the
+    URL has a user, unless ``?starttls=off`` says the relay is trusted (a mail server on the
+    same machine or network). Certificates are checked against the system's trusted CAs
+    (``SSL_CERT_FILE`` adds a private one).
+    """
 
     def __init__(self, url: str, sender: str, *, timeout: float = 30) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise MailError(f"LMS_SMTP_URL must look like smtp://user:password@host:port or "
                             f"smtps://...; got {parts.scheme or 'no'} scheme")
+        options = dict(parse_qsl(parts.query))
+        if set(options) - {"starttls"} or options.get("starttls", "auto") not in ("auto", "off"):
+            raise MailError(f"LMS_SMTP_URL: the only option is ?starttls=off (a trusted relay "
+                            f"without TLS); got ?{parts.query}")
         self.tls = parts.scheme == "smtps"
+        self.starttls = not self.tls and options.get("starttls", "auto") == "auto"
         self.host = parts.hostname
         self.port = parts.port or (465 if self.tls else 25)
         self.username = unquote(parts.username) if parts.username else None
@@ -225,17 +238,28 @@ class SmtpMailer:
             self._conn = None
 
     def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
         if self.tls:
             conn: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                                  context=ssl.create_default_context())
+                                                  context=context)
         else:
             conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        if self.username:
-            try:
+        try:
+            if self.starttls:
+                conn.ehlo()
+                if conn.has_extn("starttls"):
+                    conn.starttls(context=context)
+                    conn.ehlo()
+                elif self.username:
+                    raise MailError(
+                        f"the mail server at {self.where} does not offer STARTTLS, so the "
+                        f"password was not sent; use smtps://, or add ?starttls=off to "
+                        f"LMS_SMTP_URL if the server is a trusted relay")
+            if self.username:
                 conn.login(self.username, self.password)
-            except (smtplib.SMTPException, OSError):
-                conn.close()
-                raise
+        except (smtplib.SMTPException, OSError, MailError):
+            conn.close()
+            raise
         return conn
 
     def send(self, mail: Mail) -> None:
@@ -243,6 +267,9 @@ class SmtpMailer:
             if self._conn is None:
                 self._conn = self._connect()
             self._conn.send_message(build_message(mail, self.sender))
+        except ssl.SSLCertVerificationError as exc:
+            raise MailError(f"could not send mail through {self.where}: its certificate is not "
+                            f"trusted ({exc.verify_message})") from None
         except (smtplib.SMTPException, OSError) as exc:
             reason = str(exc) or type(exc).__name__
             raise MailError(f"could not send mail through {self.where}: {reason}") from None

@@ -77,3 +77,11 @@ def test_factory_takes_a_config_dict_that_wins(tmp_path, monkeypatch):
     assert app.template_folder and app.static_folder
     # The factory writes nothing to the database: no file was created.
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from lms.config import PROJECT_ROOT, SETTINGS
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [s.key for s in SETTINGS if f"`LMS_{s.key}`" not in readme]
+    assert missing == [], f"README.md does not list LMS_{', LMS_'.join(missing)}"

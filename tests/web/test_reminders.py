@@ -7,11 +7,13 @@ import email
 import email.policy
 import logging
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
@@ -36,19 +38,22 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    """What the SMTP server received, parsed."""
+    """What the SMTP server received, parsed, and whether each login and mail came over TLS."""
 
     port: int
     received: list = field(default_factory=list)
     logins: list = field(default_factory=list)
+    encrypted: list = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append((envelope.rcpt_tos, message))
+        self.encrypted.append(session.ssl is not None)
         return "250 Message accepted for delivery"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN201
-        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode(),
+                            session.ssl is not None))
         # handled=False: the server answers 535 itself when the password is wrong.
         return AuthResult(success=auth_data.password == b"p@ss:word", handled=False)
 
@@ -58,12 +63,37 @@ class Inbox:
         return found[0]
 
 
+@pytest.fixture(scope="session")
+def mail_ca() -> trustme.CA:
+    """A certificate authority of our own, for the test mail servers' certificates."""
+    return trustme.CA()
+
+
 @pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    box = Inbox(free_port())
+def trusted_ca(mail_ca, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Make the mailer trust the test CA, as ``SSL_CERT_FILE`` does for a private CA."""
+    bundle = tmp_path / "ca.pem"
+    mail_ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+
+
+def start_server(box: Inbox, mail_ca: trustme.CA | None, **options) -> Controller:  # noqa: ANN003
+    """aiosmtpd on 127.0.0.1, offering STARTTLS with a certificate from ``mail_ca``."""
+    if mail_ca is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        mail_ca.issue_cert("127.0.0.1").configure_cert(context)
+        options["tls_context"] = context
     controller = Controller(box, hostname="127.0.0.1", port=box.port,
-                            authenticator=box.authenticate, auth_require_tls=False)
+                            authenticator=box.authenticate, **options)
     controller.start()
+    return controller
+
+
+@pytest.fixture
+def inbox(mail_ca, trusted_ca) -> Iterator[Inbox]:  # noqa: ANN001
+    """A mail server as providers run them on port 587: STARTTLS, and AUTH only after it."""
+    box = Inbox(free_port())
+    controller = start_server(box, mail_ca, auth_require_tls=True)
     try:
         yield box
     finally:
@@ -128,7 +158,9 @@ def test_learners_and_managers_get_their_mails_through_smtp(app, runner, org, in
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("Reminders for 2026-03-10: sent 5 mails (3 to learners, "
                                      "2 manager digests); skipped 0 reminders already sent.")
-    assert inbox.logins == [("trainer@brewline", "p@ss:word")]
+    # The password went over TLS (STARTTLS), and so did every mail.
+    assert inbox.logins == [("trainer@brewline", "p@ss:word", True)]
+    assert inbox.encrypted == [True] * 5
     assert sorted(rcpt[0] for rcpt, _ in inbox.received) == [
         "anna@example.com", "carla@example.com", "dirk@example.com", "mia@example.com",
         "otto@example.com"]
@@ -245,6 +277,57 @@ def test_a_failing_mail_server_stops_with_a_one_line_reason(app, runner, org, in
     result = send(runner)
     assert result.exit_code == 1
     assert "LMS_SMTP_URL must look like smtp://" in result.output
+
+
+def test_a_password_is_never_sent_without_tls(app, runner, org, mail_ca, trusted_ca):  # noqa: ANN001
+    box = Inbox(free_port())
+    plain = start_server(box, None, auth_require_tls=False)  # a server without STARTTLS
+    try:
+        app.config["SMTP_URL"] = f"smtp://trainer:p%40ss%3Aword@127.0.0.1:{box.port}"
+        result = send(runner)
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines()[-1] == (
+            f"Error: the mail server at smtp://127.0.0.1:{box.port} does not offer STARTTLS, "
+            "so the password was not sent; use smtps://, or add ?starttls=off to LMS_SMTP_URL "
+            "if the server is a trusted relay")
+        assert box.logins == [] and box.received == [] and logged() == 0
+
+        # Said to be a trusted relay: the login goes in clear, as asked.
+        app.config["SMTP_URL"] += "?starttls=off"
+        assert send(runner).exit_code == 0
+        assert box.logins == [("trainer", "p@ss:word", False)] and len(box.received) == 5
+    finally:
+        plain.stop()
+
+    # Without a password, a relay without STARTTLS is used as it is.
+    box = Inbox(free_port())
+    plain = start_server(box, None)
+    try:
+        app.config["SMTP_URL"] = f"smtp://127.0.0.1:{box.port}"
+        assert send(runner, DAY + timedelta(days=1)).exit_code == 0
+        assert box.encrypted == [False, False]  # the two managers' digests
+    finally:
+        plain.stop()
+
+
+def test_a_certificate_nobody_vouches_for_is_refused(app, runner, org, monkeypatch):  # noqa: ANN001
+    box = Inbox(free_port())
+    server = start_server(box, trustme.CA(), auth_require_tls=True)  # not the trusted CA
+    try:
+        app.config["SMTP_URL"] = f"smtp://trainer:p%40ss%3Aword@127.0.0.1:{box.port}"
+        result = send(runner)
+        assert result.exit_code == 1
+        last = result.output.strip().splitlines()[-1]
+        assert last.startswith(f"Error: could not send mail through smtp://127.0.0.1:{box.port}:"
+                               " its certificate is not trusted")
+        assert box.logins == [] and box.received == [] and logged() == 0
+    finally:
+        server.stop()
+
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:25?tls=no"
+    result = send(runner)
+    assert result.exit_code == 1
+    assert "the only option is ?starttls=off" in result.output
 
 
 def test_nothing_to_send(app, runner, org, inbox):

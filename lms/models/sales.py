@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -53,6 +54,8 @@ class Sale(Base):
         CheckConstraint("stage IN ('won', 'lost', 'open')", name="stage"),
         CheckConstraint("satisfaction_scale IS NULL OR satisfaction_scale IN (5, 10)",
                         name="satisfaction_scale"),
+        # "Repeat customer": an earlier won deal with the same customer is one seek.
+        Index("ix_sales_customer_key_stage_closed_on", "customer_key", "stage", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +68,7 @@ class Sale(Base):
     owner_crm_id: Mapped[str | None] = mapped_column(String(100), index=True)
     owner_name: Mapped[str | None] = mapped_column(String(200), index=True)
     #: Account id, or the normalised account name when the CRM has no id.
-    customer_key: Mapped[str] = mapped_column(String(200), index=True)
+    customer_key: Mapped[str] = mapped_column(String(200))
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     product: Mapped[str] = mapped_column(String(200), default="")
     stage: Mapped[str] = mapped_column(String(8))

@@ -55,11 +55,23 @@ def attempts_of(user: User, quiz: ContentItem) -> list[Attempt]:
 
 
 def standing(user: User, quiz: ContentItem, *, now: datetime | None = None) -> QuizStanding:
+    """Where the person stands now. While a certificate that needs this quiz has expired, only
+    the attempts since it expired count: the quiz is taken again to renew it."""
     now = now or utcnow()
+    from lms.learning.completion import renewal_since  # completion imports this module
+
+    return standing_since(user, quiz, renewal_since(user.id, quiz, now), now=now)
+
+
+def standing_since(user: User, quiz: ContentItem, since: datetime | None, *,
+                   now: datetime) -> QuizStanding:
+    """The standing counting only attempts started at or after ``since`` (all when None);
+    ``attempts`` still lists every attempt, so numbering carries on."""
     doc = quiz_doc(quiz.current_version)
     settings = doc.settings
     attempts = attempts_of(user, quiz)
-    graded = [a.submission for a in attempts if a.submission is not None]
+    counted = [a for a in attempts if since is None or a.started_at >= since]
+    graded = [a.submission for a in counted if a.submission is not None]
     open_attempt = next((a for a in attempts if a.status == AttemptStatus.OPEN.value), None)
     result = rules.module_result([s.percent for s in graded], settings.grading_method)
     passed = result is not None and rules.passed(result, settings.pass_mark)

@@ -1,6 +1,11 @@
 """Reading and completion: a module is complete when it has been read and, if it ends with a
 quiz, the quiz is passed under its grading method; a path is complete when all its required
 modules are. The completion time is the "training date" the impact analysis uses.
+
+A path's certificate may expire (``certificate_validity_days``). From then on the path is not
+complete, and it is renewed by taking it again: every required module's quiz passed again in
+attempts started since the expiry (a module without a quiz: opened again since then). Module
+completions themselves stay: they record when the person first learnt it.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ def record_opened(user: User, module: ContentItem, *, now: datetime | None = Non
     else:
         progress.last_opened_at = now
     db.session.flush()
+    renew_certificates(user.id, now=now)
 
 
 def mark_read(user: User, module: ContentItem, *, now: datetime | None = None) -> ModuleProgress:
@@ -104,11 +110,85 @@ def update_module_completion(user_id: int, module: ContentItem, *,
 
 def update_completion_for_quiz(user_id: int, quiz: ContentItem, *,
                                now: datetime | None = None) -> None:
-    """After a graded attempt: complete every module that ends with this quiz, if it can."""
+    """After a graded attempt: complete every module that ends with this quiz, if it can, and
+    renew the expired certificates it was the last step of."""
     for module in live_items(ContentKind.MODULE).values():
         doc = current_doc(module)
         if isinstance(doc, ModuleDoc) and doc.quiz == quiz.slug:
             update_module_completion(user_id, module, now=now)
+    renew_certificates(user_id, now=now)
+
+
+def _expired_certificates(user_id: int, now: datetime) -> list[PathCompletion]:
+    return list(db.session.scalars(select(PathCompletion).where(
+        PathCompletion.user_id == user_id, PathCompletion.expires_at.is_not(None),
+        PathCompletion.expires_at <= now)))
+
+
+def _required_modules(path_id: int, modules: dict[str, ContentItem]
+                      ) -> list[tuple[ContentItem, ModuleDoc]]:
+    path = db.session.get(ContentItem, path_id)
+    doc = current_doc(path) if path is not None and path.retired_at is None else None
+    if not isinstance(doc, PathDoc):
+        return []
+    found = []
+    for entry in doc.modules:
+        item = modules.get(entry.module)
+        module_doc = current_doc(item) if item is not None else None
+        if entry.required and isinstance(module_doc, ModuleDoc):
+            found.append((item, module_doc))
+    return found
+
+
+def renewal_since(user_id: int, quiz: ContentItem, now: datetime) -> datetime | None:
+    """From when this quiz must be passed again: the latest expiry among the person's expired
+    certificates of paths with a required module ending in it; None when there is none."""
+    expired = _expired_certificates(user_id, now)
+    if not expired:
+        return None
+    modules = live_items(ContentKind.MODULE)
+    return max((c.expires_at for c in expired
+                if any(doc.quiz == quiz.slug for _, doc in _required_modules(c.path_id, modules))),
+               default=None)
+
+
+def renewed_modules(user: User, modules: list[tuple[ContentItem, ModuleDoc]],
+                    since: datetime, progress: dict[int, ModuleProgress], *,
+                    now: datetime) -> set[int]:
+    """Which of these modules were taken again since ``since`` (an expiry): the quiz passed in
+    attempts started since then, or, without a quiz, the module opened since then."""
+    from lms.learning.attempts import standing_since  # attempts imports this module
+
+    done = set()
+    for item, doc in modules:
+        quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
+        if quiz is not None:
+            if standing_since(user, quiz, since, now=now).passed:
+                done.add(item.id)
+        elif (row := progress.get(item.id)) is not None and row.last_opened_at >= since:
+            done.add(item.id)
+    return done
+
+
+def renew_certificates(user_id: int, *, now: datetime | None = None) -> None:
+    """Renew each expired certificate whose path has been taken again (one query when none
+    has expired, as for nearly everyone)."""
+    now = now or utcnow()
+    expired = _expired_certificates(user_id, now)
+    if not expired:
+        return
+    user = db.session.get(User, user_id)
+    modules, progress = live_items(ContentKind.MODULE), progress_map(user_id)
+    for completion in expired:
+        required = _required_modules(completion.path_id, modules)
+        renewed = renewed_modules(user, required, completion.expires_at, progress, now=now)
+        if required and all(item.id in renewed for item, _ in required):
+            path = db.session.get(ContentItem, completion.path_id)
+            validity = current_doc(path).certificate_validity_days
+            completion.completed_at = now
+            completion.expires_at = now + timedelta(days=validity) if validity else None
+            completion.path_version_id = path.current_version_id
+    db.session.flush()
 
 
 def update_path_completions(user_id: int, *, now: datetime | None = None) -> None:
@@ -131,9 +211,7 @@ def update_path_completions(user_id: int, *, now: datetime | None = None) -> Non
             db.session.add(PathCompletion(user_id=user_id, path_id=path.id,
                                           path_version_id=path.current_version_id,
                                           completed_at=now, expires_at=expires))
-        elif existing.expires_at is not None and existing.expires_at < now:
-            existing.completed_at, existing.expires_at = now, expires
-            existing.path_version_id = path.current_version_id
+        # An expired certificate is renewed by taking the path again: renew_certificates.
     db.session.flush()
 
 
@@ -145,6 +223,13 @@ class PathProgress:
     required_total: int
     required_done: int
     completion: PathCompletion | None
+    #: The certificate has expired: the steps count as done once taken again (renewed).
+    expired: bool = False
+
+    @property
+    def certified(self) -> bool:
+        """Complete, with a certificate that has not expired."""
+        return self.completion is not None and not self.expired
 
     @property
     def percent(self) -> int:
@@ -159,7 +244,8 @@ class PathProgress:
 
 
 def path_progress(user_id: int, path: ContentItem, *, modules: dict[str, ContentItem] | None = None,
-                  progress: dict[int, ModuleProgress] | None = None) -> PathProgress | None:
+                  progress: dict[int, ModuleProgress] | None = None,
+                  now: datetime | None = None) -> PathProgress | None:
     doc = current_doc(path)
     if not isinstance(doc, PathDoc):
         return None
@@ -178,8 +264,18 @@ def path_progress(user_id: int, path: ContentItem, *, modules: dict[str, Content
                       "complete": bool(row and row.completed_at),
                       "read": bool(row and row.read_at), "opened": row is not None,
                       "lock": lock_of(user_id, module_doc, progress, modules)})
-    required = [s for s in steps if s["required"]]
     completion = db.session.scalar(select(PathCompletion).where(
         PathCompletion.user_id == user_id, PathCompletion.path_id == path.id))
+    now = now or utcnow()
+    expired = bool(completion and completion.expires_at and completion.expires_at <= now)
+    if expired:
+        user = db.session.get(User, user_id)
+        renewed = renewed_modules(user, [(s["item"], s["doc"]) for s in steps if s["required"]],
+                                  completion.expires_at, progress, now=now)
+        for step in steps:
+            if step["required"]:
+                step["renew"] = step["item"].id not in renewed
+                step["complete"] = not step["renew"]
+    required = [s for s in steps if s["required"]]
     return PathProgress(path, doc, steps, len(required), sum(s["complete"] for s in required),
-                        completion)
+                        completion, expired)

@@ -58,7 +58,8 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
             path = path_progress(user.id, item, modules=modules, progress=progress)
             if path is None:
                 continue
-            complete = path.completion is not None
+            # An expired certificate is not complete: the path is taken again to renew it.
+            complete = path.certified
             entry = AssignedItem(assignment, path.doc.title, "path", item.slug, path.percent,
                                  complete, False, None, path=path, next_step=path.next_step)
         else:

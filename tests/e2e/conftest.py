@@ -24,7 +24,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
 from lms.extensions import db
-from tests.conftest import base_config
+from tests.conftest import REPO, base_config
+from tests.learning_helpers import sync
 
 HERE = Path(__file__).resolve().parent
 REQUIRE_E2E = os.environ.get("LMS_REQUIRE_E2E") == "1"
@@ -121,14 +122,40 @@ def live_server(live_app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def _load_demo(app: Flask) -> None:
+    from lms.demo import build_demo
+
+    with app.app_context():
+        build_demo(seed=DEMO_SEED)
+        db.session.commit()
+
+
 @pytest.fixture
 def demo_server(live_app: Flask, live_server: str) -> str:
     """``live_server`` with the demo organisation loaded (password ``DEMO_PASSWORD``)."""
-    from lms.demo import build_demo
+    _load_demo(live_app)
+    return live_server
 
+
+def use_content_copy(app: Flask, tmp_path: Path) -> Path:
+    """Point ``app`` at a private copy of the repository's content/ and quizzes/, so a test may
+    change files without touching the repository's. Returns the copy's root."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "quizzes", root / "quizzes")
+    app.config["CONTENT_DIR"] = str(root / "content")
+    app.config["QUIZ_DIR"] = str(root / "quizzes")
+    return root
+
+
+@pytest.fixture
+def content_demo(live_app: Flask, live_server: str, tmp_path: Path) -> str:
+    """The demo organisation on a copy of the real content, synced first, as `make run` does:
+    its training history rests on the synced modules and quizzes. Returns the base URL."""
+    root = use_content_copy(live_app, tmp_path)
     with live_app.app_context():
-        build_demo(seed=DEMO_SEED)
-        db.session.commit()
+        sync(root)
+    _load_demo(live_app)
     return live_server
 
 

@@ -10,35 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
-from lms.demo import DEMO_PASSWORD, build_demo
-from lms.extensions import db
-from tests.e2e.conftest import DEMO_SEED, log_in
-from tests.learning_helpers import sync
+from lms.demo import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("LMS_SCREENSHOT_DIR") or REPO / "test-artifacts" / "screenshots")
-
-
-@pytest.fixture
-def demo(live_app: Flask, live_server: str, tmp_path: Path) -> str:
-    """The demo organisation on a copy of the real content, synced first, as `make run` does."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "quizzes", root / "quizzes")
-    live_app.config["CONTENT_DIR"] = str(root / "content")
-    live_app.config["QUIZ_DIR"] = str(root / "quizzes")
-    with live_app.app_context():
-        sync(root)
-        build_demo(seed=DEMO_SEED)
-        db.session.commit()
-    return live_server
 
 
 def shot(page: Page, name: str) -> None:
@@ -46,9 +26,9 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"impact-{name}.png"), full_page=True)
 
 
-def test_the_impact_page_on_the_demo_organisation(demo: str, page: Page) -> None:
-    log_in(page, demo, "admin@demo.test", DEMO_PASSWORD)
-    page.goto(f"{demo}/manage/")
+def test_the_impact_page_on_the_demo_organisation(content_demo: str, page: Page) -> None:
+    log_in(page, content_demo, "admin@demo.test", DEMO_PASSWORD)
+    page.goto(f"{content_demo}/manage/")
     page.get_by_role("link", name="Training impact", exact=True).first.click()
     expect(page.get_by_role("heading", name=re.compile(r"^Training impact"), level=1)
            ).to_be_visible()
@@ -90,9 +70,9 @@ def test_the_impact_page_on_the_demo_organisation(demo: str, page: Page) -> None
     shot(page, "admin-customer-insight")
 
 
-def test_a_manager_sees_one_team_and_the_guards(demo: str, page: Page) -> None:
-    log_in(page, demo, "manager1@demo.test", DEMO_PASSWORD)
-    page.goto(f"{demo}/manage/sales-reports/impact")
+def test_a_manager_sees_one_team_and_the_guards(content_demo: str, page: Page) -> None:
+    log_in(page, content_demo, "manager1@demo.test", DEMO_PASSWORD)
+    page.goto(f"{content_demo}/manage/sales-reports/impact")
     basis = page.get_by_role("region", name="What these figures rest on")
     expect(basis).to_contain_text("All your teams: 12 salespeople")
     # Twelve people are too few: no correlation is shown, only the reason.

@@ -7,36 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from lms.demo import DEMO_PASSWORD, build_demo
+from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from lms.models import Assignment, ContentItem, Role, Team, User
-from tests.e2e.conftest import DEMO_SEED, log_in
-from tests.learning_helpers import sync
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def demo(live_app: Flask, live_server: str, tmp_path: Path) -> str:
-    """The demo organisation on a copy of the real content, synced first, as `make run` does."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "quizzes", root / "quizzes")
-    live_app.config["CONTENT_DIR"] = str(root / "content")
-    live_app.config["QUIZ_DIR"] = str(root / "quizzes")
-    with live_app.app_context():
-        sync(root)
-        build_demo(seed=DEMO_SEED)
-        db.session.commit()
-    return live_server
+from tests.e2e.conftest import log_in
 
 
 def _team_people(app: Flask, team_name: str) -> list[str]:
@@ -58,13 +38,13 @@ def _without_path(app: Flask, names: list[str], slug: str) -> str:
     return free[0] if free else names[0]
 
 
-def test_the_managers_journey(demo: str, live_app: Flask, page: Page) -> None:
+def test_the_managers_journey(content_demo: str, live_app: Flask, page: Page) -> None:
     mine = _team_people(live_app, "Team Noord")          # manager1's team
     theirs = _team_people(live_app, "Team Randstad")     # manager2's team
     assert len(mine) == 12 and theirs
     person = _without_path(live_app, mine, "customer-insight")
 
-    log_in(page, demo, "manager1@demo.test", DEMO_PASSWORD)
+    log_in(page, content_demo, "manager1@demo.test", DEMO_PASSWORD)
     main_nav = page.get_by_role("navigation", name="Main")
     main_nav.get_by_role("link", name="My teams", exact=True).click()
     expect(page.get_by_role("heading", name="My teams", level=1)).to_be_visible()

@@ -9,7 +9,6 @@ a test (collected by ``new_page`` in conftest.py).
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,7 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
 from lms.demo import DEMO_PASSWORD
-from tests.conftest import REPO
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, use_content_copy
 
 TRAINER = "trainer@demo.test"
 MODULE_LABEL = "Markdown with YAML front matter"
@@ -42,12 +40,11 @@ class Site:
 
 @pytest.fixture
 def site(live_app: Flask, demo_server: str, tmp_path: Path) -> Site:
-    """The demo site reading a private copy of the content, synced as version 1 of each file."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "quizzes", root / "quizzes")
-    live_app.config["CONTENT_DIR"] = str(root / "content")
-    live_app.config["QUIZ_DIR"] = str(root / "quizzes")
+    """The demo site reading a private copy of the content, synced as version 1 of each file.
+
+    The demo is built before the sync, so (unlike ``content_demo``) it has no training history;
+    the sync goes through ``lms content sync``."""
+    root = use_content_copy(live_app, tmp_path)
     with live_app.app_context():
         result = live_app.test_cli_runner().invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output

@@ -122,7 +122,7 @@ def build(path: Path, people: int, attempts_total: int) -> dict[str, int]:
     cur.executemany("INSERT INTO content_items (id, kind, slug, current_version_id, created_at) "
                     "VALUES (?, ?, ?, ?, ?)", items)
 
-    assignments, progress, attempts, submissions = [], [], [], []
+    assignments, progress, completions, attempts, submissions = [], [], [], [], []
     per_person_attempts = attempts_total // people
     attempt_id = 0
     for i in range(1, people + 1):
@@ -142,6 +142,12 @@ def build(path: Path, people: int, attempts_total: int) -> dict[str, int]:
             progress.append((user_id, MODULES + q, ts(at), ts(at + timedelta(hours=1)),
                              ts(at + timedelta(hours=1)) if k < done else None,
                              ts(at + timedelta(hours=2)) if k < done else None))
+        # A path completed with its last module; certificates last 180 days, so some lapsed.
+        for n, path in enumerate((first, second)):
+            if done >= per_path * (n + 1):
+                at = start + timedelta(days=per_path * (n + 1) - 1, hours=2)
+                completions.append((user_id, 2 * MODULES + path + 1, 2 * MODULES + path + 1,
+                                    ts(at), ts(at + timedelta(days=180))))
         for k in range(per_person_attempts):
             q = modules[k % len(modules)]
             attempt_id += 1
@@ -158,6 +164,8 @@ def build(path: Path, people: int, attempts_total: int) -> dict[str, int]:
                     "VALUES (?, ?, ?, ?)", assignments)
     cur.executemany("INSERT INTO module_progress (user_id, module_id, first_opened_at, "
                     "last_opened_at, read_at, completed_at) VALUES (?, ?, ?, ?, ?, ?)", progress)
+    cur.executemany("INSERT INTO path_completions (user_id, path_id, path_version_id, "
+                    "completed_at, expires_at) VALUES (?, ?, ?, ?, ?)", completions)
     cur.executemany("INSERT INTO attempts (id, user_id, quiz_id, quiz_version_id, number, seed, "
                     "status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", attempts)
     cur.executemany("INSERT INTO submissions (attempt_id, submitted_at, reason, late, points, "
@@ -167,6 +175,7 @@ def build(path: Path, people: int, attempts_total: int) -> dict[str, int]:
     con.close()
     return {"people": people, "modules": MODULES, "attempts": len(attempts),
             "submissions": len(submissions), "module_progress": len(progress),
+            "path_completions": len(completions),
             "assignments": len(assignments)}
 
 

@@ -243,7 +243,8 @@ def explain(rules: Rules) -> list[str]:
         "average best quiz score (the best graded attempt on each assigned module's quiz, "
         "averaged over the quizzes taken; 0 while none is taken). When none of the assigned "
         "modules has a quiz, the index is the completion alone.",
-        "Overdue: an assignment is past its due date and not complete. This is checked first: "
+        "Overdue: an assignment is past its due date and not complete (a learning path whose "
+        "certificate has expired is not complete until it is renewed). This is checked first: "
         "an overdue item makes the status Overdue whatever the index.",
         "Not started: none of the assigned modules opened and none of their quizzes taken.",
         f"Ready: every assigned module complete and an index of {fmt(rules.ready_at)} or more.",

@@ -47,6 +47,7 @@ from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess,
 from lms.analytics.report_cache import ReportCache, cache_key, data_version, report_cache
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
+from lms.learning.assignments import start_of
 from lms.learning.catalog import doc_of
 from lms.models import (
     Assignment,
@@ -55,6 +56,7 @@ from lms.models import (
     ContentKind,
     ContentVersion,
     ModuleProgress,
+    PathCompletion,
     Role,
     Submission,
     Team,
@@ -218,11 +220,12 @@ def _cover(catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN202 - a CTE
 
 
 def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN001, ANN202
-            materialized: bool = False):
+            materialized: bool = False, valid_at: datetime | None = None):
     """One row per live assignment and module it asks for, in assignment order per person:
     whether the module is done or opened, the best graded score on its quiz, and ``keep`` = 0
     on the second and later rows of a module a person has twice (so counts take it once).
-    A person without assignments has one row with no module (``keep`` = 0).
+    A person without assignments has one row with no module (``keep`` = 0). With
+    ``valid_at``, ``lapsed`` = 1 on the rows of a path whose certificate had expired by then.
 
     Tuned on SQLite with 1,000,000 attempts (bench/readiness.py): the outer joins make the
     person drive the loop (people, their assignments, the modules of each: index look-ups),
@@ -242,14 +245,20 @@ def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN
             .where(at.user_id == a.user_id, at.quiz_id == cover.c.quiz_id).scalar_subquery())
     keep = case((cover.c.module_id.is_(None), ZERO), (cover.c.shared == ZERO, ONE),
                 (~earlier, ONE), else_=ZERO)
-    scored = (
-        select(people.c.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
+    columns = [people.c.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
                cover.c.quiz_id, keep.label("keep"),
                case((mp.completed_at.is_not(None), ONE), else_=ZERO).label("done"),
                case((mp.id.is_not(None), ONE), else_=ZERO).label("opened"),
-               case((cover.c.quiz_id > ZERO, best)).label("best"))
-        .select_from(people)
-        .outerjoin(a, and_(a.user_id == people.c.user_id, a.withdrawn_at.is_(None)))
+               case((cover.c.quiz_id > ZERO, best)).label("best")]
+    query = (select().select_from(people)
+             .outerjoin(a, and_(a.user_id == people.c.user_id, a.withdrawn_at.is_(None))))
+    if valid_at is not None:
+        # Joined before the modules, so it is one look-up per assignment, not per module.
+        pc = PathCompletion
+        query = query.outerjoin(pc, and_(pc.user_id == a.user_id, pc.path_id == a.item_id))
+        columns.append(case((pc.expires_at <= valid_at, ONE), else_=ZERO).label("lapsed"))
+    scored = (
+        query.add_columns(*columns)
         .outerjoin(cover, cover.c.item_id == a.item_id + ZERO)
         .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id))
         .cte("scored"))
@@ -291,7 +300,7 @@ def unpack_scores(packed: float | None) -> tuple[int, float | None]:
 def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
                       today: date):  # noqa: ANN202
     """One row per person in the scope, in name order."""
-    sc = _scored(_people_cte(scope), catalogue, items).c
+    sc = _scored(_people_cte(scope), catalogue, items, valid_at=start_of(today)).c
     kept = sc.keep == ONE
     per_person = (select(
         sc.user_id, func.sum(sc.keep).label("assigned"),
@@ -300,8 +309,11 @@ def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
         # The count and the average of the best scores, in one sum (see unpack_scores).
         func.sum(case((kept, sc.best + literal_column(repr(PACK), Float)))).label("packed"),
         func.sum(sc.keep * sc.opened).label("started"),
-        # An assignment is overdue when it is past due and one of its modules is not done.
-        func.count(distinct(case((and_(sc.module_id.is_not(None), sc.done == ZERO,
+        # An assignment is overdue when it is past due and not complete: one of its modules
+        # is not done, or it is a path whose certificate has expired (as the assignment list
+        # and the reminders judge it).
+        func.count(distinct(case((and_(sc.module_id.is_not(None),
+                                       or_(sc.done == ZERO, sc.lapsed == ONE),
                                        sc.due_date < today), sc.assignment_id))))
         .label("overdue"),
     ).group_by(sc.user_id).subquery("per_person"))

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from lms.analytics.readiness import Rules, Status
+from lms.analytics.readiness_sql import Scope, compute_report
 from lms.extensions import db
 from lms.learning.assignments import AssignmentStatus, assign, status_of
 from lms.learning.attempts import doc_for, standing, start_attempt, submit
@@ -128,3 +130,22 @@ def test_the_pages_say_what_to_do(expired, client):
     assert "Pass the quiz again" in html and "Read again" in html
     html = client.get("/learn/quizzes/practice-quiz").get_data(as_text=True)
     assert "already passed" not in html
+
+
+def test_the_readiness_report_counts_a_lapsed_path_as_overdue(expired):
+    ria, path, module, follow, quiz, assignment = expired
+    scope, today = Scope(everyone=True), date.today()
+    row = compute_report(scope, Rules(), today).rows[0]
+    # The modules stay complete; the assignment is past due and its certificate has lapsed.
+    assert (row.figures.completed, row.figures.overdue) == (2, 1)
+    assert row.assessment.status is Status.OVERDUE
+    # While it was valid the same assignment was complete.
+    earlier = compute_report(scope, Rules(), EARLIER.date() + timedelta(days=29)).rows[0]
+    assert earlier.figures.overdue == 0 and earlier.assessment.status is Status.READY
+
+    now = utcnow()
+    take_quiz(ria, quiz, 5, now - timedelta(minutes=20))
+    record_opened(ria, follow, now=now - timedelta(minutes=10))
+    db.session.commit()
+    row = compute_report(scope, Rules(), today).rows[0]
+    assert row.figures.overdue == 0 and row.assessment.status is Status.READY

@@ -19,6 +19,7 @@ from lms.analytics.readiness_sql import (
     compute_report,
 )
 from lms.extensions import db
+from lms.learning.assignments import start_of
 from lms.models import (
     Assignment,
     Attempt,
@@ -26,6 +27,7 @@ from lms.models import (
     ContentKind,
     ContentVersion,
     ModuleProgress,
+    PathCompletion,
     Submission,
     User,
 )
@@ -73,10 +75,13 @@ class AssignmentLine:
     required_modules: int
     completed_modules: int
     overdue: bool
+    #: A path's certificate: until when it is valid, and whether it has lapsed already.
+    certificate_expires: datetime | None = None
+    lapsed: bool = False
 
     @property
     def complete(self) -> bool:
-        return self.completed_modules >= self.required_modules
+        return self.completed_modules >= self.required_modules and not self.lapsed
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,9 @@ def _assignments(user_id: int, cells: dict[tuple[int, int], HeatCell], catalogue
         .outerjoin(ContentVersion, ContentVersion.id == ContentItem.current_version_id)
         .where(Assignment.user_id == user_id, Assignment.withdrawn_at.is_(None),
                ContentItem.retired_at.is_(None))).all()
+    expiries = dict(db.session.execute(
+        select(PathCompletion.path_id, PathCompletion.expires_at)
+        .where(PathCompletion.user_id == user_id)).all())
     lines = []
     for assignment, kind, title in rows:
         if kind == ContentKind.PATH.value:
@@ -167,8 +175,12 @@ def _assignments(user_id: int, cells: dict[tuple[int, int], HeatCell], catalogue
         else:
             modules = [assignment.item_id] if assignment.item_id in catalogue.modules else []
         done = sum(1 for m in modules if (c := cells.get((user_id, m))) and c.done)
+        expires = expiries.get(assignment.item_id) if kind == ContentKind.PATH.value else None
+        # As the assignment list judges it: lapsed from the start of the day it expired.
+        lapsed = expires is not None and expires <= start_of(today)
         overdue = (assignment.due_date is not None and assignment.due_date < today
-                   and done < len(modules))
+                   and (done < len(modules) or lapsed))
         lines.append(AssignmentLine(title or "(untitled)", kind, assignment.due_date,
-                                    assignment.assigned_at, len(modules), done, overdue))
+                                    assignment.assigned_at, len(modules), done, overdue,
+                                    expires, lapsed))
     return sorted(lines, key=lambda a: (a.due_date is None, a.due_date or date.max, a.title))

@@ -30,6 +30,7 @@ from lms.analytics.report_table import (
     stamp,
 )
 from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.learning.goals import goals_overview
 from lms.models import Role
 from lms.security import get_visible_user_or_404, role_required
 
@@ -204,12 +205,7 @@ def person(user_id: int):  # noqa: ANN201
     rules = rules_from_config(current_app.config)
     today = local_today()
     data = person_report(user, rules, today)
-    try:
-        from lms.learning.goals import goals_overview
-    except ImportError:  # the goals feature is optional for this page
-        goals = None
-    else:
-        goals = goals_overview(user, today)
+    goals = goals_overview(user, today)
     return render_template("reports/person.html", person=user, data=data, goals=goals,
                            today=today, fmt=fmt)
 

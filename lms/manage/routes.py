@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.models import Role, Team, User
 from lms.security import (
-    get_visible_user_or_404,
     managed_team_ids,
     role_required,
     visible_people_query,
@@ -40,9 +39,3 @@ def index():  # noqa: ANN201
     outside = [p for tid, group in by_team.items() if tid not in team_ids for p in group]
     return render_template("manage/index.html", teams=teams, by_team=by_team, outside=outside)
 
-
-@bp.route("/people/<int:user_id>")
-@role_required(Role.MANAGER)
-def person(user_id: int):  # noqa: ANN201
-    user = get_visible_user_or_404(current_user, user_id)
-    return render_template("manage/person.html", person=user)

@@ -399,7 +399,7 @@ def test_a_manager_sees_only_their_own_team(demo_server: str, live_app: Flask, p
     expect(page.locator("main")).to_contain_text("Team Noord")
 
     other_id, other_name = other[0]
-    response = page.goto(f"{demo_server}/manage/people/{other_id}")
+    response = page.goto(f"{demo_server}/manage/reports/people/{other_id}")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.locator("main")).not_to_contain_text(other_name)
@@ -461,7 +461,7 @@ def test_pages_load_without_console_errors_or_csp_violations(
     with live_app.app_context():
         rep = db.session.scalar(select(User).where(User.email == "rep01@demo.test"))
         rep_id, team_id = rep.id, rep.team_id
-    extra = {"manager1@demo.test": [f"/manage/people/{rep_id}"],
+    extra = {"manager1@demo.test": [f"/manage/reports/people/{rep_id}"],
              "admin@demo.test": [f"/admin/people/{rep_id}", f"/admin/teams/{team_id}"]}
     seen = []
     for email, paths in PAGES_BY_ROLE.items():

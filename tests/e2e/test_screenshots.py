@@ -114,8 +114,8 @@ def test_screenshots_of_every_screen(demo_server: str, live_app: Flask, new_page
     log_in(page, base, "manager1@demo.test", DEMO_PASSWORD)
     heading(page, "My teams")
     shot(page, "manager-my-teams")
-    page.goto(f"{base}/manage/people/{noord_rep_id}")
-    expect(page.locator(".breadcrumb")).to_contain_text("My teams")
+    page.goto(f"{base}/manage/reports/people/{noord_rep_id}")
+    expect(page.locator(".breadcrumb")).to_contain_text("Readiness")
     shot(page, "manager-person")
 
     # The admin.

@@ -102,14 +102,14 @@ def test_manager_sees_own_teams_and_the_teams_below_them_only(app):
     page = client.get("/manage/").get_data(as_text=True)
     assert "Rita Region" in page and "Sam Squad" in page
     assert "Olga Outsider" not in page
-    assert client.get(f"/manage/people/{in_squad.id}").status_code == 200
-    assert client.get(f"/manage/people/{outsider.id}").status_code == 404
+    assert client.get(f"/manage/reports/people/{in_squad.id}").status_code == 200
+    assert client.get(f"/manage/reports/people/{outsider.id}").status_code == 404
 
     lead_client = app.test_client()
     login(lead_client, "lead@example.com")
     page = lead_client.get("/manage/").get_data(as_text=True)
     assert "Sam Squad" in page and "Rita Region" not in page
-    assert lead_client.get(f"/manage/people/{in_region.id}").status_code == 404
+    assert lead_client.get(f"/manage/reports/people/{in_region.id}").status_code == 404
 
 
 def test_security_headers_forbid_inline_script(client):

@@ -6,6 +6,7 @@ Times are relative to now, because the pages judge "expired" by the real clock.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,7 +23,7 @@ from lms.learning.completion import (
     update_completion_for_quiz,
 )
 from lms.learning.dashboard import build_dashboard
-from lms.models import ContentKind, PathCompletion, utcnow
+from lms.models import ContentKind, PathCompletion, Role, utcnow
 from lms.quiz.grading import correct_response
 from tests.conftest import login
 from tests.factories import make_user
@@ -149,3 +150,17 @@ def test_the_readiness_report_counts_a_lapsed_path_as_overdue(expired):
     db.session.commit()
     row = compute_report(scope, Rules(), today).rows[0]
     assert row.figures.overdue == 0 and row.assessment.status is Status.READY
+
+
+def test_the_manager_drill_down_shows_the_lapsed_certificate(expired, app, client):  # noqa: ANN001
+    ria, path, module, follow, quiz, assignment = expired
+    make_user(Role.ADMIN, email="boss@example.com", name="Boss")
+    db.session.commit()
+    login(client, "boss@example.com")
+    html = client.get(f"/manage/reports/people/{ria.id}").get_data(as_text=True)
+    # Shown as the day in the organisation's time zone.
+    local = certificate(ria, path).expires_at.astimezone(ZoneInfo(app.config["TIMEZONE"]))
+    assert f"Certificate expired {local.day} {local:%b %Y}" in html
+    assert "2 of 2" in html  # the modules themselves stay complete
+    # The profile facts live on the same page.
+    assert "ria@example.com" in html and "Last login" in html

@@ -14,9 +14,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.analytics.readiness import fmt, fmt1, rules_from_config
-from lms.analytics.readiness_sql import local_today, readiness_report
+from lms.analytics.readiness_sql import readiness_report
 from lms.analytics.report_table import report_csv
 from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.clock import local_today
 
 
 @click.group("report")

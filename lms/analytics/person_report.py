@@ -9,15 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from lms.analytics.readiness import Rules
-from lms.analytics.readiness_sql import (
-    Catalogue,
-    HeatCell,
-    PersonRow,
-    Scope,
-    cached,
-    compute_heatmap,
-    compute_report,
-)
+from lms.analytics.readiness_charts import HeatCell, compute_heatmap
+from lms.analytics.readiness_sql import Catalogue, PersonRow, Scope, cached, compute_report
 from lms.extensions import db
 from lms.learning.assignments import start_of
 from lms.models import (

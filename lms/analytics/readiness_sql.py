@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from flask import current_app
 from sqlalchemy import (
     Float,
     Integer,
@@ -34,7 +33,6 @@ from sqlalchemy import (
     distinct,
     false,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -88,7 +86,7 @@ class Scope:
                 tuple(sorted(self.user_ids)))
 
 
-def _people_cte(scope: Scope):  # noqa: ANN202 - a CTE
+def people_cte(scope: Scope):  # noqa: ANN202 - a CTE
     conditions = [User.active.is_(True), User.role == Role.LEARNER.value]
     if not scope.everyone:
         who = []
@@ -187,7 +185,7 @@ def cached(kind: str, scope: Scope, today: date, rules: Rules | None,
 
 def assigned_items(scope: Scope) -> frozenset[int]:
     """Paths and modules with a live assignment to someone in the scope."""
-    people = _people_cte(scope)
+    people = people_cte(scope)
     return frozenset(db.session.scalars(
         select(Assignment.item_id).where(Assignment.withdrawn_at.is_(None),
                                          Assignment.user_id.in_(select(people.c.user_id)))
@@ -219,7 +217,7 @@ def _cover(catalogue: Catalogue, items: frozenset[int]):  # noqa: ANN202 - a CTE
             .cte("cover"))
 
 
-def _scored(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN001, ANN202
+def scored_cte(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: ANN001, ANN202
             materialized: bool = False, valid_at: datetime | None = None):
     """One row per live assignment and module it asks for, in assignment order per person:
     whether the module is done or opened, the best graded score on its quiz, and ``keep`` = 0
@@ -300,7 +298,7 @@ def unpack_scores(packed: float | None) -> tuple[int, float | None]:
 def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
                       today: date):  # noqa: ANN202
     """One row per person in the scope, in name order."""
-    sc = _scored(_people_cte(scope), catalogue, items, valid_at=start_of(today)).c
+    sc = scored_cte(people_cte(scope), catalogue, items, valid_at=start_of(today)).c
     kept = sc.keep == ONE
     per_person = (select(
         sc.user_id, func.sum(sc.keep).label("assigned"),
@@ -420,100 +418,3 @@ def readiness_report(scope: Scope, rules: Rules, today: date) -> ReadinessReport
     """The report, from the cache when the data has not changed since it was computed."""
     return cached("report", scope, today, rules,
                    lambda catalogue: compute_report(scope, rules, today, catalogue))
-
-
-# --- the heat map and the charts ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeatCell:
-    best: float | None
-    done: bool
-    opened: bool
-    overdue: bool
-    due_date: date | None = None
-
-
-@dataclass(frozen=True)
-class HeatMap:
-    modules: list[ModuleInfo]  # the columns: modules assigned to anyone in the scope
-    cells: dict[tuple[int, int], HeatCell]  # (user id, module id) -> cell
-
-
-def compute_heatmap(scope: Scope, today: date, catalogue: Catalogue | None = None) -> HeatMap:
-    """Two statements: one cell per person and assigned module."""
-    catalogue = catalogue or load_catalogue()
-    sc = _scored(_people_cte(scope), catalogue, assigned_items(scope)).c
-    stmt = (select(sc.user_id, sc.module_id, func.max(sc.best).label("best"),
-                   func.max(sc.done).label("done"), func.max(sc.opened).label("opened"),
-                   func.min(sc.due_date).label("due_date"))
-            .where(sc.module_id.is_not(None))
-            .group_by(sc.user_id, sc.module_id))
-    found: dict[tuple[int, int], HeatCell] = {}
-    for r in db.session.execute(stmt):
-        due = None if r.due_date is None else _as_date(r.due_date)
-        found[(r.user_id, r.module_id)] = HeatCell(
-            None if r.best is None else round(float(r.best), 1), bool(r.done), bool(r.opened),
-            not r.done and due is not None and due < today, due)
-    used = {module_id for _, module_id in found}
-    modules = [catalogue.modules[m] for m in catalogue.module_order() if m in used]
-    return HeatMap(modules, found)
-
-
-def heatmap(scope: Scope, today: date) -> HeatMap:
-    return cached("heatmap", scope, today, None,
-                   lambda catalogue: compute_heatmap(scope, today, catalogue))
-
-
-#: Score bands of the histogram: 0-9, 10-19, ... 90-100.
-SCORE_BANDS = tuple((low, low + 10 if low < 90 else 100) for low in range(0, 100, 10))
-
-
-@dataclass(frozen=True)
-class ChartData:
-    completions_by_day: list[tuple[date, int]]
-    score_bands: list[int]  # people × assigned modules per band of best score
-
-
-def compute_charts(scope: Scope, today: date, catalogue: Catalogue | None = None) -> ChartData:
-    """Three statements: module completions per day, and best scores per band."""
-    catalogue = catalogue or load_catalogue()
-    mp = ModuleProgress
-    people = _people_cte(scope)
-    day = func.date(mp.completed_at)
-    per_day = db.session.execute(
-        select(day.label("day"), func.count().label("n"))
-        .join(people, people.c.user_id == mp.user_id)
-        .where(mp.completed_at.is_not(None)).group_by(day).order_by(day)).all()
-    sc = _scored(people, catalogue, assigned_items(scope), materialized=True).c
-    # A CASE ladder rather than CAST or FLOOR: CAST rounds on PostgreSQL and truncates on SQLite.
-    band = case(*[(sc.best < high, index) for index, (_, high) in
-                  enumerate(SCORE_BANDS[:-1])], else_=literal(len(SCORE_BANDS) - 1))
-    counts = dict(db.session.execute(
-        select(band.label("band"), func.count()).where(sc.best.is_not(None), sc.keep == 1)
-        .group_by(band)).all())
-    return ChartData([(_as_date(d), int(n)) for d, n in per_day],
-                     [int(counts.get(i, 0)) for i in range(len(SCORE_BANDS))])
-
-
-def chart_data(scope: Scope, today: date) -> ChartData:
-    return cached("charts", scope, today, None,
-                   lambda catalogue: compute_charts(scope, today, catalogue))
-
-
-def local_today() -> date:
-    """Today in the organisation's time zone (LMS_TIMEZONE), which decides what is overdue."""
-    name = current_app.config.get("TIMEZONE")
-    if not name:
-        return date.today()
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(name)).date()
-
-
-def _as_date(value: date | str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])

@@ -12,7 +12,8 @@ from typing import Any
 
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.readiness import Status, Summary
-from lms.analytics.readiness_sql import HeatMap, PersonRow, ReadinessReport
+from lms.analytics.readiness_charts import HeatMap
+from lms.analytics.readiness_sql import PersonRow, ReadinessReport
 
 #: column key -> (heading, sort value). The sort value is None for "no value", which sorts last
 #: in either direction.

@@ -19,8 +19,8 @@ from lms.analytics.csvsafe import csv_text
 from lms.analytics.impact_report import text_report, to_dict
 from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, format_value
 from lms.analytics.measures import sales_performance as performance
-from lms.analytics.readiness_sql import local_today
 from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.clock import local_today
 from lms.errors import DomainError
 
 

@@ -14,8 +14,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.analytics import impact as impact_service
 from lms.analytics.impact_report import to_dict
-from lms.analytics.readiness_sql import local_today
 from lms.api.auth import api_error, requested_scope, token_required
+from lms.clock import local_today
 from lms.errors import DomainError
 from lms.models import Role
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify
 
 from lms.analytics.readiness import rules_from_config
-from lms.analytics.readiness_sql import local_today, readiness_report
+from lms.analytics.readiness_sql import readiness_report
 from lms.analytics.report_table import report_payload
 from lms.api.auth import requested_scope, token_required
+from lms.clock import local_today
 from lms.models import Role
 
 bp = Blueprint("api_reports", __name__)

@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from lms.analytics.readiness_sql import local_today
+from lms.clock import local_today
 
 DUE_FIXED, DUE_RELATIVE, DUE_NONE = "fixed", "relative", "none"
 DUE_CHOICES = [

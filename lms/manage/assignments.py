@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from lms.analytics.readiness_sql import local_today
+from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.assignments import (

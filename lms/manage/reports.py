@@ -13,13 +13,8 @@ from lms.analytics import charts
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.person_report import person_report
 from lms.analytics.readiness import STATUS_ORDER, Status, explain, fmt, fmt1, rules_from_config
-from lms.analytics.readiness_sql import (
-    SCORE_BANDS,
-    chart_data,
-    heatmap,
-    local_today,
-    readiness_report,
-)
+from lms.analytics.readiness_charts import SCORE_BANDS, chart_data, heatmap
+from lms.analytics.readiness_sql import readiness_report
 from lms.analytics.report_table import (
     COLUMNS,
     DEFAULT_SORT,
@@ -30,6 +25,7 @@ from lms.analytics.report_table import (
     stamp,
 )
 from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.clock import local_today
 from lms.learning.goals import goals_overview
 from lms.models import Role
 from lms.security import get_visible_user_or_404, role_required

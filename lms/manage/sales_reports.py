@@ -24,9 +24,9 @@ from lms.analytics.measures import (
     sales_performance,
     sort_rows,
 )
-from lms.analytics.readiness_sql import local_today
 from lms.analytics.scatter import scatter_svg
 from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.clock import local_today
 from lms.errors import DomainError
 from lms.models import Role
 from lms.security import role_required

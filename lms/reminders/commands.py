@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from lms.analytics.readiness_sql import local_today
+from lms.clock import local_today
 from lms.reminders.send import MailError, mailer_for, send_reminders
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from lms.analytics.readiness_sql import local_today
+from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.assignments import assign, assign_to_team
 from lms.learning.catalog import live_item

@@ -326,7 +326,7 @@ def sort_rows(rows: list[PersonMeasures], key: str, descending: bool) -> list[Pe
     return known + sorted(unknown, key=lambda r: r.name.casefold())
 
 
-# --- performance goals (lms.learning.goals) ----------------------------------------------------
+# --- performance goals (lms.learning.goal_progress) -------------------------------------------
 
 def _one_person(user_id: int, start: date, end: date, follow_up_days: int) -> Totals | None:
     """A person's totals over [start, end); None when they have no sales at all."""
@@ -359,7 +359,7 @@ def complaints_resolved_share(user_id: int, start: date, until: date,
 
 def register_goal_measures(follow_up_days: Callable[[], int]) -> None:
     """Plug the sales measures into people's performance goals."""
-    from lms.learning.goals import register_measure
+    from lms.learning.goal_progress import register_measure
     from lms.models import GoalKind
 
     def by_measure(key: str) -> Callable[..., float | None]:

@@ -13,13 +13,13 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.learn.goal_forms import GoalForm
 from lms.learning.catalog import live_items
+from lms.learning.goal_progress import goals_overview
 from lms.learning.goals import (
     KINDS,
     GoalFields,
     archive_goal,
     archived_goals,
     create_goal,
-    goals_overview,
     own_goal,
     typed_target,
     update_goal,

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
 from lms.learning.dashboard import build_dashboard
-from lms.learning.goals import goals_overview
+from lms.learning.goal_progress import goals_overview
 from lms.models import ContentKind, MediaFile
 
 bp = Blueprint("learn", __name__)

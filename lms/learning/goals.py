@@ -1,5 +1,5 @@
-"""Goals people set themselves: create, edit and archive them, measure their progress and say
-whether they are on track.
+"""Goals people set themselves: the kinds, and creating, editing and archiving them (their
+progress and status: ``lms.learning.goal_progress``).
 
 Training goals (finish a path or a module, reach a quiz score) are measured on completion and
 quiz results. Performance goals (revenue, won deals, satisfaction, repeat-customer rate,
@@ -23,41 +23,23 @@ complaints_resolved       % (1-100)             fraction 0-1, with ``within_days
 Satisfaction is a share because sales systems score it differently (1-5 stars, 0-10, CSAT %):
 the sales measure normalises its own scale to 0-1, and people think of it as a percentage.
 
-Services flush; the view commits. ``goals_overview`` also records ``achieved_at`` the first time
-it sees a goal met (so "achieved" sticks even if a later quiz attempt lowers the result): the
-caller commits that, or it is simply recorded again on the next visit.
+Services flush; the view commits. How far a goal has come and whether it is on track is worked
+out in ``lms.learning.goal_progress``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
 from sqlalchemy import select
 
 from lms.content.documents import ModuleDoc
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.learning.catalog import current_doc, live_item, quiz_doc
+from lms.learning.catalog import current_doc, live_item
 from lms.learning.completion import path_progress, progress_of
 from lms.models import ContentItem, ContentKind, Goal, GoalKind, User, utcnow
-from lms.quiz import rules
-from lms.templating import format_date
-
-Status = Literal["achieved", "on_track", "at_risk", "missed", "no_data"]
-
-#: At risk when progress trails the share of time gone by more than this many points ...
-BEHIND_TOLERANCE = 15
-#: ... or when less than this % of the time is left and the goal is not done yet.
-FINAL_STRETCH = 20
-
-STATUS_LABELS: dict[str, str] = {
-    "achieved": "Achieved", "on_track": "On track", "at_risk": "At risk", "missed": "Missed",
-    "no_data": "No data yet",
-}
-NO_SALES_DATA = "No sales data yet"
 
 
 @dataclass(frozen=True)
@@ -83,44 +65,6 @@ KINDS: dict[GoalKind, KindInfo] = {
 }
 #: Measured as a running total (achieved as soon as it is reached), not as a rate over the period.
 CUMULATIVE = {GoalKind.REVENUE, GoalKind.WON_DEALS}
-
-
-# --- the status rule (pure) -----------------------------------------------------------------
-
-def time_elapsed(started: date, deadline: date, today: date) -> float:
-    """The share (0-1) of the goal's time gone by the start of ``today``. The deadline day is a
-    day to work in: a goal from the 1st to the 10th has 10 days, and on the 10th 90 % is gone."""
-    total = max((deadline - started).days + 1, 1)
-    return min(max((today - started).days / total, 0.0), 1.0)
-
-
-def goal_status(*, progress: float | None, started: date, deadline: date, today: date,
-                achieved: bool) -> Status:
-    """Where a goal stands, in this order:
-
-    1. ``achieved`` once the goal was met, whatever the date (it stays achieved);
-    2. ``missed`` after the deadline when it was not met;
-    3. ``no_data`` when progress cannot be measured (performance goals without sales data);
-    4. ``at_risk`` when progress (0-1; above 1 counts as 1) trails the share of time gone
-       (:func:`time_elapsed`) by more than ``BEHIND_TOLERANCE`` points, or when less than
-       ``FINAL_STRETCH`` % of the time is left and progress is below 100 %;
-    5. ``on_track`` otherwise (also before ``started``, and at 100 % for a rate goal whose
-       period has not ended).
-    """
-    if achieved:
-        return "achieved"
-    if today > deadline:
-        return "missed"
-    if progress is None:
-        return "no_data"
-    done = min(max(progress, 0.0), 1.0) * 100
-    gone = time_elapsed(started, deadline, today) * 100
-    if done >= 100:
-        return "on_track"
-    # Rounded so that 0.5 - 0.35 is 15 points, not 15.000000000000002.
-    if round(gone - done, 6) > BEHIND_TOLERANCE or round(100 - gone, 6) < FINAL_STRETCH:
-        return "at_risk"
-    return "on_track"
 
 
 # --- creating and editing -------------------------------------------------------------------
@@ -226,7 +170,7 @@ def _check_item(goal: Goal, user: User, kind: GoalKind, fields: GoalFields, *,
         raise DomainError(f"That {noun} is no longer offered: choose another.", field=field)
     doc = current_doc(item) if item.current_version is not None else None
     title = item.current_version.title if item.current_version else item.slug
-    if kind is GoalKind.REACH_SCORE and _quiz_of(item) is None:
+    if kind is GoalKind.REACH_SCORE and quiz_of(item) is None:
         raise DomainError(f"“{title}” has no quiz: choose a module that ends with a quiz.",
                           field=field)
     if unchanged:
@@ -273,7 +217,7 @@ def _check_target(kind: GoalKind, target: float | None, *, within_days: int | No
 
 def _check_score_not_reached(user: User, module: ContentItem, target: float, *,
                              creating: bool) -> None:
-    quiz = _quiz_of(module)
+    quiz = quiz_of(module)
     if not creating or quiz is None:
         return
     from lms.learning.attempts import standing
@@ -284,7 +228,7 @@ def _check_score_not_reached(user: User, module: ContentItem, target: float, *,
                           "score.", field="target")
 
 
-def _quiz_of(module: ContentItem | None) -> ContentItem | None:
+def quiz_of(module: ContentItem | None) -> ContentItem | None:
     doc = current_doc(module) if module is not None and module.current_version else None
     return live_item(ContentKind.QUIZ, doc.quiz) if isinstance(doc, ModuleDoc) and doc.quiz \
         else None
@@ -335,193 +279,6 @@ def amount_label(kind: GoalKind, stored: float | None, *, within_days: int | Non
     if kind is GoalKind.COMPLAINTS_RESOLVED and within_days:
         return f"{percent:g} % within {within_days} day" + ("" if within_days == 1 else "s")
     return f"{percent:g} %"
-
-
-# --- progress -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Progress:
-    """How far a goal is: ``value`` 0-1, or None when it cannot be measured (``detail`` says
-    why); ``achieved_at`` when it was met on or before the deadline."""
-
-    value: float | None
-    detail: str = ""
-    achieved_at: datetime | None = None
-
-
-#: ``measure(user, goal, until)``: the person's value from ``goal.starts_on`` to ``until``
-#: (inclusive) in stored units (euros, deals, a 0-1 share), or None without data for them.
-Measure = Callable[[User, Goal, date], float | None]
-_MEASURES: dict[GoalKind, Measure] = {}
-
-
-def register_measure(kind: GoalKind, measure: Measure) -> None:
-    """Plug a sales measure in for a performance goal kind (the sales module calls this)."""
-    if kind.is_training:
-        raise ValueError(f"{kind} is measured on training, not on sales")
-    _MEASURES[kind] = measure
-
-
-def goal_progress(goal: Goal, user: User, today: date | None = None) -> Progress:
-    today = today or date.today()
-    kind = GoalKind(goal.kind)
-    if kind is GoalKind.COMPLETE_MODULE:
-        return _module_progress(goal, user)
-    if kind is GoalKind.COMPLETE_PATH:
-        return _path_progress(goal, user)
-    if kind is GoalKind.REACH_SCORE:
-        return _score_progress(goal, user)
-    return _performance_progress(goal, user, kind, today)
-
-
-def _on_time(goal: Goal, when: datetime) -> datetime | None:
-    return when if when.date() <= goal.deadline else None
-
-
-def _module_progress(goal: Goal, user: User) -> Progress:
-    if goal.item is None:
-        return Progress(None, "This module no longer exists.")
-    row = progress_of(user.id, goal.item)
-    if row is not None and row.completed_at is not None:
-        return Progress(1.0, f"Completed on {format_date(row.completed_at)}.",
-                        _on_time(goal, row.completed_at))
-    if row is not None and row.read_at is not None:
-        return Progress(0.5, "Read; pass the quiz to complete it.")
-    return Progress(0.0, "Not read yet.")
-
-
-def _path_progress(goal: Goal, user: User) -> Progress:
-    if goal.item is None:
-        return Progress(None, "This learning path no longer exists.")
-    progress = path_progress(user.id, goal.item)
-    if progress is None:
-        return Progress(None, "This learning path is no longer offered.")
-    if progress.completion is not None:
-        done_at = progress.completion.completed_at
-        return Progress(1.0, f"Completed on {format_date(done_at)}.", _on_time(goal, done_at))
-    total, done = progress.required_total, progress.required_done
-    return Progress(done / total if total else 0.0,
-                    f"{done} of {total} required modules complete.")
-
-
-def _score_progress(goal: Goal, user: User) -> Progress:
-    quiz = _quiz_of(goal.item)
-    if quiz is None or not goal.target:
-        return Progress(None, "This module no longer has a quiz.")
-    from lms.learning.attempts import attempts_of  # attempts imports completion, as we do
-
-    method = quiz_doc(quiz.current_version).settings.grading_method
-    graded = sorted((a.submission for a in attempts_of(user, quiz) if a.submission),
-                    key=lambda s: s.submitted_at)
-    # Replay the results in finishing order: the goal was met when the counted result first
-    # reached the target (under "last" or "average" it may drop later; "achieved" sticks).
-    percents: list[float] = []
-    reached_at = None
-    for submission in graded:
-        percents.append(submission.percent)
-        if reached_at is None and rules.module_result(percents, method) >= goal.target:
-            reached_at = _on_time(goal, submission.submitted_at)
-    result = rules.module_result(percents, method)
-    if result is None:
-        return Progress(0.0, "No graded attempt yet.")
-    return Progress(min(result / goal.target, 1.0),
-                    f"Your result: {result:g} % (goal {goal.target:g} %).", reached_at)
-
-
-def _performance_progress(goal: Goal, user: User, kind: GoalKind, today: date) -> Progress:
-    measure = _MEASURES.get(kind)
-    if measure is None:
-        return Progress(None, NO_SALES_DATA)
-    if today < goal.starts_on:
-        return Progress(0.0, f"Counting starts on {format_date(goal.starts_on)}.")
-    actual = measure(user, goal, min(today, goal.deadline))
-    if actual is None or not goal.target:
-        return Progress(None, NO_SALES_DATA)
-    # A total counts as soon as it is reached; a rate only once its period is over.
-    final = kind in CUMULATIVE or today > goal.deadline
-    met = actual >= goal.target and final
-    detail = (f"{amount_label(kind, actual)} so far, of {target_label(goal)}." if kind in
-              CUMULATIVE else f"Now {amount_label(kind, actual)}; goal {target_label(goal)}.")
-    return Progress(min(actual / goal.target, 1.0), detail, utcnow() if met else None)
-
-
-# --- what the dashboard and the goals page show ---------------------------------------------
-
-@dataclass(frozen=True)
-class GoalView:
-    goal: Goal
-    title: str
-    kind: str
-    kind_label: str
-    is_training: bool
-    target: str
-    detail: str
-    progress: float | None
-    #: progress in whole %, None without data
-    percent: int | None
-    status: Status
-    starts_on: date
-    deadline: date
-    #: negative once the deadline has passed
-    days_left: int
-    #: where today sits on the bar from starts_on to the end of the deadline day, 0-100
-    today_percent: float
-
-    @property
-    def id(self) -> int:
-        return self.goal.id
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def when(self) -> str:
-        days = self.days_left
-        if days > 1:
-            return f"{days} days left"
-        if days == 1:
-            return "1 day left"
-        if days == 0:
-            return "Due today"
-        return "Deadline passed yesterday" if days == -1 else f"Deadline passed {-days} days ago"
-
-
-def goal_view(goal: Goal, user: User, today: date) -> GoalView:
-    """Measure one goal; records ``achieved_at`` (not flushed) the first time it is met."""
-    kind = GoalKind(goal.kind)
-    progress = goal_progress(goal, user, today)
-    if goal.achieved_at is None and progress.achieved_at is not None:
-        goal.achieved_at = progress.achieved_at
-    achieved = goal.achieved_at is not None
-    value = 1.0 if achieved else progress.value
-    detail = progress.detail
-    if achieved and not detail.startswith("Completed"):
-        detail = f"Achieved on {format_date(goal.achieved_at)}. {detail}".strip()
-    return GoalView(
-        goal=goal, title=goal.title, kind=kind.value, kind_label=KINDS[kind].label,
-        is_training=kind.is_training, target=target_label(goal), detail=detail,
-        progress=value, percent=None if value is None else round(min(value, 1.0) * 100),
-        status=goal_status(progress=value, started=goal.starts_on, deadline=goal.deadline,
-                           today=today, achieved=achieved),
-        starts_on=goal.starts_on, deadline=goal.deadline,
-        days_left=(goal.deadline - today).days,
-        today_percent=round(time_elapsed(goal.starts_on, goal.deadline, today) * 100, 1),
-    )
-
-
-def goals_overview(user: User, today: date | None = None) -> list[GoalView]:
-    """The person's active goals by deadline, measured. Flushes ``achieved_at`` for goals met
-    since the last look; the caller commits (a dashboard that does not simply records it again
-    next time)."""
-    today = today or date.today()
-    goals = db.session.scalars(
-        select(Goal).where(Goal.user_id == user.id, Goal.archived_at.is_(None))
-        .order_by(Goal.deadline, Goal.id)).all()
-    views = [goal_view(goal, user, today) for goal in goals]
-    if any(goal in db.session.dirty for goal in goals):
-        db.session.flush()
-    return views
 
 
 def archived_goals(user: User) -> list[Goal]:

@@ -26,7 +26,7 @@ from lms.analytics.report_table import (
 )
 from lms.analytics.scope import OutOfScope, ViewerScope
 from lms.clock import local_today
-from lms.learning.goals import goals_overview
+from lms.learning.goal_progress import goals_overview
 from lms.models import Role
 from lms.security import get_visible_user_or_404, role_required
 

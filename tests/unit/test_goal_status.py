@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lms.learning.goals import goal_status, time_elapsed
+from lms.learning.goal_progress import goal_status, time_elapsed
 
 START = date(2025, 1, 1)
 END = date(2025, 1, 10)  # ten days to work in: each day is 10 % of the time

@@ -18,7 +18,8 @@ from lms.analytics.measures import (
 )
 from lms.analytics.readiness_sql import Scope
 from lms.extensions import db
-from lms.learning.goals import GoalFields, create_goal, goals_overview
+from lms.learning.goal_progress import goals_overview
+from lms.learning.goals import GoalFields, create_goal
 from tests.factories import make_team, make_user
 from tests.impact_helpers import add_sale, d, statements
 

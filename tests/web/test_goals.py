@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.learning import goals as goal_service
+from lms.learning import goal_progress
 from lms.learning.attempts import start_attempt, submit
 from lms.learning.catalog import live_item
 from lms.learning.completion import mark_read, update_completion_for_quiz
-from lms.learning.goals import GoalFields, create_goal, goals_overview
+from lms.learning.goal_progress import goals_overview
+from lms.learning.goals import GoalFields, create_goal, update_goal
 from lms.models import ContentKind, Goal, GoalKind, User
 from tests.conftest import login, page_token, post_form
 from tests.factories import make_user
@@ -332,8 +333,8 @@ def test_performance_goals_plug_into_a_sales_measure(app, monkeypatch):
         seen.append((person.id, goal.starts_on, until))
         return 30000.0
 
-    monkeypatch.setitem(goal_service._MEASURES, GoalKind.REVENUE, measure)
-    monkeypatch.setitem(goal_service._MEASURES, GoalKind.REPEAT_RATE, lambda *_: 0.5)
+    monkeypatch.setitem(goal_progress._MEASURES, GoalKind.REVENUE, measure)
+    monkeypatch.setitem(goal_progress._MEASURES, GoalKind.REPEAT_RATE, lambda *_: 0.5)
     revenue, repeat = goals_overview(user)
     assert seen == [(user.id, TODAY, TODAY)]
     assert revenue.percent == 60 and revenue.status == "on_track"
@@ -343,10 +344,10 @@ def test_performance_goals_plug_into_a_sales_measure(app, monkeypatch):
     [repeat_later] = [v for v in goals_overview(user, today=TODAY + timedelta(10))
                       if v.kind == "repeat_rate"]
     assert repeat_later.status == "achieved"
-    monkeypatch.setitem(goal_service._MEASURES, GoalKind.REVENUE, lambda *_: 50000.0)
+    monkeypatch.setitem(goal_progress._MEASURES, GoalKind.REVENUE, lambda *_: 50000.0)
     assert goals_overview(user)[0].status == "achieved"
     with pytest.raises(ValueError):
-        goal_service.register_measure(GoalKind.COMPLETE_PATH, measure)
+        goal_progress.register_measure(GoalKind.COMPLETE_PATH, measure)
 
 
 def test_the_dashboard_summary_partial(app, content):
@@ -407,8 +408,7 @@ def test_archive_a_goal(client, learner):
     assert "Archived goals (1)" in page and "No goals yet" in page
     assert client.get(f"/learn/goals/{goal.id}").status_code == 404
     with pytest.raises(DomainError):
-        goal_service.update_goal(goal, GoalFields(kind="won_deals", target=4,
-                                                  deadline=goal.deadline))
+        update_goal(goal, GoalFields(kind="won_deals", target=4, deadline=goal.deadline))
 
 
 def test_another_persons_goal_is_404(client, learner):

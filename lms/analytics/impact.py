@@ -66,7 +66,7 @@ from lms.analytics.impact_rules import (
 )
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS, Totals, measure_values
 from lms.analytics.readiness_sql import Scope
-from lms.analytics.report_cache import ReportCache, data_version
+from lms.analytics.report_cache import ReportCache, data_version, gc_paused
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import PathCompletion, Sale, SalesImport
@@ -181,9 +181,10 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
     totals = q.load_totals(params.kind, item.id, people_cte, window, reference,
                            params.follow_up_days, params.today)
     rows = []
+    quizzes = [(m.slug, m.quiz_id, m.method) for m in quiz_modules if m.quiz_id is not None]
     for person in people:
-        scores = {m.slug: r.result(m.method) for m in quiz_modules  # type: ignore[arg-type]
-                  if (r := q.module_result(results, person.id, m)) is not None}
+        scores = {slug: r.result(method) for slug, quiz_id, method in quizzes  # type: ignore[arg-type]
+                  if (r := results.get((person.id, quiz_id))) is not None}
         day = days.get(person.id)
         if day is not None:
             score, first_time = q.training_score(results, person.id, counted)
@@ -265,5 +266,9 @@ def run(scope: Scope, params: Params) -> Impact:
     learning = data_version()
     version = (learning, sales_version())
     catalogue = cache.get_or_make(("catalogue", learning.content), q.load_catalogue)
-    return cache.get_or_make(("impact", scope.key, params, version),
-                             lambda: compute(scope, params, catalogue))
+
+    def make() -> Impact:
+        with gc_paused():
+            return compute(scope, params, catalogue)
+
+    return cache.get_or_make(("impact", scope.key, params, version), make)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, Float, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Date, Float, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql import Select
 
 from lms.analytics.readiness_sql import Scope
@@ -92,6 +92,7 @@ MEASURES: tuple[MeasureInfo, ...] = (
 )
 MEASURE_KEYS: tuple[str, ...] = tuple(m.key for m in MEASURES)
 BY_KEY: dict[str, MeasureInfo] = {m.key: m for m in MEASURES}
+_DIGITS: dict[str, int] = {m.key: m.digits for m in MEASURES}
 
 
 # --- from totals to measures (pure) -----------------------------------------------------------
@@ -122,13 +123,6 @@ def _ratio(top: float, bottom: float) -> float | None:
     return top / bottom if bottom else None
 
 
-def _rounded(key: str, value: float | None) -> float | None:
-    if value is None:
-        return None
-    digits = BY_KEY[key].digits
-    return int(value) if digits == 0 else round(value, digits)
-
-
 def measure_values(t: Totals) -> dict[str, float | None]:
     """The ten measures, rounded, from one person's totals."""
     raw: dict[str, float | None] = {
@@ -143,7 +137,10 @@ def measure_values(t: Totals) -> dict[str, float | None]:
         "resolve_days": t.resolve_median if t.resolve_n else None,
         "follow_up_rate": _ratio(t.followed_up, t.follow_up_due),
     }
-    return {key: _rounded(key, value) for key, value in raw.items()}
+    # Rounded to each measure's digits; this runs twice for every person of an analysis.
+    return {key: None if value is None else
+            (int(value) if (digits := _DIGITS[key]) == 0 else round(value, digits))
+            for key, value in raw.items()}
 
 
 def median(values: Iterable[float]) -> float | None:
@@ -194,8 +191,10 @@ def totals_query(windows: Any, follow_up_days: int, as_of: date) -> Select:
     s, joined = _joined(windows)
     won = s.c.stage == "won"
     earlier = Sale.__table__.alias("earlier")
-    had_earlier = exists().where(earlier.c.customer_key == s.c.customer_key,
-                                 earlier.c.stage == "won", earlier.c.closed_on < s.c.closed_on)
+    # SELECT 1, not SELECT *: the (customer_key, stage, closed_on) index answers it alone.
+    had_earlier = (select(literal_column("1")).select_from(earlier)
+                   .where(earlier.c.customer_key == s.c.customer_key, earlier.c.stage == "won",
+                          earlier.c.closed_on < s.c.closed_on).exists())
     with_cycle = and_(won, s.c.created_on.is_not(None))
     follow_days = days_between(s.c.follow_up_on, s.c.closed_on)
     # Only deals whose follow-up days were over by the report date can tell.
@@ -236,16 +235,20 @@ def window_totals(windows: Any, *, follow_up_days: int,
     """Totals per (user_id, period) for every window with a closed deal (one query).
     ``as_of`` is the report date: follow-ups are judged on deals whose days were over by it."""
     out: dict[tuple[int, str], Totals] = {}
-    for row in db.session.execute(totals_query(windows, follow_up_days, as_of)).mappings():
-        days = [int(v) for v in row["resolve_days"].split(",")] if row["resolve_days"] else []
-        middle = median(days)
-        out[(row["user_id"], row["period"])] = Totals(
-            won=row["won"], lost=row["lost"], revenue=round(float(row["revenue"] or 0), 2),
-            cycle_days_sum=float(row["cycle_days_sum"] or 0), cycle_n=row["cycle_n"],
-            satisfaction_sum=float(row["satisfaction_sum"] or 0), satisfaction_n=row[
-                "satisfaction_n"], repeat=row["repeat"], complaints=row["complaints"],
-            followed_up=row["followed_up"], follow_up_due=row["follow_up_due"],
-            resolve_median=None if middle is None else float(middle), resolve_n=len(days))
+    # Core execution and plain tuples: one row per window, and there are many windows.
+    rows = db.session.connection().execute(totals_query(windows, follow_up_days, as_of))
+    for (user_id, period, won, lost, revenue, cycle_days_sum, cycle_n, satisfaction_sum,
+         satisfaction_n, repeat, complaints, followed_up, follow_up_due, resolve_days) in rows:
+        if resolve_days:
+            days = [int(v) for v in resolve_days.split(",")]
+            resolve_median, resolve_n = float(median(days)), len(days)  # type: ignore[arg-type]
+        else:
+            resolve_median, resolve_n = None, 0
+        # Positional, in the field order of Totals: many rows, and keywords cost time.
+        out[(user_id, period)] = Totals(
+            won, lost, round(float(revenue or 0), 2), float(cycle_days_sum or 0), cycle_n,
+            float(satisfaction_sum or 0), satisfaction_n, repeat, complaints, followed_up,
+            follow_up_due, resolve_median, resolve_n)
     return out
 
 

@@ -42,7 +42,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, contains_eager
 
 from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess, summarise
-from lms.analytics.report_cache import ReportCache, cache_key, data_version, report_cache
+from lms.analytics.report_cache import (
+    ReportCache,
+    cache_key,
+    data_version,
+    gc_paused,
+    report_cache,
+)
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
 from lms.learning.assignments import start_of
@@ -176,8 +182,12 @@ def cached(kind: str, scope: Scope, today: date, rules: Rules | None,
     version = data_version()
     # The catalogue depends on content only: it is kept across changes of learner data.
     catalogue = cache.get_or_make(("catalogue", version.content), load_catalogue)
-    return cache.get_or_make(cache_key(kind, version, scope.key, today, rules),
-                             lambda: make(catalogue))
+
+    def compute() -> T:
+        with gc_paused():
+            return make(catalogue)
+
+    return cache.get_or_make(cache_key(kind, version, scope.key, today, rules), compute)
 
 
 # --- the statement ------------------------------------------------------------------------------

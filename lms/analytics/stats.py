@@ -23,6 +23,7 @@ spread); the callers decide separately whether n is large enough to show.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -131,11 +132,12 @@ def _pearson_r(x: Sequence[float], y: Sequence[float]) -> float | None:
     mx, my = _mean(x), _mean(y)
     dx = [v - mx for v in x]
     dy = [v - my for v in y]
-    sxx = math.fsum(d * d for d in dx)
-    syy = math.fsum(d * d for d in dy)
+    # map(mul, ...) keeps the loops in C: these sums run over every person, several times.
+    sxx = math.fsum(map(operator.mul, dx, dx))
+    syy = math.fsum(map(operator.mul, dy, dy))
     if sxx <= 0.0 or syy <= 0.0:
         return None
-    r = math.fsum(a * b for a, b in zip(dx, dy, strict=True)) / math.sqrt(sxx * syy)
+    r = math.fsum(map(operator.mul, dx, dy)) / math.sqrt(sxx * syy)
     return max(-1.0, min(1.0, r))
 
 
@@ -164,17 +166,19 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> Correlation | None:
 
 def rankdata(values: Sequence[float]) -> list[float]:
     """Ranks 1..n, ties sharing the average of their ranks (scipy's ``method="average"``)."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
+    n = len(values)
+    order = sorted(range(n), key=values.__getitem__)
+    ordered = [values[i] for i in order]
+    ranks = [0.0] * n
     i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+    while i < n:
+        j, value = i + 1, ordered[i]
+        while j < n and ordered[j] == value:
             j += 1
-        shared = (i + j) / 2.0 + 1.0
-        for k in range(i, j + 1):
-            ranks[order[k]] = shared
-        i = j + 1
+        shared = (i + j + 1) / 2.0  # the mean of ranks i+1 .. j
+        for k in order[i:j]:
+            ranks[k] = shared
+        i = j
     return ranks
 
 
@@ -201,10 +205,11 @@ def linear_fit(x: Sequence[float], y: Sequence[float]) -> LinearFit | None:
     if len(x) < 2:
         return None
     mx, my = _mean(x), _mean(y)
-    sxx = math.fsum((v - mx) ** 2 for v in x)
+    dx = [v - mx for v in x]
+    sxx = math.fsum(map(operator.mul, dx, dx))
     if sxx <= 0.0:
         return None
-    sxy = math.fsum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
+    sxy = math.fsum(map(operator.mul, dx, [v - my for v in y]))
     slope = sxy / sxx
     return LinearFit(slope=slope, intercept=my - slope * mx)
 

@@ -33,9 +33,10 @@ from lms.content.documents import (
 )
 from lms.errors import DomainError
 from lms.learning.assignments import assign
-from lms.learning.attempts import standing, start_attempt, submit
+from lms.learning.attempts import doc_for, start_attempt, submit
 from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import mark_read, record_opened, update_completion_for_quiz
+from lms.learning.standing import standing
 from lms.models import ContentKind, User
 from lms.quiz.grading import correct_response
 
@@ -167,8 +168,6 @@ def _take_module(rep: User, module, rng: random.Random, a: float, clock: Clock, 
 
 
 def _answers(attempt, rng: random.Random, p: float) -> dict[str, Any]:  # noqa: ANN001
-    from lms.learning.attempts import doc_for
-
     by_id = {q.id: q for q in doc_for(attempt).questions}
     answers = {}
     for row in attempt.questions:

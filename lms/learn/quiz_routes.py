@@ -18,12 +18,12 @@ from lms.learning.attempts import (
     expired,
     finish_open_attempt,
     save_responses,
-    standing,
     start_attempt,
     submit,
 )
 from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import lock_of, progress_map, update_completion_for_quiz
+from lms.learning.standing import standing
 from lms.models import Attempt, AttemptStatus, ContentKind, utcnow
 from lms.quiz import rules
 from lms.quiz.grading import describe_correct_answer, grade

@@ -9,18 +9,15 @@ module applies them to stored attempts. Services flush; the view commits.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from flask import current_app
-from sqlalchemy import select
 
 from lms.content.documents import QuizDoc
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.catalog import quiz_doc
+from lms.learning.completion import update_completion_for_quiz
+from lms.learning.standing import standing
 from lms.models import (
     Attempt,
     AttemptQuestion,
@@ -33,59 +30,6 @@ from lms.models import (
 from lms.quiz import rules
 from lms.quiz.drawing import attempt_seed, draw_questions, option_order
 from lms.quiz.grading import grade
-
-
-@dataclass(frozen=True)
-class QuizStanding:
-    """Where a person stands on a quiz: what they have used and what they may do next."""
-
-    attempts: list[Attempt]
-    graded: list[Submission]
-    open_attempt: Attempt | None
-    attempts_left: int | None
-    result: float | None  # the module's result under the grading method
-    passed: bool
-    decision: rules.StartDecision
-
-
-def attempts_of(user: User, quiz: ContentItem) -> list[Attempt]:
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
-        .order_by(Attempt.number)))
-
-
-def standing(user: User, quiz: ContentItem, *, now: datetime | None = None) -> QuizStanding:
-    """Where the person stands now. While a certificate that needs this quiz has expired, only
-    the attempts since it expired count: the quiz is taken again to renew it."""
-    now = now or utcnow()
-    from lms.learning.completion import renewal_since  # completion imports this module
-
-    return standing_since(user, quiz, renewal_since(user.id, quiz, now), now=now)
-
-
-def standing_since(user: User, quiz: ContentItem, since: datetime | None, *,
-                   now: datetime) -> QuizStanding:
-    """The standing counting only attempts started at or after ``since`` (all when None);
-    ``attempts`` still lists every attempt, so numbering carries on."""
-    doc = quiz_doc(quiz.current_version)
-    settings = doc.settings
-    attempts = attempts_of(user, quiz)
-    counted = [a for a in attempts if since is None or a.started_at >= since]
-    graded = [a.submission for a in counted if a.submission is not None]
-    open_attempt = next((a for a in attempts if a.status == AttemptStatus.OPEN.value), None)
-    result = rules.module_result([s.percent for s in graded], settings.grading_method)
-    passed = result is not None and rules.passed(result, settings.pass_mark)
-    last_finished = max((s.submitted_at for s in graded), default=None)
-    # In the organisation's time zone, so "try again at 14:05" reads right for the learner.
-    zone = ZoneInfo(current_app.config["TIMEZONE"]) if current_app else UTC
-    decision = rules.can_start(
-        now.astimezone(zone), max_attempts=settings.max_attempts, used=len(graded),
-        last_finished_at=last_finished.astimezone(zone) if last_finished else None,
-        cooldown_minutes=settings.cooldown_minutes,
-        passed_already=passed, has_open_attempt=open_attempt is not None)
-    return QuizStanding(attempts, graded, open_attempt,
-                        rules.attempts_left(settings.max_attempts, len(graded)), result, passed,
-                        decision)
 
 
 def start_attempt(user: User, quiz: ContentItem, *, now: datetime | None = None) -> Attempt:
@@ -196,8 +140,5 @@ def finish_open_attempt(attempt: Attempt, *, now: datetime | None = None) -> Sub
     now = now or utcnow()
     reason = "timeout" if expired(attempt, now) else "quiz-changed"
     submission = submit(attempt, None, now=now, reason=reason)
-    # Imported here: completion needs this module's standing, and this module needs completion.
-    from lms.learning.completion import update_completion_for_quiz
-
     update_completion_for_quiz(attempt.user_id, attempt.quiz, now=now)
     return submission

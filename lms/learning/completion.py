@@ -18,6 +18,12 @@ from sqlalchemy import select
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
 from lms.learning.catalog import current_doc, live_item, live_items
+from lms.learning.standing import (
+    expired_certificates,
+    renewed_modules,
+    required_modules,
+    standing,
+)
 from lms.models import (
     ContentItem,
     ContentKind,
@@ -97,8 +103,6 @@ def update_module_completion(user_id: int, module: ContentItem, *,
     if doc.quiz:
         quiz = live_item(ContentKind.QUIZ, doc.quiz)
         if quiz is not None:
-            from lms.learning.attempts import standing  # attempts imports this module
-
             user = db.session.get(User, user_id)
             if not standing(user, quiz, now=now).passed:
                 return False
@@ -119,68 +123,17 @@ def update_completion_for_quiz(user_id: int, quiz: ContentItem, *,
     renew_certificates(user_id, now=now)
 
 
-def _expired_certificates(user_id: int, now: datetime) -> list[PathCompletion]:
-    return list(db.session.scalars(select(PathCompletion).where(
-        PathCompletion.user_id == user_id, PathCompletion.expires_at.is_not(None),
-        PathCompletion.expires_at <= now)))
-
-
-def _required_modules(path_id: int, modules: dict[str, ContentItem]
-                      ) -> list[tuple[ContentItem, ModuleDoc]]:
-    path = db.session.get(ContentItem, path_id)
-    doc = current_doc(path) if path is not None and path.retired_at is None else None
-    if not isinstance(doc, PathDoc):
-        return []
-    found = []
-    for entry in doc.modules:
-        item = modules.get(entry.module)
-        module_doc = current_doc(item) if item is not None else None
-        if entry.required and isinstance(module_doc, ModuleDoc):
-            found.append((item, module_doc))
-    return found
-
-
-def renewal_since(user_id: int, quiz: ContentItem, now: datetime) -> datetime | None:
-    """From when this quiz must be passed again: the latest expiry among the person's expired
-    certificates of paths with a required module ending in it; None when there is none."""
-    expired = _expired_certificates(user_id, now)
-    if not expired:
-        return None
-    modules = live_items(ContentKind.MODULE)
-    return max((c.expires_at for c in expired
-                if any(doc.quiz == quiz.slug for _, doc in _required_modules(c.path_id, modules))),
-               default=None)
-
-
-def renewed_modules(user: User, modules: list[tuple[ContentItem, ModuleDoc]],
-                    since: datetime, progress: dict[int, ModuleProgress], *,
-                    now: datetime) -> set[int]:
-    """Which of these modules were taken again since ``since`` (an expiry): the quiz passed in
-    attempts started since then, or, without a quiz, the module opened since then."""
-    from lms.learning.attempts import standing_since  # attempts imports this module
-
-    done = set()
-    for item, doc in modules:
-        quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
-        if quiz is not None:
-            if standing_since(user, quiz, since, now=now).passed:
-                done.add(item.id)
-        elif (row := progress.get(item.id)) is not None and row.last_opened_at >= since:
-            done.add(item.id)
-    return done
-
-
 def renew_certificates(user_id: int, *, now: datetime | None = None) -> None:
     """Renew each expired certificate whose path has been taken again (one query when none
     has expired, as for nearly everyone)."""
     now = now or utcnow()
-    expired = _expired_certificates(user_id, now)
+    expired = expired_certificates(user_id, now)
     if not expired:
         return
     user = db.session.get(User, user_id)
     modules, progress = live_items(ContentKind.MODULE), progress_map(user_id)
     for completion in expired:
-        required = _required_modules(completion.path_id, modules)
+        required = required_modules(completion.path_id, modules)
         renewed = renewed_modules(user, required, completion.expires_at, progress, now=now)
         if required and all(item.id in renewed for item, _ in required):
             path = db.session.get(ContentItem, completion.path_id)

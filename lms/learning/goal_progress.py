@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.learning.catalog import quiz_doc
 from lms.learning.completion import path_progress, progress_of
 from lms.learning.goals import CUMULATIVE, KINDS, amount_label, quiz_of, target_label
+from lms.learning.standing import attempts_of
 from lms.models import Goal, GoalKind, User, utcnow
 from lms.quiz import rules
 from lms.templating import format_date
@@ -145,8 +146,6 @@ def _score_progress(goal: Goal, user: User) -> Progress:
     quiz = quiz_of(goal.item)
     if quiz is None or not goal.target:
         return Progress(None, "This module no longer has a quiz.")
-    from lms.learning.attempts import attempts_of  # attempts imports completion, as we do
-
     method = quiz_doc(quiz.current_version).settings.grading_method
     graded = sorted((a.submission for a in attempts_of(user, quiz) if a.submission),
                     key=lambda s: s.submitted_at)

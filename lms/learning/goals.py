@@ -39,6 +39,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.catalog import current_doc, live_item
 from lms.learning.completion import path_progress, progress_of
+from lms.learning.standing import standing
 from lms.models import ContentItem, ContentKind, Goal, GoalKind, User, utcnow
 
 
@@ -220,8 +221,6 @@ def _check_score_not_reached(user: User, module: ContentItem, target: float, *,
     quiz = quiz_of(module)
     if not creating or quiz is None:
         return
-    from lms.learning.attempts import standing
-
     result = standing(user, quiz).result
     if result is not None and result >= target:
         raise DomainError(f"Your result on this quiz is already {result:g} %: set a higher "

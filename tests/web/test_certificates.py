@@ -14,7 +14,7 @@ from lms.analytics.readiness import Rules, Status
 from lms.analytics.readiness_sql import Scope, compute_report
 from lms.extensions import db
 from lms.learning.assignments import AssignmentStatus, assign, status_of
-from lms.learning.attempts import doc_for, standing, start_attempt, submit
+from lms.learning.attempts import doc_for, start_attempt, submit
 from lms.learning.catalog import live_item
 from lms.learning.completion import (
     mark_read,
@@ -23,6 +23,7 @@ from lms.learning.completion import (
     update_completion_for_quiz,
 )
 from lms.learning.dashboard import build_dashboard
+from lms.learning.standing import standing
 from lms.models import ContentKind, PathCompletion, Role, utcnow
 from lms.quiz.grading import correct_response
 from tests.conftest import login

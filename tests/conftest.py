@@ -3,6 +3,10 @@
 SQLite (default): the schema is built once by the real migrations into a template file, and each
 test gets its own copy of that file. PostgreSQL (``LMS_TEST_DATABASE_URL``): the migrations run
 once into that database, and every table is emptied after each test.
+
+``LMS_TEST_TIMEZONE`` runs the suite with another organisation time zone: with one whose date
+differs from UTC's at the time (``Pacific/Kiritimati`` in the UTC evening), it shows a test
+that takes the server's date for the organisation's.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         # Fast hashing: the tests check the rules around passwords, not scrypt's cost.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
+        "TIMEZONE": os.environ.get("LMS_TEST_TIMEZONE", "Europe/Amsterdam"),
     }
 
 

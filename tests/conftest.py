@@ -15,7 +15,9 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -26,7 +28,14 @@ from lms import create_app
 from lms.extensions import db
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+ORG_TIMEZONE = os.environ.get("LMS_TEST_TIMEZONE", "Europe/Amsterdam")
 PASSWORD = "correct-horse-battery"
+
+
+def org_today() -> date:
+    """Today in the test organisation's zone, as the app sees it (lms.clock.local_today),
+    for module-level constants computed before any app exists."""
+    return datetime.now(ZoneInfo(ORG_TIMEZONE)).date()
 
 
 def base_config(tmp_path: Path, database_url: str) -> dict:
@@ -38,7 +47,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         # Fast hashing: the tests check the rules around passwords, not scrypt's cost.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
-        "TIMEZONE": os.environ.get("LMS_TEST_TIMEZONE", "Europe/Amsterdam"),
+        "TIMEZONE": ORG_TIMEZONE,
     }
 
 
@@ -153,13 +162,19 @@ def post_form(client: FlaskClient, url: str, data: dict | None = None, *,
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def content_copy(app: Flask, tmp_path: Path) -> Path:
-    """A private copy of the repository's content for tests that change files; the app reads
-    it. Returns the copy's root (holding content/ and quizzes/)."""
+def use_content_copy(app: Flask, tmp_path: Path) -> Path:
+    """Point ``app`` at a private copy of the repository's content/ and quizzes/, so a test may
+    change files without touching the repository's. Returns the copy's root."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "quizzes", root / "quizzes")
     app.config["CONTENT_DIR"] = str(root / "content")
     app.config["QUIZ_DIR"] = str(root / "quizzes")
     return root
+
+
+@pytest.fixture
+def content_copy(app: Flask, tmp_path: Path) -> Path:
+    """A private copy of the repository's content for tests that change files; the app reads
+    it. Returns the copy's root (holding content/ and quizzes/)."""
+    return use_content_copy(app, tmp_path)

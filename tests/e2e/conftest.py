@@ -24,7 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
 from lms.extensions import db
-from tests.conftest import REPO, base_config
+from tests.conftest import base_config, use_content_copy
 from tests.learning_helpers import sync
 
 HERE = Path(__file__).resolve().parent
@@ -135,17 +135,6 @@ def demo_server(live_app: Flask, live_server: str) -> str:
     """``live_server`` with the demo organisation loaded (password ``DEMO_PASSWORD``)."""
     _load_demo(live_app)
     return live_server
-
-
-def use_content_copy(app: Flask, tmp_path: Path) -> Path:
-    """Point ``app`` at a private copy of the repository's content/ and quizzes/, so a test may
-    change files without touching the repository's. Returns the copy's root."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "quizzes", root / "quizzes")
-    app.config["CONTENT_DIR"] = str(root / "content")
-    app.config["QUIZ_DIR"] = str(root / "quizzes")
-    return root
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,7 +27,7 @@ from lms.extensions import db
 from lms.learning.assignments import assign
 from lms.learning.catalog import live_item
 from lms.models import Attempt, AttemptQuestion, ContentKind, Submission, utcnow
-from tests.e2e.conftest import BrowserIssues, log_in, page_overflow
+from tests.e2e.conftest import BrowserIssues, log_in, page_overflow, use_content_copy
 from tests.factories import PASSWORD, make_user
 from tests.learning_helpers import sync, write_practice
 
@@ -61,12 +60,8 @@ def new_hire(live_app: Flask, live_server: str, tmp_path: Path) -> Callable[...,
     due in 30 days."""
 
     def setup(**quiz_settings: object) -> Learner:
-        root = tmp_path / "project"
-        shutil.copytree(REPO / "content", root / "content")
-        shutil.copytree(REPO / "quizzes", root / "quizzes")
+        root = use_content_copy(live_app, tmp_path)
         write_practice(root, **quiz_settings)
-        live_app.config["CONTENT_DIR"] = str(root / "content")
-        live_app.config["QUIZ_DIR"] = str(root / "quizzes")
         due = date.today() + timedelta(days=30)
         with live_app.app_context():
             sync(root)

@@ -49,6 +49,7 @@ from sqlalchemy.sql import Select
 
 from lms.analytics.readiness_sql import Scope
 from lms.analytics.sqldates import days_between, int_list
+from lms.clock import local_today
 from lms.extensions import db
 from lms.models import Role, Sale, Team, User
 
@@ -339,7 +340,7 @@ def _one_person(user_id: int, start: date, end: date, follow_up_days: int) -> To
                      literal(start, Date).label("start"),
                      literal(end, Date).label("end")).cte("windows")
     return window_totals(windows, follow_up_days=follow_up_days,
-                         as_of=date.today()).get((user_id, "period"), Totals())
+                         as_of=local_today()).get((user_id, "period"), Totals())
 
 
 def complaints_resolved_share(user_id: int, start: date, until: date,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lms.clock import local_today
 from lms.demo.people import DEMO_PASSWORD, build_people, database_is_empty, demo_logins
 from lms.demo.sales import simulate_sales
 from lms.demo.training import simulate_training
@@ -14,7 +15,7 @@ __all__ = ["DEMO_PASSWORD", "build_demo", "database_is_empty", "demo_logins"]
 
 
 def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
-    today = today or date.today()
+    today = today or local_today()
     reps = build_people(seed=seed, today=today)
     training = simulate_training(reps, seed=seed, today=today)
     db.session.flush()

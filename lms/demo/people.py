@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from lms.clock import local_today
 from lms.extensions import db
 from lms.models import Role, User
 from lms.people.services import PersonFields, TeamFields, create_team, create_user
@@ -54,7 +55,7 @@ def build_people(*, seed: int = 2026, today: date | None = None) -> list[User]:
     """Create the demo people through the same services the admin pages use; returns the
     salespeople in order (rep01 first)."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or local_today()
 
     def person(email: str, name: str, role: Role, **extra: object) -> User:
         user, _ = create_user(PersonFields(email=email, name=name, role=role, **extra),

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.catalog import live_item
@@ -140,7 +141,7 @@ def assign_to_team(team: Team, item: ContentItem, *, due_date: date | None = Non
     reported, the others are assigned. A fixed set of queries, whatever the team's size.
     """
     _check_assignable(item)
-    today = today or date.today()
+    today = today or local_today()
     members = team_learners(team)
     existing = {a.user_id: a for a in db.session.scalars(select(Assignment).where(
         Assignment.item_id == item.id, Assignment.withdrawn_at.is_(None),
@@ -279,7 +280,7 @@ def list_assignments(people: Any, filters: AssignmentFilters, *, today: date | N
     """Live assignments of ``people`` (a SELECT of user ids: the viewer's scope), most urgent
     first. Three queries whatever the number of people: the status counts, the total and the
     page."""
-    today = today or date.today()
+    today = today or local_today()
     status = status_expression(today).label("status")
     base = live_assignments_query(Assignment.id.label("id"), status).where(
         Assignment.user_id.in_(people))
@@ -376,5 +377,5 @@ def auto_enrol(user: User, *, today: date | None = None) -> Assignment | None:
         return None
     days = setting.days_after_hire
     if days is not None and user.hire_date is None:
-        return assign(user, path, due_date=(today or date.today()) + timedelta(days=days))
+        return assign(user, path, due_date=(today or local_today()) + timedelta(days=days))
     return assign(user, path, days_after_hire=days)

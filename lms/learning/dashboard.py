@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from lms.clock import local_today
 from lms.content.documents import ModuleDoc
 from lms.extensions import db
 from lms.learning.assignments import assignments_for
@@ -44,7 +45,7 @@ class Dashboard:
 
 
 def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
-    today = today or date.today()
+    today = today or local_today()
     modules = live_items(ContentKind.MODULE)
     progress = progress_map(user.id)
     board = Dashboard()

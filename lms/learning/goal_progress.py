@@ -15,6 +15,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.catalog import quiz_doc
 from lms.learning.completion import path_progress, progress_of
@@ -101,7 +102,7 @@ def register_measure(kind: GoalKind, measure: Measure) -> None:
 
 
 def goal_progress(goal: Goal, user: User, today: date | None = None) -> Progress:
-    today = today or date.today()
+    today = today or local_today()
     kind = GoalKind(goal.kind)
     if kind is GoalKind.COMPLETE_MODULE:
         return _module_progress(goal, user)
@@ -250,7 +251,7 @@ def goals_overview(user: User, today: date | None = None) -> list[GoalView]:
     """The person's active goals by deadline, measured. Flushes ``achieved_at`` for goals met
     since the last look; the caller commits (a dashboard that does not simply records it again
     next time)."""
-    today = today or date.today()
+    today = today or local_today()
     goals = db.session.scalars(
         select(Goal).where(Goal.user_id == user.id, Goal.archived_at.is_(None))
         .order_by(Goal.deadline, Goal.id)).all()

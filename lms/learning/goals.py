@@ -34,6 +34,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from lms.clock import local_today
 from lms.content.documents import ModuleDoc
 from lms.errors import DomainError
 from lms.extensions import db
@@ -93,7 +94,7 @@ def kind_of(value: GoalKind | str) -> GoalKind:
 
 
 def create_goal(user: User, fields: GoalFields, *, today: date | None = None) -> Goal:
-    today = today or date.today()
+    today = today or local_today()
     goal = Goal(user_id=user.id)
     _apply(goal, user, fields, today=today, creating=True)
     db.session.add(goal)
@@ -107,7 +108,7 @@ def update_goal(goal: Goal, fields: GoalFields, *, today: date | None = None) ->
     if goal.archived_at is not None:
         raise DomainError("This goal is archived and can no longer be changed.")
     before = (goal.kind, goal.item_id, goal.target, goal.within_days)
-    _apply(goal, goal_user(goal), fields, today=today or date.today(), creating=False)
+    _apply(goal, goal_user(goal), fields, today=today or local_today(), creating=False)
     if (goal.kind, goal.item_id, goal.target, goal.within_days) != before:
         goal.achieved_at = None
     db.session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from lms.analytics.measures import (
     sort_rows,
 )
 from lms.analytics.readiness_sql import Scope
+from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.goal_progress import goals_overview
 from lms.learning.goals import GoalFields, create_goal
@@ -221,7 +222,7 @@ def test_the_statements_do_not_grow_with_the_people(app):
 
 def test_performance_goals_are_measured_on_sales(app):
     user = make_user()
-    today = date.today()
+    today = local_today()
     deadline = today + timedelta(days=20)
     create_goal(user, GoalFields(kind="revenue", target=10000, deadline=deadline,
                                  starts_on=today - timedelta(days=10)))

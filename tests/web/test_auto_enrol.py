@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.assignments import AutoEnrolment, auto_enrolment, save_auto_enrolment
 from lms.learning.catalog import live_item
@@ -82,7 +83,7 @@ def test_only_admins_open_the_settings(app, admin):
 
 def test_a_new_hire_from_the_admin_form_gets_the_path(admin):
     enable(days=30)
-    hired = date.today() - timedelta(days=3)
+    hired = local_today() - timedelta(days=3)
     post_form(admin, "/admin/people/new", {
         "email": "nina@example.com", "name": "Nina New", "role": "learner", "team_id": 0,
         "manager_id": 0, "hire_date": hired.isoformat()}, token_from="/admin/people/new")
@@ -116,18 +117,18 @@ def test_lms_users_create_enrols_a_learner_without_a_hire_date_from_today(admin,
                                  "--name", "New Person", "--role", "learner"])
     assert result.exit_code == 0, result.output
     [assignment] = assignments_of("new@example.com")
-    assert assignment.due_date == date.today() + timedelta(days=10)
+    assert assignment.due_date == local_today() + timedelta(days=10)
     assert assignment.due_days_after_hire is None
 
 
 def test_nothing_happens_when_off_or_when_the_path_is_gone(admin, runner):
-    make_user(email="before@example.com", hire_date=date.today())
+    make_user(email="before@example.com", hire_date=local_today())
     assert assignments_of("before@example.com") == []
     # Pointing at a path that no longer exists: people are still created, just not enrolled.
     db.session.add(Setting(key="auto_enrolment", value={
         "enabled": True, "path": "retired-path", "days_after_hire": 30}))
     db.session.commit()
-    make_user(email="after@example.com", hire_date=date.today())
+    make_user(email="after@example.com", hire_date=local_today())
     assert assignments_of("after@example.com") == []
     page = admin.get(SETTINGS).get_data(as_text=True)
     assert "no longer exists" in page

@@ -5,13 +5,14 @@ Times are relative to now, because the pages judge "expired" by the real clock.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from lms.analytics.readiness import Rules, Status
 from lms.analytics.readiness_sql import Scope, compute_report
+from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.assignments import AssignmentStatus, assign, status_of
 from lms.learning.attempts import doc_for, start_attempt, submit
@@ -80,7 +81,7 @@ def test_a_certificate_is_complete_until_it_expires(expired):
     assert [s["renew"] for s in after.steps] == [True, True]
     assert after.required_done == 0 and after.next_step["item"].id == module.id
     # The assignment list, the dashboard and the reminders agree: not complete.
-    assert status_of(assignment, date.today()) is AssignmentStatus.OVERDUE
+    assert status_of(assignment, local_today()) is AssignmentStatus.OVERDUE
     entry = build_dashboard(ria).items[0]
     assert not entry.complete and entry.overdue
     assert build_dashboard(ria).next_step["item"].id == module.id
@@ -108,7 +109,7 @@ def test_taking_the_path_again_renews_the_certificate(expired):
     assert renewed.completed_at == now - timedelta(minutes=10)
     assert renewed.expires_at == now - timedelta(minutes=10) + timedelta(days=30)
     assert path_progress(ria.id, path).certified
-    assert status_of(assignment, date.today()) is AssignmentStatus.COMPLETE
+    assert status_of(assignment, local_today()) is AssignmentStatus.COMPLETE
     assert build_dashboard(ria).items[0].complete
     # The first completion of each module stays: it is when the person first learnt it.
     assert standing(ria, quiz).passed
@@ -136,7 +137,7 @@ def test_the_pages_say_what_to_do(expired, client):
 
 def test_the_readiness_report_counts_a_lapsed_path_as_overdue(expired):
     ria, path, module, follow, quiz, assignment = expired
-    scope, today = Scope(everyone=True), date.today()
+    scope, today = Scope(everyone=True), local_today()
     row = compute_report(scope, Rules(), today).rows[0]
     # The modules stay complete; the assignment is past due and its certificate has lapsed.
     assert (row.figures.completed, row.figures.overdue) == (2, 1)

@@ -3,7 +3,7 @@ status on the list, the dashboard summary, privacy and CSRF."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import render_template
@@ -18,10 +18,10 @@ from lms.learning.completion import mark_read, update_completion_for_quiz
 from lms.learning.goal_progress import goals_overview
 from lms.learning.goals import GoalFields, create_goal, update_goal
 from lms.models import ContentKind, Goal, GoalKind, User
-from tests.conftest import login, page_token, post_form
+from tests.conftest import login, org_today, page_token, post_form
 from tests.factories import make_user
 
-TODAY = date.today()
+TODAY = org_today()
 SOON = (TODAY + timedelta(days=30)).isoformat()
 URL = "/learn/goals/"
 

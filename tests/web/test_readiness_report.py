@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -23,11 +23,11 @@ from lms.learning.catalog import live_item
 from lms.learning.completion import mark_read, record_opened, update_completion_for_quiz
 from lms.models import ContentKind, Role
 from lms.quiz.grading import correct_response
-from tests.conftest import login
+from tests.conftest import login, org_today
 from tests.factories import make_team, make_user
 from tests.learning_helpers import sync, write_practice
 
-TODAY = date.today()
+TODAY = org_today()
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from lms.analytics import stats
 from lms.analytics.impact import impact_cache
 from lms.analytics.sales_commands import impact_command, sales_command
 from lms.api.auth import create_token
+from lms.clock import local_today
 from lms.extensions import db
 from lms.models import Role
 from tests.conftest import login
@@ -42,7 +43,7 @@ def org(app):  # noqa: ANN001, ANN201
     anna = make_user(name="Anna Noord", email="anna@example.com", team=noord)
     bram = make_user(name="=HYPERLINK(\"http://evil\")", email="bram@example.com", team=noord)
     zoe = make_user(name="Zoë Zuid", email="zoe@example.com", team=zuid)
-    recent = (date.today() - timedelta(days=5)).isoformat()
+    recent = (local_today() - timedelta(days=5)).isoformat()
     add_sale(anna, closed=recent, amount=5000)
     add_sale(anna, closed=recent, amount=1000, stage="lost")
     add_sale(bram, closed=recent, amount=800)
@@ -142,7 +143,7 @@ def trained(app, content_copy):  # noqa: ANN001, ANN201
     app.config["IMPACT_MIN_N"] = 5
     boss = make_user("manager", email="boss@example.com", name="Boss")
     team = make_team("Impact", managers=[boss])
-    day = date.today() - timedelta(days=100)
+    day = local_today() - timedelta(days=100)
     people = []
     for i in range(12):
         person = make_user(name=f"Rep {i:02d}", email=f"rep{i}@example.com", team=team)
@@ -210,7 +211,7 @@ def test_report_impact_json_recomputes(app, trained):
     check_recomputes(payload)
     person = next(p for p in payload["people"] if p["name"] == "Rep 00")
     assert person["group"] == "later" and person["training_score"] == 100.0
-    assert person["training_date"] == (date.today() - timedelta(days=100)).isoformat()
+    assert person["training_date"] == (local_today() - timedelta(days=100)).isoformat()
     assert person["before"]["values"]["won_deals"] == 1 and person["after"]["closed_deals"] == 7
     new = next(p for p in payload["people"] if p["name"] == "New 0")
     assert new["group"] == "not_trained" and new["training_date"] is None

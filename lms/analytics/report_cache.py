@@ -1,8 +1,9 @@
 """The reports' cache, keyed by the data's version.
 
-The version is the pair of change counters that database triggers keep (migration 0006):
-"content" counts changes of modules, quizzes and paths, "learning" every change of people,
-teams, assignments, module progress, attempts and submissions, whoever made it. Reading it is
+The version is the pair of change counters that database triggers keep (migrations 0006 and
+0008): "content" counts changes of modules, quizzes and paths, "learning" every change of
+people, teams, assignments, module progress, path certificates, attempts and submissions,
+whoever made it. Reading it is
 one look-up, so a repeated view of unchanged data costs that one statement, and any change
 (a new attempt, a module read, a withdrawn assignment) shows in the next view.
 

@@ -430,6 +430,8 @@ def test_every_table_the_reports_read_counts_its_changes(org, app):
     assert changes(f"UPDATE attempts SET status = status WHERE user_id = {alice}")
     assert changes(f"UPDATE submissions SET percent = 1 WHERE attempt_id IN "
                    f"(SELECT id FROM attempts WHERE user_id = {alice})")
+    assert changes(f"UPDATE path_completions SET expires_at = CURRENT_TIMESTAMP "
+                   f"WHERE user_id = {org.carol.id}")
     assert changes(f"UPDATE content_items SET retired_at = CURRENT_TIMESTAMP WHERE id = {quiz}",
                    "content")
     # Housekeeping columns do not count.

@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import contains_eager
 
-from lms.analytics.measures import Totals, scope_condition, window_totals
-from lms.analytics.readiness_sql import Scope
+from lms.analytics.measures import Totals, window_totals
+from lms.analytics.readiness_sql import Scope, scope_condition
 from lms.analytics.sqldates import add_days, day_of
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
 from lms.extensions import db

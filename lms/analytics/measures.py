@@ -47,11 +47,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Float, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql import Select
 
-from lms.analytics.readiness_sql import Scope
+from lms.analytics.readiness_sql import Scope, scope_condition
 from lms.analytics.sqldates import days_between, int_list
 from lms.clock import local_today
 from lms.extensions import db
-from lms.models import Role, Sale, Team, User
+from lms.models import Sale, Team, User
 
 
 @dataclass(frozen=True)
@@ -254,21 +254,6 @@ def window_totals(windows: Any, *, follow_up_days: int,
 
 
 # --- the sales performance report --------------------------------------------------------------
-
-def scope_condition(scope: Scope) -> Any:
-    """Salespeople (learners) in the scope's teams or reporting to its manager; active or not."""
-    conditions = [User.role == Role.LEARNER.value]
-    if not scope.everyone:
-        who = []
-        if scope.team_ids:
-            who.append(User.team_id.in_(sorted(scope.team_ids)))
-        if scope.manager_id is not None:
-            who.append(User.manager_id == scope.manager_id)
-        if scope.user_ids:
-            who.append(User.id.in_(sorted(scope.user_ids)))
-        conditions.append(or_(*who) if who else literal(False))
-    return and_(*conditions)
-
 
 @dataclass(frozen=True)
 class PersonMeasures:

@@ -40,6 +40,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess, summarise
 from lms.analytics.report_cache import (
@@ -92,8 +93,10 @@ class Scope:
                 tuple(sorted(self.user_ids)))
 
 
-def people_cte(scope: Scope):  # noqa: ANN202 - a CTE
-    conditions = [User.active.is_(True), User.role == Role.LEARNER.value]
+def scope_condition(scope: Scope) -> ColumnElement[bool]:
+    """SQL on ``users``: a salesperson (learner) in the scope, active or not (the sales reports
+    keep people who left; the readiness report adds ``active``)."""
+    conditions = [User.role == Role.LEARNER.value]
     if not scope.everyone:
         who = []
         if scope.team_ids:
@@ -103,7 +106,13 @@ def people_cte(scope: Scope):  # noqa: ANN202 - a CTE
         if scope.user_ids:
             who.append(User.id.in_(sorted(scope.user_ids)))
         conditions.append(or_(*who) if who else false())
-    return select(User.id.label("user_id")).where(*conditions).cte("people")
+    return and_(*conditions)
+
+
+def people_cte(scope: Scope):  # noqa: ANN202 - a CTE
+    """The active salespeople in the scope: the people a readiness report has a row for."""
+    return (select(User.id.label("user_id"))
+            .where(User.active.is_(True), scope_condition(scope)).cte("people"))
 
 
 # --- content: which modules a path requires, which quiz ends a module ------------------------

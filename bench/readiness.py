@@ -40,9 +40,10 @@ from sqlalchemy import text  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.analytics.readiness import Rules  # noqa: E402
-from lms.analytics.readiness_sql import Scope, readiness_report  # noqa: E402
+from lms.analytics.readiness_sql import readiness_report  # noqa: E402
 from lms.analytics.report_cache import data_version, forget_learning_data  # noqa: E402
 from lms.extensions import db  # noqa: E402
+from lms.security import Scope  # noqa: E402
 
 MODULES = 200
 PATHS = 10  # of 20 modules each; every person gets two paths: 40 assigned modules

@@ -323,7 +323,7 @@ def bench_impact(args: argparse.Namespace) -> None:
     del args
     from lms.analytics import impact
     from lms.analytics.impact_report import to_dict
-    from lms.analytics.readiness_sql import Scope
+    from lms.security import Scope
 
     work = Path(tempfile.mkdtemp(prefix="lms-bench-impact-"))
     try:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lms.safeyaml import quote
+
 #: The repository (or installed project) root: holds templates/, static/, content/ and quizzes/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +26,7 @@ def _bool(value: str) -> bool:
         return True
     if lowered in {"0", "false", "no", "off", ""}:
         return False
-    raise ValueError(f"expected true or false, got {value!r}")
+    raise ValueError(f"expected true or false, got {quote(value)}")
 
 
 def _tuple(value: str) -> tuple[str, ...]:

@@ -16,13 +16,23 @@ from flask.cli import with_appcontext
 from lms.analytics.readiness import fmt, fmt1, rules_from_config
 from lms.analytics.readiness_sql import readiness_report
 from lms.analytics.report_table import report_csv
-from lms.analytics.scope import OutOfScope, ViewerScope
 from lms.clock import local_today
+from lms.safeyaml import quote
+from lms.security import OutOfScope, ScopeChoice, choose_scope
 
 
 @click.group("report")
 def report_group() -> None:
     """Reports for managers, as a table, CSV or JSON."""
+
+
+def cli_scope(team_name: str | None) -> ScopeChoice:
+    """The command line sees every team; ``--team NAME`` narrows to that team and below."""
+    try:
+        return choose_scope(None, team_name, by_name=True)
+    except OutOfScope:
+        click.echo(f"Error: no active team named {quote(team_name)}.", err=True)
+        sys.exit(1)
 
 
 @report_group.command("readiness")
@@ -34,13 +44,7 @@ def report_group() -> None:
 @with_appcontext
 def readiness_command(team_name: str | None, output: str) -> None:
     """The readiness report: one row per salesperson."""
-    viewer = ViewerScope(None)
-    try:
-        team_id = viewer.team_id_by_name(team_name) if team_name else None
-    except OutOfScope:
-        click.echo(f"Error: no active team named {team_name!r}.", err=True)
-        sys.exit(1)
-    report = readiness_report(viewer.scope(team_id), rules_from_config(current_app.config),
+    report = readiness_report(cli_scope(team_name).scope, rules_from_config(current_app.config),
                               local_today())
     if output == "json":
         click.echo(json.dumps([r.record() for r in report.rows], ensure_ascii=False, indent=2))

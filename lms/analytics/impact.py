@@ -65,11 +65,12 @@ from lms.analytics.impact_rules import (
     score_figures,
 )
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS, Totals, measure_values
-from lms.analytics.readiness_sql import Scope
 from lms.analytics.report_cache import ReportCache, data_version, gc_paused
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import PathCompletion, Sale, SalesImport
+from lms.safeyaml import quote
+from lms.security import Scope
 
 __all__ = [  # the rules' names, for callers of this module
     "ANALYSES", "COMPARISONS", "GROUPS", "NOTE", "WINDOW_RANGE", "Comparison", "DidFigure",
@@ -159,13 +160,13 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
     if params.kind == "path":
         item = catalogue.path_by_slug(params.slug)
         if item is None:
-            raise DomainError(f"There is no learning path '{params.slug}'.")
+            raise DomainError(f"There is no learning path {quote(params.slug)}.")
         counted = [catalogue.modules[m] for m in item.scored_module_ids]
         title, kind_label = item.title, "learning path"
     else:
         item = catalogue.module_by_slug(params.slug)
         if item is None:
-            raise DomainError(f"There is no module '{params.slug}'.")
+            raise DomainError(f"There is no module {quote(params.slug)}.")
         counted = [item] if item.quiz_id is not None else []
         title, kind_label = item.title, "module"
     people_cte = q.people_ids(scope)
@@ -258,7 +259,7 @@ def impact_cache() -> ReportCache:
 def run(scope: Scope, params: Params) -> Impact:
     """The analysis, from the cache while the data has not changed."""
     if params.measure not in BY_KEY:
-        raise DomainError(f"Unknown measure '{params.measure}': use one of "
+        raise DomainError(f"Unknown measure {quote(params.measure)}: use one of "
                           f"{', '.join(MEASURE_KEYS)}.")
     if not WINDOW_RANGE[0] <= params.window_days <= WINDOW_RANGE[1]:
         raise DomainError(f"The window must be {WINDOW_RANGE[0]} to {WINDOW_RANGE[1]} days.")

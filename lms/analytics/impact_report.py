@@ -21,6 +21,7 @@ from lms.analytics.impact import (
 )
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS, MEASURES, format_value
 from lms.analytics.stats import Correlation
+from lms.safeyaml import quote
 
 
 def _window(window: tuple[date, date] | None) -> dict[str, str] | None:
@@ -157,7 +158,7 @@ def text_report(impact: Impact, *, team: str | None = None) -> str:
     key = p.measure
     label = BY_KEY[key].label
     lines = [
-        f"Training impact: {impact.item_title} ({impact.item_kind_label} '{p.slug}')",
+        f"Training impact: {impact.item_title} ({impact.item_kind_label} {quote(p.slug)})",
         f"Measure {label}; window {p.window_days} days; as of {p.today.isoformat()}; "
         f"team {team or 'all in scope'}",
         f"{len(impact.people)} people in scope, {impact.trained_count} trained; reference date "

@@ -30,7 +30,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager
 
 from lms.analytics.measures import Totals, window_totals
-from lms.analytics.readiness_sql import Scope, scope_condition
 from lms.analytics.sqldates import add_days, day_of
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
 from lms.extensions import db
@@ -46,6 +45,7 @@ from lms.models import (
     User,
 )
 from lms.quiz import rules
+from lms.security import Scope, scope_condition
 
 # --- content ------------------------------------------------------------------------------------
 

@@ -47,11 +47,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, Float, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql import Select
 
-from lms.analytics.readiness_sql import Scope, scope_condition
 from lms.analytics.sqldates import days_between, int_list
 from lms.clock import local_today
 from lms.extensions import db
 from lms.models import Sale, Team, User
+from lms.security import Scope, scope_condition
 
 
 @dataclass(frozen=True)

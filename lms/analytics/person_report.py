@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.analytics.readiness import Rules
 from lms.analytics.readiness_charts import HeatCell, compute_heatmap
-from lms.analytics.readiness_sql import Catalogue, PersonRow, Scope, cached, compute_report
+from lms.analytics.readiness_sql import Catalogue, PersonRow, cached, compute_report
 from lms.extensions import db
 from lms.learning.assignments import start_of
 from lms.models import (
@@ -24,6 +24,7 @@ from lms.models import (
     Submission,
     User,
 )
+from lms.security import Scope
 
 
 @dataclass(frozen=True)

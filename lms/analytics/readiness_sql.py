@@ -18,7 +18,7 @@ a repeated view of unchanged data costs one cheap statement.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -31,7 +31,6 @@ from sqlalchemy import (
     case,
     column,
     distinct,
-    false,
     func,
     literal_column,
     or_,
@@ -40,7 +39,6 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import aliased, contains_eager
-from sqlalchemy.sql.elements import ColumnElement
 
 from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess, summarise
 from lms.analytics.report_cache import (
@@ -62,12 +60,12 @@ from lms.models import (
     ContentVersion,
     ModuleProgress,
     PathCompletion,
-    Role,
     Submission,
     Team,
     User,
     utcnow,
 )
+from lms.security import Scope, scope_condition
 
 T = TypeVar("T")
 #: Constants written into the SQL rather than sent as parameters: the planner sees them.
@@ -75,38 +73,6 @@ ZERO, ONE = literal_column("0", Integer), literal_column("1", Integer)
 
 
 # --- whose report -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The people a report covers: active salespeople (learners) in these teams, plus the
-    direct reports of ``manager_id``; or every active salesperson."""
-
-    everyone: bool = False
-    team_ids: frozenset[int] = frozenset()
-    manager_id: int | None = None
-    user_ids: frozenset[int] = frozenset()
-
-    @property
-    def key(self) -> Hashable:
-        return (self.everyone, tuple(sorted(self.team_ids)), self.manager_id,
-                tuple(sorted(self.user_ids)))
-
-
-def scope_condition(scope: Scope) -> ColumnElement[bool]:
-    """SQL on ``users``: a salesperson (learner) in the scope, active or not (the sales reports
-    keep people who left; the readiness report adds ``active``)."""
-    conditions = [User.role == Role.LEARNER.value]
-    if not scope.everyone:
-        who = []
-        if scope.team_ids:
-            who.append(User.team_id.in_(sorted(scope.team_ids)))
-        if scope.manager_id is not None:
-            who.append(User.manager_id == scope.manager_id)
-        if scope.user_ids:
-            who.append(User.id.in_(sorted(scope.user_ids)))
-        conditions.append(or_(*who) if who else false())
-    return and_(*conditions)
 
 
 def people_cte(scope: Scope):  # noqa: ANN202 - a CTE

@@ -15,11 +15,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.analytics import impact as impact_service
+from lms.analytics.commands import cli_scope
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.impact_report import text_report, to_dict
 from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, format_value
 from lms.analytics.measures import sales_performance as performance
-from lms.analytics.scope import OutOfScope, ViewerScope
 from lms.clock import local_today
 from lms.errors import DomainError
 
@@ -27,15 +27,6 @@ from lms.errors import DomainError
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
-
-
-def _scope(team_name: str | None):  # noqa: ANN202 - (Scope, team label)
-    viewer = ViewerScope(None)
-    try:
-        team_id = viewer.team_id_by_name(team_name) if team_name else None
-    except OutOfScope:
-        _fail(f"no active team named {team_name!r}.")
-    return viewer.scope(team_id), (viewer.team_name(team_id) if team_id else None)
 
 
 def sales_record(row: PersonMeasures, start: date, last: date) -> dict:
@@ -73,7 +64,7 @@ def sales_command(start, last, team_name: str | None, output: str) -> None:  # n
     first_day = start.date() if start else last_day - timedelta(days=89)
     if first_day > last_day:
         _fail("--from must be on or before --to.")
-    scope, _ = _scope(team_name)
+    scope = cli_scope(team_name).scope
     rows = performance(scope, first_day, last_day + timedelta(days=1),
                        follow_up_days=int(current_app.config["FOLLOW_UP_DAYS"]),
                        as_of=local_today())
@@ -116,7 +107,8 @@ def impact_command(measure: str, window_days: int, path_slug: str | None,
                 else impact_service.default_training())
     if training is None:
         _fail("there is no learning path yet; give --module SLUG.")
-    scope, team = _scope(team_name)
+    choice = cli_scope(team_name)
+    scope, team = choice.scope, choice.label if choice.team_id else None
     params = impact_service.params_from(current_app.config, kind=training[0], slug=training[1],
                                         measure=measure, window_days=window_days,
                                         today=local_today())

@@ -18,6 +18,8 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import ApiToken, Role, User, utcnow
+from lms.safeyaml import quote
+from lms.security import OutOfScope, choose_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "vk_"
@@ -48,20 +50,15 @@ def user_for_token(plain: str) -> User | None:
     return token.user
 
 
-def requested_scope(user: User):  # noqa: ANN201 - (viewer, team id, scope) or an error
-    """The team scope a report request asks for with ``?team=NAME``, limited to what the
-    token's user may see. Returns ``(viewer, team_id, scope, None)`` or, for a team out of
-    sight, ``(None, None, None, error response)``."""
-    from lms.analytics.scope import OutOfScope, ViewerScope
-
-    viewer = ViewerScope(user)
-    name = request.args.get("team", "").strip()
+def requested_scope(user: User):  # noqa: ANN201 - (ScopeChoice, None) or (None, error)
+    """The scope a report request asks for with ``?team=NAME``, limited by the policy to what
+    the token's user may see; a team out of sight is an error response."""
+    name = request.args.get("team", "")
     try:
-        team_id = viewer.team_id_by_name(name) if name else None
-        return viewer, team_id, viewer.scope(team_id), None
+        return choose_scope(user, name, by_name=True), None
     except OutOfScope:
-        return None, None, None, api_error(
-            404, f"There is no team named {name!r} among the teams you can see.")
+        return None, api_error(
+            404, f"There is no team named {quote(name.strip())} among the teams you can see.")
 
 
 def api_error(status: int, message: str):  # noqa: ANN201

@@ -25,7 +25,7 @@ bp = Blueprint("api_impact", __name__)
 @bp.get("/reports/impact")
 @token_required(Role.MANAGER)
 def impact():  # noqa: ANN201
-    viewer, team_id, scope, error = requested_scope(g.api_user)
+    choice, error = requested_scope(g.api_user)
     if error is not None:
         return error
     path, module = request.args.get("path", "").strip(), request.args.get("module", "").strip()
@@ -43,7 +43,7 @@ def impact():  # noqa: ANN201
         measure=request.args.get("measure", "win_rate").strip(), window_days=int(window),
         today=local_today())
     try:
-        result = impact_service.run(scope, params)
+        result = impact_service.run(choice.scope, params)
     except DomainError as exc:
         return api_error(400, exc.message)
-    return jsonify(to_dict(result, team=viewer.team_name(team_id) if team_id else None))
+    return jsonify(to_dict(result, team=choice.label if choice.team_id else None))

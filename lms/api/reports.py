@@ -22,8 +22,8 @@ bp = Blueprint("api_reports", __name__)
 @bp.get("/reports/readiness")
 @token_required(Role.MANAGER)
 def readiness():  # noqa: ANN201
-    viewer, team_id, scope, error = requested_scope(g.api_user)
+    choice, error = requested_scope(g.api_user)
     if error is not None:
         return error
-    report = readiness_report(scope, rules_from_config(current_app.config), local_today())
-    return jsonify(report_payload(report, team=viewer.team_name(team_id) if team_id else None))
+    report = readiness_report(choice.scope, rules_from_config(current_app.config), local_today())
+    return jsonify(report_payload(report, team=choice.label if choice.team_id else None))

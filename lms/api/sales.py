@@ -16,6 +16,7 @@ from lms.api.auth import api_error, token_required
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import Role
+from lms.safeyaml import quote
 from lms.sales.importer import ImportOptions, import_records
 
 bp = Blueprint("api_sales", __name__)
@@ -32,9 +33,9 @@ def _options(raw: Any) -> ImportOptions:
         raise ValueError("'options' must be an object")
     for key, value in raw.items():
         if key not in OPTION_TYPES:
-            raise ValueError(f"unknown option '{key}'; use {', '.join(OPTION_TYPES)}")
+            raise ValueError(f"unknown option {quote(key)}; use {', '.join(OPTION_TYPES)}")
         if value is not None and not isinstance(value, OPTION_TYPES[key]):
-            raise ValueError(f"option '{key}' has the wrong type")
+            raise ValueError(f"option {quote(key)} has the wrong type")
     if raw.get("decimal") not in (None, "comma", "point"):
         raise ValueError("option 'decimal' must be 'comma' or 'point'")
     if raw.get("satisfaction_scale") not in (None, 5, 10):

@@ -10,12 +10,14 @@ import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms import safeyaml
 from lms.content.checkcmd import content_cli
 from lms.content.gift import GiftExportError, parse_gift, quiz_to_gift, write_quiz_yaml
 from lms.content.links import is_valid_slug
 from lms.content.store import get_item, sync_content
 from lms.extensions import db
 from lms.models import ContentKind
+from lms.safeyaml import quote
 
 
 def content_dirs() -> tuple[Path, Path, Path]:
@@ -64,7 +66,7 @@ def import_gift_command(file: Path, slug: str, title: str | None, force: bool) -
     numbers; nothing is dropped silently.
     """
     if not is_valid_slug(slug):
-        _fail(f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
+        _fail(f"{quote(slug)} is not a valid slug: use lower-case letters, digits and hyphens.")
     target = Path(current_app.config["QUIZ_DIR"]) / f"{slug}.yaml"
     if target.exists() and not force:
         _fail(f"{target} already exists; use --force to overwrite it.")
@@ -99,12 +101,12 @@ def export_gift_command(slug: str, output: Path | None) -> None:
     else:
         path = Path(current_app.config["QUIZ_DIR"]) / f"{slug}.yaml"
         if not path.exists():
-            _fail(f"No quiz '{slug}' in the database or in {path.parent}.")
+            _fail(f"No quiz {quote(slug)} in the database or in {path.parent}.")
         source = path.read_text(encoding="utf-8")
     try:
-        gift = quiz_to_gift(yaml.safe_load(source))
+        gift = quiz_to_gift(safeyaml.load(source))
     except (GiftExportError, yaml.YAMLError) as exc:
-        _fail(f"quiz '{slug}' cannot be written as GIFT: {exc}")
+        _fail(f"quiz {quote(slug)} cannot be written as GIFT: {exc}")
     if output:
         output.write_text(gift, encoding="utf-8")
         click.echo(f"Wrote {output}.")

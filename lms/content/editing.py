@@ -24,6 +24,7 @@ from lms.content.validation import (
 )
 from lms.errors import DomainError
 from lms.models import ContentKind, ContentVersion, User
+from lms.safeyaml import quote
 
 CHECKERS = {ContentKind.MODULE: check_module_text, ContentKind.QUIZ: check_quiz_text,
             ContentKind.PATH: check_path_text}
@@ -51,7 +52,7 @@ class ContentInvalid(DomainError):
 
 def file_path(kind: ContentKind, slug: str, dirs: ContentDirs) -> Path:
     if not is_valid_slug(slug):
-        raise DomainError(f"'{slug}' is not a valid slug.")
+        raise DomainError(f"{quote(slug)} is not a valid slug.")
     folder = {ContentKind.MODULE: dirs.modules, ContentKind.QUIZ: dirs.quizzes,
               ContentKind.PATH: dirs.paths}[kind]
     if kind is ContentKind.MODULE:
@@ -164,10 +165,10 @@ def create_module(slug: str, title: str, category: str, summary: str, *, dirs: C
         raise DomainError("Use lower-case letters, digits and single hyphens for the file name, "
                           "for example 'service-contracts'.", field="slug")
     if file_path(ContentKind.MODULE, slug, dirs).exists() or get_item(ContentKind.MODULE, slug):
-        raise DomainError(f"A module called '{slug}' already exists (or existed: slugs are "
+        raise DomainError(f"A module called {quote(slug)} already exists (or existed: slugs are "
                           "never reused).", field="slug")
     if category not in categories:
-        raise DomainError(f"Unknown category '{category}'.", field="category")
+        raise DomainError(f"Unknown category {quote(category)}.", field="category")
     version, _ = save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
                            base_hash=None, dirs=dirs, categories=categories, actor=actor)
     return version

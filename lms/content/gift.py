@@ -23,6 +23,7 @@ from typing import Any
 
 from lms.content.gift_export import GiftExportError, quiz_to_gift, write_quiz_yaml
 from lms.content.gift_parse import GiftProblem, SkippedQuestion, parse_question, slugify
+from lms.safeyaml import quote
 
 __all__ = [
     "GiftExportError",
@@ -158,7 +159,7 @@ def _metadata(comments: list[tuple[int, str]], warnings: list[GiftProblem]) -> _
                 meta.id = value
             elif kind == "tag" and value and value not in meta.tags:
                 if any(c in "<>" or unicodedata.category(c) == "Cc" for c in value):
-                    warnings.append(GiftProblem(line, f"tag '{value}' contains '<', '>' or a "
+                    warnings.append(GiftProblem(line, f"tag {quote(value)} contains '<', '>' or a "
                                                       "control character (dropped)", "warning"))
                 else:
                     meta.tags.append(value)
@@ -187,8 +188,8 @@ def _question(fields: dict[str, Any], meta: _Meta, state: _State, line: int) -> 
     while qid in used:
         qid, suffix = f"{base}-{suffix}", suffix + 1
     if qid != base and meta.id:
-        state.result.problems.append(GiftProblem(line, f"question id '{base}' is used twice; "
-                                                       f"this one becomes '{qid}'", "warning"))
+        state.result.problems.append(GiftProblem(line, f"question id {quote(base)} is used twice; "
+                                                       f"this one becomes {quote(qid)}", "warning"))
     question: dict[str, Any] = {"id": qid}
     # The exporter writes the id as the title of an untitled question: do not read it back.
     if title and title != qid:

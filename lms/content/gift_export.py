@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from lms.content.gift_parse import BLANK, FORMAT_MARKERS, WEIGHT_RE, tidy_number
+from lms.safeyaml import quote
 
 #: Every setting with its documented default (docs/authoring.md), written out so trainers see them.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -92,7 +93,8 @@ def _question(question: Mapping[str, Any]) -> str:
     if qtype == "numeric" and question.get("unit"):
         tokens.append(_token("unit", question["unit"]))
     if qtype not in _WRITERS:
-        raise GiftExportError(f"question '{qid}': type {qtype!r} cannot be written as GIFT")
+        raise GiftExportError(f"question {quote(qid)}: type {quote(qtype)} cannot be written "
+                              "as GIFT")
     answers = _WRITERS[qtype](question)
     if question.get("explanation"):
         answers.append(f"####{_part(question['explanation'])}")
@@ -157,7 +159,8 @@ def _true_false(question: Mapping[str, Any]) -> list[str]:
 def _arrow_free(question: Mapping[str, Any], text: Any, what: str) -> None:
     # GIFT cannot escape '->': the reader would split there or take the question for matching.
     if "->" in str(text):
-        raise GiftExportError(f"question '{question['id']}': {what} '{text}' contains '->', "
+        raise GiftExportError(f"question {quote(question['id'])}: {what} {quote(text)} "
+                              "contains '->', "
                               "which GIFT cannot express")
 
 
@@ -225,7 +228,7 @@ def write_quiz_yaml(slug: str, title: str, questions: list[dict[str, Any]]) -> s
     default, then the questions, a blank line between them. Raises ``ValueError`` for a bad slug.
     """
     if not _SLUG_RE.fullmatch(slug) or len(slug) > 80:
-        raise ValueError(f"'{slug}' is not a valid quiz slug (lower-case letters, digits and "
+        raise ValueError(f"{quote(slug)} is not a valid quiz slug (lower-case letters, digits and "
                          "single hyphens, at most 80 characters)")
     document = {"title": title, "settings": dict(DEFAULT_SETTINGS), "questions": questions}
     # yaml.dump with a SafeDumper subclass is safe_dump plus the layout above.

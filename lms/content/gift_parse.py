@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lms.safeyaml import quote
+
 Severity = Literal["error", "warning"]
 
 #: Moodle's text-format markers; we keep every format's text as it is (see ``_unmark``).
@@ -175,10 +177,11 @@ def _number(span: _Span, what: str) -> int | float:
         raise SkippedQuestion(span.line, f"numeric answer: the {what} is missing")
     if not _NUMBER_RE.fullmatch(text):
         hint = " (use a decimal point)" if _NUMBER_RE.fullmatch(text.replace(",", ".")) else ""
-        raise SkippedQuestion(span.line, f"numeric answer: {what} '{text}' is not a number{hint}")
+        raise SkippedQuestion(span.line, f"numeric answer: {what} {quote(text)} is not a "
+                                         f"number{hint}")
     number = float(text)
     if not math.isfinite(number):
-        raise SkippedQuestion(span.line, f"numeric answer: {what} '{text}' is out of range")
+        raise SkippedQuestion(span.line, f"numeric answer: {what} {quote(text)} is out of range")
     return tidy_number(number)
 
 
@@ -258,7 +261,7 @@ def _matching(inner: _Span) -> dict[str, Any]:
         if not left:  # '= -> x' is Moodle's distractor: a right-hand item that matches nothing
             distractors.append(right)
         elif left.casefold() in seen:
-            raise SkippedQuestion(piece.line, f"matching left item '{left}' appears twice")
+            raise SkippedQuestion(piece.line, f"matching left item {quote(left)} appears twice")
         else:
             seen.add(left.casefold())
             pairs.append({"left": left, "right": right})
@@ -299,7 +302,8 @@ def _short_text(inner: _Span, warn: _Warn) -> dict[str, Any]:
         if not text:
             raise SkippedQuestion(piece.line, "an answer is empty")
         if "*" in text:
-            warn.append(GiftProblem(piece.line, f"'*' in answer '{text}' is Moodle's wildcard; "
+            warn.append(GiftProblem(piece.line, f"'*' in answer {quote(text)} is Moodle's "
+                                                "wildcard; "
                                                 "we compare it as a literal '*'", "warning"))
         answers.append((text, 100.0 if weight is None else weight, feedback))
     if not any(weight == 100 for _, weight, _ in answers):
@@ -384,7 +388,7 @@ def parse_question(lines: list[tuple[int, str]], warnings: list[GiftProblem]) ->
         if part.find(brace) >= 0:
             raise SkippedQuestion(part.cut(part.find(brace)).line,
                                   f"only one answer block per question: write a literal "
-                                  f"'{brace}' as '\\{brace}'")
+                                  f"{quote(brace)} as '\\{brace}'")
     explanation = ""
     general = inner.mask.rfind("####")
     if general >= 0:

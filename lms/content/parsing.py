@@ -20,6 +20,7 @@ from lms.content.documents import ModuleDoc, PathDoc, PathEntry, QuizDoc
 from lms.content.problems import Problem
 from lms.content.quizparsing import parse_quiz_node
 from lms.content.yamlread import Reader
+from lms.safeyaml import quote
 
 __all__ = [
     "Parsed", "content_hash", "normalise", "parse_module", "parse_path", "parse_quiz",
@@ -99,7 +100,7 @@ def parse_module(text: str, path: str) -> Parsed[ModuleDoc]:
     if root is None and not reader.problems:
         reader.report(1, "front matter is empty")
         for name in ("title", "category", "summary", "estimated_minutes"):
-            reader.report(1, f"front matter: missing required field '{name}'")
+            reader.report(1, f"front matter: missing required field {quote(name)}")
         return Parsed(None, tuple(reader.problems))
     fields = reader.mapping(root, "front matter", line=1) if root is not None else None
     if fields is None:

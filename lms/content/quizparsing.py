@@ -31,6 +31,7 @@ from lms.content.documents import (
     TrueFalse,
 )
 from lms.content.yamlread import Fields, Reader
+from lms.safeyaml import quote
 
 QUIZ_FIELDS = ("title", "description", "settings", "questions")
 SETTINGS_FIELDS = (
@@ -116,7 +117,8 @@ def _question(reader: Reader, node: yaml.Node) -> Question | None:
         fields.check_known(allowed, f"a {qtype} question")
     qid = fields.text("id", required=True)
     if qid is not None and not set(qid) <= _ID_CHARS:
-        reader.report(fields.lines["id"], f"question id '{qid}' may only use lower-case letters, "
+        reader.report(fields.lines["id"], f"question id {quote(qid)} may only use "
+                                          "lower-case letters, "
                                           "digits, - and _")
     common: dict[str, Any] = dict(
         path=reader.path, line=fields.line, lines=dict(fields.lines), id=qid or "",
@@ -152,7 +154,7 @@ def _items(reader: Reader, fields: Fields, key: str, parse: Any) -> list[Any]:
     node = fields.node(key, required=True)
     if node is None:
         return []
-    parsed = (parse(item) for item in reader.sequence(node, f"'{key}'"))
+    parsed = (parse(item) for item in reader.sequence(node, f"{quote(key)}"))
     return [item for item in parsed if item is not None]
 
 

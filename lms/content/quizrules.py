@@ -15,6 +15,7 @@ from lms.content.documents import (
     SingleChoice,
 )
 from lms.content.problems import Problem
+from lms.safeyaml import quote
 
 
 def check_quiz_doc(doc: QuizDoc) -> list[Problem]:
@@ -40,7 +41,7 @@ def _duplicate_ids(doc: QuizDoc) -> list[Problem]:
         if question.id in first_line:
             problems.append(Problem(
                 doc.path, line,
-                f"duplicate question id '{question.id}' (first used on line "
+                f"duplicate question id {quote(question.id)} (first used on line "
                 f"{first_line[question.id]})",
             ))
         else:
@@ -64,7 +65,8 @@ def _question_rules(question: Question) -> list[Problem]:
 
 
 def _at(question: Question, field: str, message: str) -> Problem:
-    return Problem(question.path, question.line_of(field), f"question '{question.id}': {message}")
+    return Problem(question.path, question.line_of(field), f"question {quote(question.id)}: "
+                                                           f"{message}")
 
 
 def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
@@ -79,7 +81,8 @@ def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
             return [_at(question, "options", "no option is marked correct: true")]
         if len(correct) > 1:
             return [Problem(question.path, correct[1].line,
-                            f"question '{question.id}': a single_choice question has exactly one "
+                            f"question {quote(question.id)}: a single_choice question has "
+                            "exactly one "
                             f"correct option, but {len(correct)} are marked correct: true")]
         return []
     if not correct:
@@ -93,7 +96,7 @@ def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
         # Moodle writes thirds as 33.33333, which add up to 99.99999: allow for that rounding.
         if top < 100 - 0.01:
             return [Problem(question.path, question.line_of("options"),
-                            f"question '{question.id}': positive weights add up to {top:g} %, "
+                            f"question {quote(question.id)}: positive weights add up to {top:g} %, "
                             "so no response can score full points", "warning")]
     return []
 
@@ -101,7 +104,8 @@ def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
 def _numeric_rules(question: Numeric) -> list[Problem]:
     problems = [
         Problem(question.path, answer.line,
-                f"question '{question.id}': min {answer.min:g} is greater than max {answer.max:g}")
+                f"question {quote(question.id)}: min {answer.min:g} is greater than max "
+                f"{answer.max:g}")
         for answer in question.answers
         if answer.min is not None and answer.max is not None and answer.min > answer.max
     ]
@@ -123,7 +127,7 @@ def _matching_rules(question: Matching) -> list[Problem]:
         if key in seen:
             problems.append(Problem(
                 pair.path, pair.line,
-                f"question '{question.id}': left item '{pair.left}' appears twice "
+                f"question {quote(question.id)}: left item {quote(pair.left)} appears twice "
                 f"(first on line {seen[key]})",
             ))
         else:

@@ -28,6 +28,7 @@ from lms.content.parsing import Parsed, parse_module, parse_path, parse_quiz, sl
 from lms.content.problems import Problem, Severity
 from lms.content.quizrules import check_quiz_doc
 from lms.content.rendering import heading_ids
+from lms.safeyaml import quote
 
 D = TypeVar("D")
 
@@ -142,7 +143,8 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def _slug_problems(slug: str, path: str) -> list[Problem]:
     if is_valid_slug(slug):
         return []
-    return [Problem(path, 1, f"'{slug}' is not a valid slug: use lower-case letters, digits and "
+    return [Problem(path, 1, f"{quote(slug)} is not a valid slug: use lower-case letters, "
+                             "digits and "
                              "single hyphens, at most 80 characters (rename the file)")]
 
 
@@ -157,20 +159,22 @@ def _module_problems(parsed: Parsed[ModuleDoc], slug: str, path: str,
         return problems
     if doc.category and doc.category not in context.categories:
         problems.append(Problem(path, doc.line_of("category"),
-                                f"unknown category '{doc.category}': use one of "
+                                f"unknown category {quote(doc.category)}: use one of "
                                 f"{', '.join(context.categories)}"))
     if doc.quiz is not None and doc.quiz not in context.quiz_slugs:
-        problems.append(Problem(path, doc.line_of("quiz"), f"quiz '{doc.quiz}' does not exist "
+        problems.append(Problem(path, doc.line_of("quiz"), f"quiz {quote(doc.quiz)} does not exist "
                                                            f"(no {doc.quiz}.yaml in quizzes)"))
     known = context.module_slugs | {slug}
     seen: set[str] = set()
     for index, prerequisite in enumerate(doc.prerequisites):
         line = doc.item_line("prerequisites", index)
         if prerequisite in seen:
-            problems.append(Problem(path, line, f"prerequisite '{prerequisite}' is listed twice",
+            problems.append(Problem(path, line, f"prerequisite {quote(prerequisite)} is "
+                                                "listed twice",
                                     "warning"))
         elif prerequisite not in known:
-            problems.append(Problem(path, line, f"prerequisite '{prerequisite}' is not a module"))
+            problems.append(Problem(path, line, f"prerequisite {quote(prerequisite)} is not "
+                                                "a module"))
         seen.add(prerequisite)
     graph = {**context.prerequisites, slug: doc.prerequisites}
     cycle = cycle_through(slug, graph)
@@ -199,12 +203,12 @@ def _link_problem(target: str, _alt: str | None, known: frozenset[str],
                      "e.g. other-module.md", "error")]
         return []
     if link.slug not in known:
-        return [(f"link to module '{link.slug}' ({target}): no such module", "error")]
+        return [(f"link to module {quote(link.slug)} ({target}): no such module", "error")]
     anchors = context.anchors.get(link.slug)
     if link.anchor and anchors is not None and link.anchor not in anchors:
         # The page still opens, just not at the heading: a warning, not an error.
-        return [(f"link {target}: module '{link.slug}' has no heading with anchor "
-                 f"'{link.anchor}'", "warning")]
+        return [(f"link {target}: module {quote(link.slug)} has no heading with anchor "
+                 f"{quote(link.anchor)}", "warning")]
     return []
 
 
@@ -247,17 +251,18 @@ def _path_problems(parsed: Parsed[PathDoc], slug: str, path: str,
     for index, entry in enumerate(doc.modules):
         if entry.module in position:
             first = doc.modules[position[entry.module]].line
-            problems.append(Problem(path, entry.line, f"module '{entry.module}' is already in "
+            problems.append(Problem(path, entry.line, f"module {quote(entry.module)} is already in "
                                                       f"the path (line {first})"))
             continue
         position[entry.module] = index
         if entry.module not in context.module_slugs:
-            problems.append(Problem(path, entry.line, f"module '{entry.module}' does not exist"))
+            problems.append(Problem(path, entry.line, f"module {quote(entry.module)} does "
+                                                      "not exist"))
     for entry in doc.modules:
         later = [p for p in context.prerequisites.get(entry.module, ())
                  if position.get(p, -1) > position[entry.module]]
         for prerequisite in later:
             problems.append(Problem(path, entry.line,
-                                    f"module '{entry.module}' comes before its prerequisite "
-                                    f"'{prerequisite}'", "warning"))
+                                    f"module {quote(entry.module)} comes before its prerequisite "
+                                    f"{quote(prerequisite)}", "warning"))
     return problems

@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
+from lms import safeyaml
 from lms.content.problems import Problem, Severity
+from lms.safeyaml import quote
 
 _CORE_TAG = "tag:yaml.org,2002:"
 
@@ -38,7 +40,10 @@ class Reader:
     def compose(self, text: str) -> yaml.Node | None:
         """The root node, or None (with a problem recorded) when the YAML does not parse."""
         try:
-            return yaml.compose(text, Loader=yaml.SafeLoader)
+            return safeyaml.compose(text)
+        except safeyaml.YAMLExpansionError as exc:
+            line = (exc.problem_mark.line if exc.problem_mark else 0) + 1 + self.offset
+            self.report(line, f"YAML aliases: {exc.problem}")
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 + self.offset if mark else 1 + self.offset
@@ -151,7 +156,7 @@ class Fields:
             if not isinstance(key, str) or not key:
                 reader.report(key_line, f"{what}: field names must be text")
             elif key in self.nodes:
-                reader.report(key_line, f"{what}: field '{key}' appears twice "
+                reader.report(key_line, f"{what}: field {quote(key)} appears twice "
                                         f"(first on line {self.lines[key]})")
             else:
                 self.nodes[key] = value_node
@@ -167,17 +172,18 @@ class Fields:
         for key in self.nodes:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, list(allowed), n=1)
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+                suggestion = f" (did you mean {quote(hint[0])}?)" if hint else ""
                 self.reader.report(
-                    self.lines[key], f"unknown field '{key}' in {where or self.what}{suggestion}"
+                    self.lines[key], f"unknown field {quote(key)} in "
+                                     f"{where or self.what}{suggestion}"
                 )
 
     def node(self, key: str, required: bool = False) -> yaml.Node | None:
         node = self.nodes.get(key)
         if node is None and required:
-            self.reader.report(self.line, f"{self.what}: missing required field '{key}'")
+            self.reader.report(self.line, f"{self.what}: missing required field {quote(key)}")
         if node is not None and _is_null(node) and required:
-            self.reader.report(self.lines[key], f"{self.what}: '{key}' must not be empty")
+            self.reader.report(self.lines[key], f"{self.what}: {quote(key)} must not be empty")
             return None
         return node
 
@@ -185,24 +191,24 @@ class Fields:
         node = self.node(key, required)
         if node is None or (not required and _is_null(node)):
             return None
-        return self.reader.text(node, f"'{key}'")
+        return self.reader.text(node, f"{quote(key)}")
 
     def number(self, key: str, default: Any = None, **limits: Any) -> Any:
         required = limits.pop("required", False)
         node = self.node(key, required)
         if node is None:
             return default
-        value = self.reader.number(node, f"'{key}'", **limits)
+        value = self.reader.number(node, f"{quote(key)}", **limits)
         return default if value is None else value
 
     def boolean(self, key: str, default: bool) -> bool:
         node = self.node(key)
-        value = None if node is None else self.reader.boolean(node, f"'{key}'")
+        value = None if node is None else self.reader.boolean(node, f"{quote(key)}")
         return default if value is None else value
 
     def choice(self, key: str, choices: Collection[str], default: str) -> str:
         node = self.node(key)
-        value = None if node is None else self.reader.choice(node, f"'{key}'", choices)
+        value = None if node is None else self.reader.choice(node, f"{quote(key)}", choices)
         return default if value is None else value
 
     def word_or_whole(self, key: str, word: str, minimum: int, default: int | None) -> int | None:
@@ -215,7 +221,7 @@ class Fields:
         value = self.reader.value(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
             return value
-        self.reader.report(self.lines[key], f"'{key}' must be {word} or a whole number "
+        self.reader.report(self.lines[key], f"{quote(key)} must be {word} or a whole number "
                                             f">= {minimum}")
         return default
 
@@ -223,7 +229,7 @@ class Fields:
         node = self.node(key)
         if node is None or _is_null(node):
             return (), ()
-        texts, lines = self.reader.text_list(node, f"'{key}'")
+        texts, lines = self.reader.text_list(node, f"{quote(key)}")
         return tuple(texts), tuple(lines)
 
 

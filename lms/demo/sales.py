@@ -55,11 +55,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lms.analytics import impact_sql
-from lms.analytics.readiness_sql import Scope
 from lms.demo.training import INSIGHT, ONBOARDING
 from lms.models import AliasKind, User
 from lms.sales.importer import import_sales
 from lms.sales.presets import TEMPLATE_COLUMNS
+from lms.security import Scope
 
 HISTORY_DAYS = 456  # 15 months
 DEALS_PER_MONTH = 24

@@ -34,6 +34,7 @@ from lms.models import (
     User,
     utcnow,
 )
+from lms.safeyaml import quote
 
 #: An assignment not yet complete and due within this many days is "due soon" (the learner's
 #: dashboard uses the same week).
@@ -348,7 +349,8 @@ def auto_enrolment() -> AutoEnrolment:
 
 def save_auto_enrolment(setting: AutoEnrolment) -> None:
     if setting.enabled and live_item(ContentKind.PATH, setting.path) is None:
-        raise DomainError(f"There is no learning path '{setting.path}'; choose one that exists.",
+        raise DomainError(f"There is no learning path {quote(setting.path)}; choose one "
+                          "that exists.",
                           field="path")
     if setting.days_after_hire is not None and setting.days_after_hire < 0:
         raise DomainError("The number of days cannot be negative.", field="days_after_hire")

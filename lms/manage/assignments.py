@@ -33,10 +33,11 @@ from lms.learning.catalog import live_items
 from lms.manage.assignment_forms import DUE_FIXED, DUE_NONE, DUE_RELATIVE, AssignForm, DueDateForm
 from lms.models import Assignment, ContentItem, ContentKind, Role, Team, User
 from lms.security import (
+    Visibility,
     can_view_user,
     get_visible_user_or_404,
-    managed_team_ids,
     role_required,
+    visible_people_ids,
     visible_people_query,
 )
 from lms.templating import format_date
@@ -54,17 +55,16 @@ class ActionForm(FlaskForm):
 # Scope ------------------------------------------------------------------------------------------
 
 def people_scope(viewer: User):  # noqa: ANN201 - a SELECT of user ids
-    """Ids of the people whose assignments ``viewer`` manages: everyone they may see but
-    themselves. Not correlated, so it can sit inside a query that joins users itself."""
-    return (visible_people_query(viewer).where(User.id != viewer.id)
-            .with_only_columns(User.id).correlate(None))
+    """Ids of the people whose assignments ``viewer`` manages: everyone the policy lets them
+    see but themselves."""
+    return visible_people_ids(viewer).where(User.id != viewer.id)
 
 
 def teams_in_scope(viewer: User) -> list[Team]:
-    query = select(Team).where(Team.active.is_(True)).order_by(func.lower(Team.name))
-    if not viewer.has_role(Role.ADMIN):
-        query = query.where(Team.id.in_(managed_team_ids(viewer)))
-    return list(db.session.scalars(query))
+    """The active teams the policy lets ``viewer`` choose, by name."""
+    return list(db.session.scalars(
+        select(Team).where(Team.active.is_(True), Team.id.in_(Visibility(viewer).allowed))
+        .order_by(func.lower(Team.name))))
 
 
 def _team_or_404(team_id: int) -> Team:

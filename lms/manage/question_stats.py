@@ -27,9 +27,8 @@ from lms.models import (
     ContentVersion,
     Role,
     Submission,
-    User,
 )
-from lms.security import role_required, visible_people_query
+from lms.security import role_required, visible_people_ids
 
 bp = Blueprint("question_stats", __name__)
 
@@ -38,7 +37,7 @@ EXCERPT_LENGTH = 90
 
 def _people():  # noqa: ANN202 - a SELECT of user ids, or None for everyone
     if current_user.has_role(Role.MANAGER):
-        return visible_people_query(current_user).with_only_columns(User.id).correlate(None)
+        return visible_people_ids(current_user)
     return None  # trainers and admins
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from lms.analytics import charts
@@ -24,11 +24,10 @@ from lms.analytics.report_table import (
     sort_rows,
     stamp,
 )
-from lms.analytics.scope import OutOfScope, ViewerScope
 from lms.clock import local_today
 from lms.learning.goal_progress import goals_overview
 from lms.models import Role
-from lms.security import get_visible_user_or_404, role_required
+from lms.security import choose_scope_or_404, get_visible_user_or_404, role_required
 
 bp = Blueprint("reports", __name__)
 
@@ -46,15 +45,9 @@ class _Request:
     """The filters and sort order of a report page, from the query string."""
 
     def __init__(self) -> None:
-        self.viewer = ViewerScope(current_user)
-        team = request.args.get("team", "").strip()
-        if team and not team.isdigit():
-            abort(404)
-        self.team_id = int(team) if team else None
-        try:
-            self.scope = self.viewer.scope(self.team_id)
-        except OutOfScope:
-            abort(404)
+        choice = choose_scope_or_404(current_user, request.args.get("team"))
+        self.viewer, self.team_id, self.scope = choice.visibility, choice.team_id, choice.scope
+        self.team_label = choice.label
         status = request.args.get("status", "")
         self.status = status if status in {s.value for s in Status} else ""
         sort = request.args.get("sort", DEFAULT_SORT)
@@ -85,11 +78,6 @@ class _Request:
         report = readiness_report(self.scope, self.rules, self.today)
         rows = sort_rows(filter_rows(report.rows, self.status), self.sort, self.descending)
         return report, rows
-
-    def team_label(self) -> str:
-        if self.team_id is None:
-            return "All your teams" if not self.viewer.sees_everyone else "Everyone"
-        return self.viewer.team_name(self.team_id)
 
 
 def _csv(text: str, name: str) -> Response:
@@ -157,7 +145,7 @@ def chart_page():  # noqa: ANN201
     data = chart_data(req.scope, req.today)
     heat = heatmap(req.scope, req.today)
     periods = charts.bucket_by_period(data.completions_by_day, period, until=req.today)
-    who = req.team_label()
+    who = req.team_label
     completion_svg = charts.bar_chart(
         chart_id="completions", title=f"Modules completed per {period}",
         desc=f"{who}: the number of modules completed in each {period}, "

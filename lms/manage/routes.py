@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.models import Role, Team, User
 from lms.security import (
-    managed_team_ids,
+    Visibility,
     role_required,
     visible_people_query,
 )
@@ -20,12 +20,9 @@ bp = Blueprint("manage", __name__)
 @bp.route("/")
 @role_required(Role.MANAGER)
 def index():  # noqa: ANN201
-    if current_user.has_role(Role.ADMIN):
-        teams = db.session.scalars(select(Team).where(Team.active.is_(True))
-                                   .order_by(Team.name)).all()
-    else:
-        ids = managed_team_ids(current_user)
-        teams = db.session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.name)).all()
+    # Admins see the active teams; managers the teams they manage and below, even inactive.
+    ids = Visibility(current_user).allowed
+    teams = db.session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.name)).all()
     people = db.session.scalars(
         visible_people_query(current_user)
         .where(User.active.is_(True), User.id != current_user.id)

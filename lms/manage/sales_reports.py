@@ -1,6 +1,6 @@
 """The managers' sales pages: "Sales performance" (the ten measures per person over a period,
 sortable, with a CSV export) and "Training impact" (how training scores relate to later sales).
-Thin views over lms.analytics; team-scoped through lms.security via ViewerScope (a team out of
+Thin views over lms.analytics; team-scoped through lms.security.choose_scope (a team out of
 scope answers 404, as if it did not exist)."""
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from lms.analytics.measures import (
     sort_rows,
 )
 from lms.analytics.scatter import scatter_svg
-from lms.analytics.scope import OutOfScope, ViewerScope
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.models import Role
-from lms.security import role_required
+from lms.safeyaml import quote
+from lms.security import choose_scope_or_404, role_required
 
 bp = Blueprint("sales_reports", __name__)
 
@@ -41,24 +41,6 @@ SORT_KEYS = ("name", "team", "closed_deals", *MEASURE_KEYS)
 def _plug_into_goals(_state: Any) -> None:
     # People's performance goals (revenue, won deals ...) are measured by the same code.
     register_goal_measures(lambda: int(current_app.config["FOLLOW_UP_DAYS"]))
-
-
-def _team() -> tuple[ViewerScope, int | None, Any]:
-    viewer = ViewerScope(current_user)
-    team = request.args.get("team", "").strip()
-    if team and not team.isdigit():
-        abort(404)
-    team_id = int(team) if team else None
-    try:
-        return viewer, team_id, viewer.scope(team_id)
-    except OutOfScope:
-        abort(404)
-
-
-def _team_label(viewer: ViewerScope, team_id: int | None) -> str:
-    if team_id is None:
-        return "Everyone" if viewer.sees_everyone else "All your teams"
-    return viewer.team_name(team_id)
 
 
 def _date_arg(name: str) -> date | None | str:
@@ -75,13 +57,15 @@ class _Performance:
     """The period, team and sort order of the sales performance page, from the query string."""
 
     def __init__(self) -> None:
-        self.viewer, self.team_id, self.scope = _team()
+        choice = choose_scope_or_404(current_user, request.args.get("team"))
+        self.viewer, self.team_id, self.scope = choice.visibility, choice.team_id, choice.scope
+        self.team_label = choice.label
         self.today = local_today()
         self.errors: list[str] = []
         start, last = _date_arg("from"), _date_arg("to")
         for value, label in ((start, "From"), (last, "To")):
             if isinstance(value, str):
-                self.errors.append(f"{label}: '{value}' is not a date; use the date picker or "
+                self.errors.append(f"{label}: {quote(value)} is not a date; use the date picker or "
                                    "YYYY-MM-DD.")
         self.last = last if isinstance(last, date) else self.today
         self.start = (start if isinstance(start, date)
@@ -94,10 +78,6 @@ class _Performance:
         default_desc = self.sort not in ("name", "team")
         self.descending = default_desc if direction is None else direction == "desc"
         self.follow_up_days = int(current_app.config["FOLLOW_UP_DAYS"])
-
-    @property
-    def team_label(self) -> str:
-        return _team_label(self.viewer, self.team_id)
 
     def args(self, **changes: Any) -> dict[str, Any]:
         args = {"team": self.team_id, "from": self.start.isoformat(),
@@ -168,7 +148,7 @@ def _y_format(key: str):  # noqa: ANN202 - a formatter
 @bp.route("/impact")
 @role_required(Role.MANAGER)
 def impact():  # noqa: ANN201
-    viewer, team_id, scope = _team()
+    choice = choose_scope_or_404(current_user, request.args.get("team"))
     catalogue = load_catalogue()
     default = impact_service.default_training()
     training = request.args.get("training", "") or (":".join(default) if default else "")
@@ -189,7 +169,7 @@ def impact():  # noqa: ANN201
                                             measure=measure, window_days=int(window),
                                             today=local_today())
         try:
-            result = impact_service.run(scope, params)
+            result = impact_service.run(choice.scope, params)
         except DomainError as exc:
             error = exc.message
     chart = None
@@ -206,8 +186,8 @@ def impact():  # noqa: ANN201
             x_label="Training score (%)", y_label=info.label, y_format=_y_format(measure))
     status = 400 if error else 200
     return render_template(
-        "sales_reports/impact.html", viewer=viewer, team_id=team_id,
-        team_label=_team_label(viewer, team_id), catalogue=catalogue, training=training,
+        "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
+        team_label=choice.label, catalogue=catalogue, training=training,
         measure=measure, window=window, error=error, result=result, chart=chart,
         measures=MEASURES, info=BY_KEY.get(measure), groups=impact_service.GROUPS,
         analyses=impact_service.ANALYSES,

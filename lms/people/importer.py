@@ -24,6 +24,7 @@ from lms.people.services import (
     normalise_email,
     update_user,
 )
+from lms.safeyaml import quote
 
 COLUMNS = ("email", "name", "role", "team", "manager_email", "hire_date", "crm_name")
 REQUIRED_COLUMNS = ("email", "name", "role")
@@ -87,7 +88,7 @@ def parse_date(raw: str) -> date:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{raw}' is not a date; write it as YYYY-MM-DD (for example 2026-03-31)")
+    raise ValueError(f"{quote(raw)} is not a date; write it as YYYY-MM-DD (for example 2026-03-31)")
 
 
 def plan_import(data: bytes, *, filename: str, update_existing: bool = False) -> ImportPlan:
@@ -185,7 +186,8 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
     try:
         role = Role(role_raw)
     except ValueError:
-        errors.append(RowError(line, "role", f"unknown role '{values.get('role', '')}'; use one "
+        errors.append(RowError(line, "role", f"unknown role "
+                                             f"{quote(values.get('role', ''))}; use one "
                                "of " + ", ".join(r.value for r in Role)))
 
     team_name = " ".join(values.get("team", "").split())
@@ -220,10 +222,10 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
         key = alias_key(crm_name)
         owner = alias_owner.get(key)
         if key in seen_aliases:
-            errors.append(RowError(line, "crm_name", f"CRM name '{crm_name}' is also on line "
+            errors.append(RowError(line, "crm_name", f"CRM name {quote(crm_name)} is also on line "
                                    f"{seen_aliases[key]}"))
         elif owner is not None and owner != email:
-            errors.append(RowError(line, "crm_name", f"CRM name '{crm_name}' already belongs "
+            errors.append(RowError(line, "crm_name", f"CRM name {quote(crm_name)} already belongs "
                                    f"to {owner}"))
         seen_aliases.setdefault(key, line)
 

@@ -23,6 +23,7 @@ from lms.people.passwords import (
     temporary_password,
     verify_password,
 )
+from lms.safeyaml import quote
 from lms.sales.matching import link_unmatched_sales
 
 
@@ -35,7 +36,8 @@ def normalise_email(raw: str) -> str:
         # test_environment admits the reserved .test domain, which the demo accounts use.
         checked = validate_email(raw, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
-        raise DomainError(f"'{raw}' is not a valid email address: {exc}", field="email") from None
+        raise DomainError(f"{quote(raw)} is not a valid email address: {exc}",
+                          field="email") from None
     return checked.normalized.lower()
 
 
@@ -142,7 +144,7 @@ def set_aliases(user: User, kind: AliasKind, values: Iterable[str]) -> None:
         )
         if owner is not None and owner is not user:
             label = "CRM id" if kind is AliasKind.CRM_ID else "CRM name"
-            raise DomainError(f"{label} '{value}' already belongs to {owner.name}.",
+            raise DomainError(f"{label} {quote(value)} already belongs to {owner.name}.",
                               field=kind.value + "s")
     kept = []
     for alias in user.aliases:

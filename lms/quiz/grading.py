@@ -36,6 +36,7 @@ from lms.content.documents import (
     SingleChoice,
     TrueFalse,
 )
+from lms.safeyaml import quote
 
 Outcome = Literal["correct", "partial", "incorrect", "unanswered"]
 
@@ -85,7 +86,7 @@ def grade_multiple_response(question: MultipleResponse, response: Any, *,
                             scoring: str = "partial") -> Graded:
     """Partial credit ``max(0, c/C - w/W)``, all or nothing, or weights (which take precedence)."""
     if scoring not in ("partial", "all_or_nothing"):
-        raise ValueError(f"unknown multiple_response_scoring {scoring!r}")
+        raise ValueError(f"unknown multiple_response_scoring {quote(scoring)}")
     if response is None or (isinstance(response, list | tuple) and not response):
         return _unanswered(question)
     options = question.options

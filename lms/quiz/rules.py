@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lms.safeyaml import quote
+
 #: A submission this many seconds after the time limit still counts: it covers the trip from the
 #: browser that submitted when the timer reached zero.
 GRACE_SECONDS = 30
@@ -45,7 +47,7 @@ def module_result(attempt_percents_in_order: list[float], method: str) -> float 
     """
     scores = list(attempt_percents_in_order)
     if method not in ("highest", "last", "first", "average"):
-        raise ValueError(f"unknown grading method {method!r}")
+        raise ValueError(f"unknown grading method {quote(method)}")
     if not scores:
         return None
     if method == "highest":
@@ -128,7 +130,7 @@ def reveal_answers(setting: str, *, passed: bool, attempts_left: int | None) -> 
         return passed
     if setting == "after_last_attempt":
         return passed or attempts_left == 0
-    raise ValueError(f"unknown reveal_answers setting {setting!r}")
+    raise ValueError(f"unknown reveal_answers setting {quote(setting)}")
 
 
 def _when(moment: datetime, now: datetime) -> str:

@@ -44,7 +44,7 @@ from lms.models import (
     User,
 )
 from lms.reminders.compose import DueItem, Mail, OverdueLine, learner_mail, manager_digest
-from lms.security import managed_team_ids
+from lms.security import managed_scope
 
 DUE_SOON, OVERDUE, DIGEST = "due_soon", "overdue", "digest"
 OVERDUE_EVERY_DAYS = 7
@@ -134,12 +134,13 @@ def _plan_digests(plan: Plan, overdue: list[Any], today: date) -> None:
         User.active.is_(True), User.role.in_([Role.MANAGER.value, Role.ADMIN.value]))
         .order_by(User.name))
     for manager in managers:
-        # The policy's scope (lms.security): teams managed and below, and direct reports.
-        teams = managed_team_ids(manager)
+        # The people this manager (or admin) manages, as the policy says (lms.security).
+        scope = managed_scope(manager)
         lines = [OverdueLine(row.name, row.team_name, row.title or row.slug, row.due_date,
                              (today - row.due_date).days)
                  for row in overdue if row.user_id != manager.id
-                 and (row.team_id in teams or row.manager_id == manager.id)]
+                 and scope.includes(user_id=row.user_id, team_id=row.team_id,
+                                    manager_id=row.manager_id)]
         if not lines:
             continue
         if manager.id in already:

@@ -33,6 +33,7 @@ from sqlalchemy import func, or_, select
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import Sale, SaleChange, SalesImport, User, utcnow
+from lms.safeyaml import quote
 from lms.sales.matching import OwnerCount, OwnerIndex
 from lms.sales.parsing import ReadError
 from lms.sales.presets import GENERIC, HeaderError, Preset, get_preset
@@ -281,7 +282,7 @@ def _report_duplicates(source: FileSource | RecordSource, preset: Preset,
                 continue
             if crm_id in first_line:
                 report.rejected += 1
-                report.add_error(RowError(line, label, f"the deal id '{crm_id}' appears more "
+                report.add_error(RowError(line, label, f"the deal id {quote(crm_id)} appears more "
                                           f"than once (first on line {first_line[crm_id]})"))
             else:
                 first_line[crm_id] = line
@@ -356,7 +357,7 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
     ).all()
     if later:
         parts = [(f"import #{other}" if other else "a change outside the imports")
-                 + f" changed {count} of its deals (e.g. '{example}')"
+                 + f" changed {count} of its deals (e.g. {quote(example)})"
                  for other, count, example in later]
         raise DomainError(f"Import #{import_id} cannot be undone: {'; '.join(parts)} since. "
                           "Undo the later imports first, newest first.")

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
+from lms.safeyaml import quote
+
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 CENT = Decimal("0.01")
@@ -180,11 +182,11 @@ def split_amount(raw: str) -> tuple[str, str | None]:
     ``("1.234,56", "EUR")``). Raises ``ValueError`` with a message a person can act on."""
     match = _AMOUNT.fullmatch(raw.strip().replace("(", "-", 1).rstrip(")"))
     if match is None:
-        raise ValueError(f"'{raw}' is not an amount")
+        raise ValueError(f"{quote(raw)} is not an amount")
     if match["neg1"] or match["neg2"] or match["neg3"]:
-        raise ValueError(f"'{raw}' is negative; a deal's amount cannot be")
+        raise ValueError(f"{quote(raw)} is negative; a deal's amount cannot be")
     if match["pre"] and match["post"]:
-        raise ValueError(f"'{raw}' has two currencies")
+        raise ValueError(f"{quote(raw)} has two currencies")
     symbol = match["pre"] or match["post"]
     currency = _SYMBOLS.get(symbol, symbol.upper()) if symbol else None
     number = match["num"].strip()
@@ -213,15 +215,15 @@ def parse_amount(raw: str, decimal: str) -> tuple[Decimal, str | None]:
     number, currency = split_amount(raw)
     readings = number_readings(number)
     if not readings:
-        raise ValueError(f"'{raw}' is not an amount")
+        raise ValueError(f"{quote(raw)} is not an amount")
     if decimal not in readings:
         other = "point" if decimal == "comma" else "comma"
-        raise ValueError(f"'{raw}' is not an amount with a decimal {decimal} (the file's "
+        raise ValueError(f"{quote(raw)} is not an amount with a decimal {decimal} (the file's "
                          f"amounts are read with a decimal {decimal}; use the decimal "
                          f"{other} option if that is wrong)")
     value = readings[decimal].quantize(CENT, rounding=ROUND_HALF_UP)
     if value >= MAX_AMOUNT:
-        raise ValueError(f"'{raw}' is too large for an amount")
+        raise ValueError(f"{quote(raw)} is too large for an amount")
     return value, currency
 
 
@@ -283,9 +285,9 @@ def parse_date(raw: str, dayfirst: bool) -> date:
         return readings[dayfirst]
     if readings:
         order, option = ("day-first", "month-first") if dayfirst else ("month-first", "day-first")
-        raise ValueError(f"'{raw}' is not a {order} date (the file's dates are read {order}; "
+        raise ValueError(f"{quote(raw)} is not a {order} date (the file's dates are read {order}; "
                          f"use the {option} option if that is wrong)")
-    raise ValueError(f"'{raw}' is not a date (use YYYY-MM-DD or DD-MM-YYYY)")
+    raise ValueError(f"{quote(raw)} is not a date (use YYYY-MM-DD or DD-MM-YYYY)")
 
 
 # Stages, flags, satisfaction ------------------------------------------------------------------
@@ -324,7 +326,7 @@ def parse_flag(raw: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"'{raw}' is not yes/no (use true/false or 1/0)")
+    raise ValueError(f"{quote(raw)} is not yes/no (use true/false or 1/0)")
 
 
 def parse_scale(raw: str) -> int:
@@ -333,7 +335,7 @@ def parse_scale(raw: str) -> int:
     if numbers and numbers[-1] in ("5", "10") and len(numbers) <= 2 \
             and (len(numbers) == 1 or numbers[0] in ("0", "1")):
         return int(numbers[-1])
-    raise ValueError(f"'{raw}' is not a satisfaction scale (use 5 for 1-5 or 10 for 0-10)")
+    raise ValueError(f"{quote(raw)} is not a satisfaction scale (use 5 for 1-5 or 10 for 0-10)")
 
 
 def parse_satisfaction(raw: str, scale: int | None, decimal: str) -> tuple[float, int]:
@@ -348,7 +350,7 @@ def parse_satisfaction(raw: str, scale: int | None, decimal: str) -> tuple[float
     readings = number_readings(text)
     value = readings.get(decimal)
     if value is None:
-        raise ValueError(f"'{raw}' is not a number")
+        raise ValueError(f"{quote(raw)} is not a number")
     low = 1 if scale == 5 else 0
     if not low <= value <= scale:
         raise ValueError(f"{raw} is outside the scale {low}-{scale}")

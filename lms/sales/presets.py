@@ -14,7 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from lms import safeyaml
 from lms.errors import DomainError
+from lms.safeyaml import quote
 from lms.sales.parsing import stage_key
 
 #: Our fields, in the order of the generic template. ``owner`` is an email or a name (HubSpot's
@@ -71,7 +73,7 @@ class Preset:
         if not set(OWNER_FIELDS) & index.keys():
             wanted = [c for f in OWNER_FIELDS for c in self.columns.get(f, ())]
             problems.append("no column for the salesperson: expected one of "
-                            + ", ".join(f"'{c}'" for c in wanted))
+                            + ", ".join(map(quote, wanted)))
         if problems:
             raise HeaderError(problems)
         used = set(index.values())
@@ -81,7 +83,7 @@ class Preset:
 
 
 def _missing(preset: Preset, name: str, what: str) -> str:
-    options = ", ".join(f"'{c}'" for c in preset.columns.get(name, ()))
+    options = ", ".join(map(quote, preset.columns.get(name, ())))
     return f"no column for {what} ({name}): expected one of {options}"
 
 
@@ -190,7 +192,7 @@ def get_preset(name_or_path: str | Path) -> Preset:
         if not path.is_file():
             raise DomainError(f"Preset file {path} does not exist.")
         return load_preset_yaml(path.read_text(encoding="utf-8-sig"), source=path.name)
-    raise DomainError(f"Unknown preset '{text}': use one of {', '.join(PRESETS)} "
+    raise DomainError(f"Unknown preset {quote(text)}: use one of {', '.join(PRESETS)} "
                       "or the path of a .yaml preset file.")
 
 
@@ -202,7 +204,7 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
     """A preset from YAML: ``columns`` maps our field names to a header (or a list of them);
     ``extends`` starts from a built-in preset. Mistakes are reported as ``DomainError``."""
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text)
     except yaml.YAMLError as exc:
         raise DomainError(f"{source}: not valid YAML ({exc}).") from None
     if not isinstance(data, dict):
@@ -213,7 +215,7 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
 
     unknown = set(data) - _YAML_KEYS
     if unknown:
-        raise fail(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+        raise fail(f"unknown key(s) {', '.join(sorted(map(quote, unknown)))}; "
                    f"allowed: {', '.join(sorted(_YAML_KEYS))}")
     base = PRESETS.get(str(data.get("extends") or "generic"))
     if base is None:
@@ -224,7 +226,7 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
         raise fail("'columns' must map field names to column names")
     for name, headers in raw_columns.items():
         if name not in FIELDS:
-            raise fail(f"'{name}' is not a field; fields: {', '.join(FIELDS)}")
+            raise fail(f"{quote(name)} is not a field; fields: {', '.join(FIELDS)}")
         values = headers if isinstance(headers, list) else [headers]
         if not values or not all(isinstance(v, str | int) and str(v).strip() for v in values):
             raise fail(f"columns.{name} must be a column name or a list of them")
@@ -235,7 +237,7 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
         raise fail("'stages' must map stage names to won, lost or open")
     for label, meaning in raw_stages.items():
         if str(meaning).lower() not in STAGES:
-            raise fail(f"stage '{label}' must map to won, lost or open, not '{meaning}'")
+            raise fail(f"stage {quote(label)} must map to won, lost or open, not {quote(meaning)}")
         stages[stage_key(str(label))] = str(meaning).lower()
     scale = data.get("satisfaction_scale", base.satisfaction_scale)
     if scale not in (None, 5, 10):
@@ -251,7 +253,7 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
         raise fail("currency must be a three-letter code such as EUR")
     return Preset(
         name=str(data.get("name") or Path(source).stem)[:64],
-        label=str(data.get("label") or f"Custom preset {source}"),
+        label=str(data.get("label") or f"Custom preset {source}")[:120],
         columns=columns, stages=stages,
         currency=str(currency).upper() if currency else None,
         satisfaction_scale=scale, dayfirst=dayfirst, decimal=decimal,

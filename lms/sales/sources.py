@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from lms.safeyaml import quote
 from lms.sales.parsing import (
     DELIMITER_NAMES,
     ByteCounter,
@@ -122,7 +123,7 @@ class RecordSource:
                 continue
             for key in record:
                 if key not in FIELDS:
-                    errors.append(RowError(index, str(key), f"'{key}' is not a field; use "
+                    errors.append(RowError(index, str(key), f"{quote(key)} is not a field; use "
                                            f"{', '.join(FIELDS)}"))
         return errors
 
@@ -171,7 +172,7 @@ def detect_formats(opened: Opened, preset: Preset,
                 readings = amount_readings(value)
                 if len(readings) == 1:
                     decimal = next(iter(readings))
-                    decimal_reason = f"detected from line {line}, {label} '{value}'"
+                    decimal_reason = f"detected from line {line}, {label} {quote(value)}"
                     break
                 if len(readings) == 2:
                     notes.setdefault(("decimal", "ambiguous"), (line, label, value))
@@ -183,7 +184,7 @@ def detect_formats(opened: Opened, preset: Preset,
                 readings = date_readings(value)
                 if len(readings) == 1:
                     dayfirst = next(iter(readings))
-                    date_reason = f"detected from line {line}, {label} '{value}'"
+                    date_reason = f"detected from line {line}, {label} {quote(value)}"
                     break
                 if len(readings) == 2 and readings[True] != readings[False]:
                     notes.setdefault(("date", "ambiguous"), (line, label, value))
@@ -213,7 +214,7 @@ def settle_formats(formats: Formats, notes: dict[tuple[str, str], Note]) -> Form
         evidence, ambiguous = notes.get((kind, "evidence")), notes.get((kind, "ambiguous"))
         if evidence:
             reasons[reason_field] = (f"detected from line {evidence[0]}, {evidence[1]} "
-                                     f"'{evidence[2]}'")
+                                     f"{quote(evidence[2])}")
         elif ambiguous:
             if kind == "date":
                 what, why = "assumed day-first", "no date in the file decides"
@@ -223,7 +224,7 @@ def settle_formats(formats: Formats, notes: dict[tuple[str, str], Note]) -> Form
             else:
                 what, why = "assumed", "no amount in the file decides"
             reasons[reason_field] = (f"{what} ({why}; line {ambiguous[0]}, {ambiguous[1]} "
-                                     f"'{ambiguous[2]}' could be read either way)")
+                                     f"{quote(ambiguous[2])} could be read either way)")
         else:
             reasons[reason_field] = f"no {label} in the file is ambiguous"
     return replace(formats, **reasons)

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from lms.safeyaml import quote
 from lms.sales.parsing import (
     amount_readings,
     date_readings,
@@ -166,7 +167,7 @@ class RowChecker:
                 name = name or _collapse(either)
         if email and not _EMAIL.fullmatch(email):
             fail("owner_email" if "owner_email" in values else "owner",
-                 f"'{email}' is not an email address")
+                 f"{quote(email)} is not an email address")
         if not (email or crm_owner or name):
             fail(next(f for f in ("owner_email", "owner_crm_id", "owner_name", "owner")
                       if f in values), "the salesperson is missing")
@@ -251,14 +252,14 @@ class RowChecker:
                     fail("closed", str(exc))
                     return None
             if named == "won":
-                fail("stage", f"the stage '{raw_stage}' says won but the won column says no")
+                fail("stage", f"the stage {quote(raw_stage)} says won but the won column says no")
                 return None
             return "lost" if named == "lost" else "open"
         if not raw_stage:
             fail("stage", "the stage is missing")
             return None
         if named is None:
-            fail("stage", f"unknown stage '{raw_stage}': use a won, lost or open stage name, "
+            fail("stage", f"unknown stage {quote(raw_stage)}: use a won, lost or open stage name, "
                  "or map it under 'stages:' in a YAML preset")
         return named
 
@@ -278,7 +279,7 @@ class RowChecker:
             fail("amount", "a won deal needs its amount")
         column = values.get("currency", "").upper()
         if column and not _CURRENCY.fullmatch(column):
-            fail("currency", f"'{column}' is not a currency code such as EUR")
+            fail("currency", f"{quote(column)} is not a currency code such as EUR")
         elif column and written and column != written:
-            fail("amount", f"'{raw}' is in {written} but the currency column says {column}")
+            fail("amount", f"{quote(raw)} is in {written} but the currency column says {column}")
         return amount, column or written or self.defaults.currency

@@ -15,8 +15,8 @@ from lms.analytics import impact_sql as q
 from lms.analytics import stats
 from lms.analytics.impact import Params, PersonResult, analyse
 from lms.analytics.measures import MEASURE_KEYS
-from lms.analytics.readiness_sql import Scope
 from lms.extensions import db
+from lms.security import Scope
 from tests.factories import make_user
 from tests.impact_helpers import add_sale, d, statements, train
 from tests.learning_helpers import sync, write_practice

@@ -16,11 +16,11 @@ from lms.analytics.measures import (
     sales_performance,
     sort_rows,
 )
-from lms.analytics.readiness_sql import Scope
 from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.goal_progress import goals_overview
 from lms.learning.goals import GoalFields, create_goal
+from lms.security import Scope
 from tests.factories import make_team, make_user
 from tests.impact_helpers import add_sale, d, statements
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lms.analytics.readiness import Rules, Status
-from lms.analytics.readiness_sql import Scope, compute_report
+from lms.analytics.readiness_sql import compute_report
 from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.assignments import AssignmentStatus, assign, status_of
@@ -27,6 +27,7 @@ from lms.learning.dashboard import build_dashboard
 from lms.learning.standing import standing
 from lms.models import ContentKind, PathCompletion, Role, utcnow
 from lms.quiz.grading import correct_response
+from lms.security import Scope
 from tests.conftest import login
 from tests.factories import make_user
 from tests.learning_helpers import PATH, sync, write_practice

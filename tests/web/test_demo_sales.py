@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from lms.analytics import impact as service
-from lms.analytics.readiness_sql import Scope
 from lms.demo import build_demo
 from lms.demo.sales import sales_export
 from lms.extensions import db
 from lms.models import Sale, SalesImport, User
+from lms.security import Scope
 from tests.learning_helpers import sync
 
 TODAY = date(2026, 11, 26)

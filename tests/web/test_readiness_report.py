@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, text
 
 from lms.analytics.readiness import Rules, Status
-from lms.analytics.readiness_sql import Scope, compute_report, readiness_report
+from lms.analytics.readiness_sql import compute_report, readiness_report
 from lms.analytics.report_cache import data_version
 from lms.api.auth import create_token
 from lms.extensions import db
@@ -23,6 +23,7 @@ from lms.learning.catalog import live_item
 from lms.learning.completion import mark_read, record_opened, update_completion_for_quiz
 from lms.models import ContentKind, Role
 from lms.quiz.grading import correct_response
+from lms.security import Scope
 from tests.conftest import login, org_today
 from tests.factories import make_team, make_user
 from tests.learning_helpers import sync, write_practice

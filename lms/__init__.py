@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.manage.assignments import bp as assignments_bp
     from lms.manage.question_stats import bp as question_stats_bp
     from lms.manage.reports import bp as reports_bp
+    from lms.manage.rollouts import bp as rollouts_bp
     from lms.manage.routes import bp as manage_bp
     from lms.manage.sales_reports import bp as sales_reports_bp
     from lms.sales.routes import bp as sales_bp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         (manage_bp, "/manage"),
         (reports_bp, "/manage/reports"),
         (assignments_bp, "/manage/assignments"),
+        (rollouts_bp, "/manage/rollouts"),
         (question_stats_bp, "/manage/question-stats"),
         (sales_bp, "/manage/sales"),
         (sales_reports_bp, "/manage/sales-reports"),

@@ -34,11 +34,12 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from lms.analytics.commands import report_group
     from lms.content.commands import content_cli
+    from lms.learning.rollout_commands import rollouts_cli
     from lms.reminders.commands import reminders_cli
     from lms.sales.commands import sales_cli
 
     for command in (init_command, demo_command, users_group, content_cli, token_group,
-                    reminders_cli, sales_cli, report_group):
+                    reminders_cli, sales_cli, report_group, rollouts_cli):
         app.cli.add_command(command)
     # `lms report sales` and `lms report impact` join the report group.
     from lms.analytics.sales_commands import impact_command, sales_command

@@ -43,8 +43,6 @@ def valid_email(_form: FlaskForm, field: EmailField) -> None:
         raise ValidationError(exc.message) from None
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: CSRF token only."""
 
 
 class PersonForm(FlaskForm):

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from lms.admin.forms import (
-    ActionForm,
     ConfirmImportForm,
     ImportForm,
     PersonForm,
@@ -20,6 +19,7 @@ from lms.admin.forms import (
 )
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.models import AliasKind, Role, Team, User
 from lms.people.importer import COLUMNS, apply_import, plan_import
 from lms.people.services import (

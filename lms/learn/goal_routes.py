@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.admin.forms import ActionForm
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.learn.goal_forms import GoalForm
 from lms.learning.catalog import live_items
 from lms.learning.goal_progress import goals_overview

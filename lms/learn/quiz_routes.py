@@ -7,12 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from lms.admin.forms import ActionForm
 from lms.content.documents import ModuleDoc
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.learn.answers import responses_from_form
-from lms.learn.routes import media_url, module_url
+from lms.learn.routes import media_url, module_url, withheld_page
 from lms.learning.attempts import (
     doc_for,
     expired,
@@ -59,6 +59,8 @@ def _own_attempt(attempt_id: int) -> Attempt:
 @login_required
 def overview(slug: str):  # noqa: ANN201
     quiz = live_item(ContentKind.QUIZ, slug) or abort(404)
+    if (waiting := withheld_page(quiz)) is not None:
+        return waiting
     module, module_doc = _module_of(slug)
     lock = (lock_of(current_user.id, module_doc, progress_map(current_user.id),
                     live_items(ContentKind.MODULE)) if module_doc else None)
@@ -72,6 +74,8 @@ def overview(slug: str):  # noqa: ANN201
 @login_required
 def start(slug: str):  # noqa: ANN201
     quiz = live_item(ContentKind.QUIZ, slug) or abort(404)
+    if (waiting := withheld_page(quiz)) is not None:
+        return waiting
     if not ActionForm().validate_on_submit():
         abort(400)
     _, module_doc = _module_of(slug)

@@ -6,15 +6,16 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.admin.forms import ActionForm
 from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
 from lms.learning.dashboard import build_dashboard
 from lms.learning.goal_progress import goals_overview
-from lms.models import ContentKind, MediaFile
+from lms.learning.rollouts import withheld_from
+from lms.models import ContentItem, ContentKind, MediaFile
 
 bp = Blueprint("learn", __name__)
 
@@ -36,6 +37,15 @@ def markdown_filter(text: str | None) -> str:
     return render_markdown(text, module_url=module_url, media_url=media_url).html
 
 
+def withheld_page(item: ContentItem):  # noqa: ANN201 - a response, or None
+    """The "not yet" page for an item a rollout's waitlist keeps from this person."""
+    withheld = withheld_from(current_user)
+    if item.id not in withheld:
+        return None
+    return render_template("learn/withheld.html", item=item,
+                           starts_on=withheld.starts_on[item.id]), 403
+
+
 @bp.route("/")
 @login_required
 def dashboard():  # noqa: ANN201
@@ -50,6 +60,8 @@ def dashboard():  # noqa: ANN201
 @login_required
 def path(slug: str):  # noqa: ANN201
     item = live_item(ContentKind.PATH, slug) or abort(404)
+    if (waiting := withheld_page(item)) is not None:
+        return waiting
     progress = path_progress(current_user.id, item) or abort(404)
     return render_template("learn/path.html", progress=progress)
 
@@ -58,6 +70,8 @@ def path(slug: str):  # noqa: ANN201
 @login_required
 def module(slug: str):  # noqa: ANN201
     item = live_item(ContentKind.MODULE, slug) or abort(404)
+    if (waiting := withheld_page(item)) is not None:
+        return waiting
     doc = current_doc(item)
     if not isinstance(doc, ModuleDoc):
         abort(404)
@@ -82,6 +96,8 @@ def module(slug: str):  # noqa: ANN201
 @login_required
 def module_read(slug: str):  # noqa: ANN201
     item = live_item(ContentKind.MODULE, slug) or abort(404)
+    if (waiting := withheld_page(item)) is not None:
+        return waiting
     doc = current_doc(item)
     if not isinstance(doc, ModuleDoc) or not ActionForm().validate_on_submit():
         abort(400)

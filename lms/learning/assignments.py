@@ -52,7 +52,7 @@ def resolve_due_date(user: User, *, due_date: date | None,
     return due_date
 
 
-def _check_assignable(item: ContentItem) -> None:
+def check_assignable(item: ContentItem) -> None:
     if item.kind not in (ContentKind.PATH.value, ContentKind.MODULE.value):
         raise DomainError("Only learning paths and modules can be assigned.")
     if item.retired_at is not None or item.current_version_id is None:
@@ -72,7 +72,7 @@ def assign(user: User, item: ContentItem, *, due_date: date | None = None,
            days_after_hire: int | None = None, by: User | None = None,
            team_id: int | None = None) -> Assignment:
     """Assign a path or module; an existing live assignment gets the new due date."""
-    _check_assignable(item)
+    check_assignable(item)
     due = resolve_due_date(user, due_date=due_date, days_after_hire=days_after_hire)
     existing = live_assignment(user, item)
     if existing is not None:
@@ -141,7 +141,7 @@ def assign_to_team(team: Team, item: ContentItem, *, due_date: date | None = Non
     A relative due date is worked out per person; members without a hire date are skipped and
     reported, the others are assigned. A fixed set of queries, whatever the team's size.
     """
-    _check_assignable(item)
+    check_assignable(item)
     today = today or local_today()
     members = team_learners(team)
     existing = {a.user_id: a for a in db.session.scalars(select(Assignment).where(

@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.learning.assignments import assignments_for
 from lms.learning.catalog import current_doc, live_items
 from lms.learning.completion import PathProgress, lock_of, path_progress, progress_map
+from lms.learning.rollouts import withheld_from
 from lms.models import Assignment, Attempt, ContentKind, Submission, User
 
 
@@ -83,9 +84,11 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
         if not entry.complete and entry.next_step is not None:
             board.next_step, board.next_for = entry.next_step, entry
             break
-    # Paths nobody assigned are still open to anyone who wants to learn ahead.
+    # Paths nobody assigned are still open to anyone who wants to learn ahead, except those a
+    # rollout's waitlist keeps for later.
+    withheld = withheld_from(user)
     for path in live_items(ContentKind.PATH).values():
-        if path.id not in assigned_paths:
+        if path.id not in assigned_paths and path.id not in withheld:
             other = path_progress(user.id, path, modules=modules, progress=progress)
             if other is not None:
                 board.other_paths.append(other)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.learning.assignments import (
     AssignmentFilters,
     AssignmentStatus,
@@ -48,8 +48,6 @@ bp = Blueprint("assignments", __name__)
 NAMES_SHOWN = 10
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: CSRF token only."""
 
 
 # Scope ------------------------------------------------------------------------------------------
@@ -99,7 +97,7 @@ def _people(team_id: int | None = None) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def _assignable_items() -> list[tuple[ContentItem, str]]:
+def assignable_items() -> list[tuple[ContentItem, str]]:
     """(item, title) of the live paths, then the live modules, each by title."""
     result = []
     for kind in (ContentKind.PATH, ContentKind.MODULE):
@@ -138,7 +136,7 @@ def index():  # noqa: ANN201
     return render_template("manage/assignments/index.html", result=result, filters=filters,
                            args={k: v for k, v in args.items() if v},
                            teams=teams, people=_people(filters.team_id),
-                           items=_assignable_items(), statuses=list(AssignmentStatus))
+                           items=assignable_items(), statuses=list(AssignmentStatus))
 
 
 # Assign -----------------------------------------------------------------------------------------
@@ -159,7 +157,7 @@ def _assign_choices(form: AssignForm) -> None:
     labels = {ContentKind.PATH.value: "Learning paths", ContentKind.MODULE.value: "Modules"}
     form.item_id.choices = [SelectChoice(0, "Choose a path or module")] + [
         SelectChoice(item.id, title, optgroup=labels[item.kind])
-        for item, title in _assignable_items()]
+        for item, title in assignable_items()]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -15,12 +15,13 @@ from lms.models.learning import (
 )
 from lms.models.management import ApiToken, ChangeCounter, ReminderLog, Setting
 from lms.models.people import AliasKind, Role, Team, User, UserAlias, alias_key, team_managers
+from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.models.sales import Sale, SaleChange, SalesImport
 
 __all__ = [
     "ApiToken", "ChangeCounter", "ReminderLog", "Sale", "SaleChange", "SalesImport", "Setting",
     "Assignment", "Attempt", "AttemptQuestion", "AttemptStatus", "Goal", "GoalKind",
-    "ModuleProgress", "PathCompletion", "Submission",
+    "ModuleProgress", "PathCompletion", "Submission", "Design", "Rollout", "RolloutMember",
     "ContentItem", "ContentKind", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "Role", "Team", "User", "UserAlias", "alias_key", "team_managers",
     "utcnow",

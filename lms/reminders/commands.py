@@ -9,6 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.clock import local_today
+from lms.extensions import db
+from lms.learning.rollouts import start_due_waves
 from lms.reminders.send import MailError, mailer_for, send_reminders
 
 
@@ -27,6 +29,14 @@ def send_command(today, dry_run: bool) -> None:  # noqa: ANN001 - datetime from 
     overdue training in their teams. Running it twice a day sends nothing twice."""
     day: date = today.date() if today else local_today()
     config = current_app.config
+    if not dry_run:
+        # Waves start before reminders are planned, so a wave's first reminder can go today;
+        # never ahead of the real day, whatever --today says.
+        started = start_due_waves(min(day, local_today()))
+        db.session.commit()
+        if started:
+            click.echo(f"Rollouts: {started} {'person' if started == 1 else 'people'} started "
+                       "a wave.")
     try:
         mailer = mailer_for(config)
     except MailError as exc:

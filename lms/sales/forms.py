@@ -50,6 +50,3 @@ class SalesUploadForm(FlaskForm):
     )
     submit = SubmitField("Check the file")
 
-
-class SalesActionForm(FlaskForm):
-    """Confirm, cancel or undo: a CSRF token only; what to act on is kept on the server."""

@@ -31,8 +31,9 @@ from werkzeug.datastructures import FileStorage
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.models import Role
-from lms.sales.forms import CUSTOM, SalesActionForm, SalesUploadForm
+from lms.sales.forms import CUSTOM, SalesUploadForm
 from lms.sales.importer import ImportOptions, import_sales, list_imports, preview, undo_import
 from lms.sales.matching import unmatched_owners
 from lms.sales.presets import PRESETS, Preset, get_preset
@@ -109,7 +110,7 @@ def _options(pending: dict[str, Any]) -> ImportOptions:
 @bp.route("/")
 def index():  # noqa: ANN201
     return render_template("sales/index.html", imports=list_imports(50),
-                           owners=unmatched_owners(50), action=SalesActionForm())
+                           owners=unmatched_owners(50), action=ActionForm())
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -147,13 +148,13 @@ def upload():  # noqa: ANN201
         else:
             _discard(pending)  # a file with errors is never imported: nothing to keep
         return render_template("sales/preview.html", report=report, preset=preset,
-                               action=SalesActionForm())
+                               action=ActionForm())
     return render_template("sales/upload.html", form=form, presets=PRESETS.values())
 
 
 @bp.route("/import/confirm", methods=["POST"])
 def confirm():  # noqa: ANN201
-    if not SalesActionForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     pending = session.get(PENDING)
     path = _path((pending or {}).get("file"))
@@ -175,7 +176,7 @@ def confirm():  # noqa: ANN201
         db.session.rollback()
         _discard(pending)
         return render_template("sales/preview.html", report=report, preset=preset,
-                               action=SalesActionForm())
+                               action=ActionForm())
     db.session.commit()
     _discard(pending)
     return render_template("sales/done.html", report=report)
@@ -183,7 +184,7 @@ def confirm():  # noqa: ANN201
 
 @bp.route("/import/cancel", methods=["POST"])
 def cancel():  # noqa: ANN201
-    if not SalesActionForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     _discard(session.get(PENDING))
     flash("The checked file was discarded; nothing was imported.", "info")
@@ -192,7 +193,7 @@ def cancel():  # noqa: ANN201
 
 @bp.route("/imports/<int:import_id>/undo", methods=["POST"])
 def undo(import_id: int):  # noqa: ANN201
-    if not SalesActionForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     try:
         result = undo_import(import_id)

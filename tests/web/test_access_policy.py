@@ -19,6 +19,7 @@ ROLE_AREAS = {
     "manage.": {Role.MANAGER},
     "reports.": {Role.MANAGER},
     "assignments.": {Role.MANAGER},
+    "rollouts.": {Role.MANAGER},
     "sales.": {Role.MANAGER},
     "sales_reports.": {Role.MANAGER},
     "question_stats.": {Role.TRAINER, Role.MANAGER},

@@ -1,0 +1,119 @@
+"""The manager's rollouts in waves: make one, see who is in which wave and when it starts, and
+withdraw it. Thin views over lms.learning.rollouts; team-scoped through lms.security (a rollout
+with nobody the viewer may see answers 404)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from lms.clock import local_today
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.forms import ActionForm
+from lms.learning.assignments import team_learners
+from lms.learning.rollouts import EXPLANATIONS, make_rollout, replay_split, withdraw_rollout
+from lms.manage.assignments import assignable_items, teams_in_scope
+from lms.manage.rollout_forms import RolloutForm
+from lms.models import ContentItem, ContentKind, Role
+from lms.models.rollouts import Design, Rollout, RolloutMember
+from lms.security import MAX_ID, role_required, viewer_scope
+
+bp = Blueprint("rollouts", __name__)
+
+
+def _visible_members(rollout: Rollout) -> list[RolloutMember]:
+    scope = viewer_scope(current_user)
+    return [m for m in rollout.members if scope.includes_user(m.user)]
+
+
+def _rollout_or_404(rollout_id: int) -> tuple[Rollout, list[RolloutMember]]:
+    rollout = db.session.get(Rollout, rollout_id) if rollout_id <= MAX_ID else None
+    members = _visible_members(rollout) if rollout is not None else []
+    if not members:
+        abort(404)
+    return rollout, members
+
+
+@bp.route("/")
+@role_required(Role.MANAGER)
+def index():  # noqa: ANN201
+    rollouts = db.session.scalars(select(Rollout).order_by(Rollout.made_at.desc())).all()
+    shown = [(r, members) for r in rollouts if (members := _visible_members(r))]
+    return render_template("manage/rollouts/index.html", rollouts=shown, Design=Design,
+                           today=local_today())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def new():  # noqa: ANN201
+    form = RolloutForm()
+    teams = teams_in_scope(current_user)
+    form.team_ids.choices = [SelectChoice(t.id, t.name) for t in teams]
+    labels = {ContentKind.PATH.value: "Learning paths", ContentKind.MODULE.value: "Modules"}
+    form.item_id.choices = [SelectChoice(0, "Choose a path or module")] + [
+        SelectChoice(item.id, title, optgroup=labels[item.kind])
+        for item, title in assignable_items()]
+    if form.validate_on_submit():
+        item = db.get_or_404(ContentItem, form.item_id.data)
+        chosen = [t for t in teams if t.id in set(form.team_ids.data)]
+        people = [p for team in chosen for p in team_learners(team)]
+        design = Design(form.design.data)
+        try:
+            result = make_rollout(item, people, design=design, by=current_user,
+                                  today=local_today(), interval_days=form.interval_days.data,
+                                  waves=form.waves.data or 3, due_days=form.due_days.data)
+        except DomainError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "team_ids", form.team_ids)
+            target.errors = [*target.errors, exc.message]
+        else:
+            db.session.commit()
+            rollout = result.rollout
+            flash(f"The split is made: {len(rollout.members)} people in {rollout.waves} waves; "
+                  "the first wave has the training now.", "success")
+            if result.skipped:
+                flash(f"Left out: {len(result.skipped)} "
+                      f"{'person' if len(result.skipped) == 1 else 'people'} who already have "
+                      "this training or are waiting for it.", "info")
+            return redirect(url_for("rollouts.detail", rollout_id=rollout.id))
+    return render_template("manage/rollouts/new.html", form=form, explanations=EXPLANATIONS,
+                           Design=Design)
+
+
+@bp.route("/<int:rollout_id>")
+@role_required(Role.MANAGER)
+def detail(rollout_id: int):  # noqa: ANN201
+    rollout, members = _rollout_or_404(rollout_id)
+    waves = []
+    for wave in range(1, rollout.waves + 1):
+        in_wave = [m for m in members if m.wave == wave]
+        starts = in_wave[0].starts_on if in_wave else None
+        waves.append({"number": wave, "starts_on": starts, "people": in_wave,
+                      "started": bool(in_wave) and all(m.assignment_id for m in in_wave)})
+    replay = replay_split(rollout)
+    checks_out = all(replay.get(m.user_id) == m.wave for m in rollout.members)
+    return render_template("manage/rollouts/detail.html", rollout=rollout, waves=waves,
+                           members=members, explanation=EXPLANATIONS[Design(rollout.design)],
+                           checks_out=checks_out, Design=Design, action=ActionForm(),
+                           hidden=len(rollout.members) - len(members), today=local_today())
+
+
+@bp.route("/<int:rollout_id>/withdraw", methods=["POST"])
+@role_required(Role.MANAGER)
+def withdraw(rollout_id: int):  # noqa: ANN201
+    rollout, _ = _rollout_or_404(rollout_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            count = withdraw_rollout(rollout)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+        else:
+            db.session.commit()
+            flash(f"Rollout withdrawn: the waves still to come will not start, and {count} "
+                  "live assignments from it are withdrawn. Its record stays.", "success")
+    return redirect(url_for("rollouts.detail", rollout_id=rollout.id))

@@ -17,20 +17,16 @@ from sqlalchemy import select
 
 from lms.extensions import db, login_manager
 from lms.models import Role, Team, User, team_managers
+from lms.people.sessions import user_for_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Resolve ``"<id>:<session token>"``; a stale token (password changed) logs the person out."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
+    """Resolve ``"<id>:<login key>"`` to its person while that login lasts (lms.people.sessions):
+    after logout, a new password or a deactivation the cookie is anonymous."""
+    return user_for_session(session_id)
 
 
 def role_required(*roles: Role | str) -> Callable[[F], F]:

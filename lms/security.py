@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.extensions import db, login_manager
-from lms.models import Role, Team, User, team_managers
+from lms.models import ApiToken, Role, Team, User, team_managers
 from lms.people.sessions import user_for_session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,6 +85,15 @@ def get_visible_user_or_404(viewer: User, user_id: int) -> User:
     if not can_view_user(viewer, user):
         abort(404)
     return user
+
+
+def get_token_or_404(viewer: User, token_id: int) -> ApiToken:
+    """An API token the viewer may manage: their own; an admin, anyone's. Others answer 404."""
+    # Beyond the id column's range SQLite refuses the query itself: no such token either way.
+    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if token is None or not (token.user_id == viewer.id or viewer.has_role(Role.ADMIN)):
+        abort(404)
+    return token
 
 
 CONTENT_SECURITY_POLICY = "; ".join(

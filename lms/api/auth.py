@@ -26,6 +26,8 @@ from lms.models import ApiToken, Role, User, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "vk_"
+#: Roles some endpoint serves; the token page offers new tokens to these people only.
+API_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 MAX_EXPIRY_DAYS = 3650
 #: How fresh "last used" is: a write at most this often per token, not one per API call.
 LAST_USED_PRECISION = timedelta(minutes=5)

@@ -182,5 +182,3 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Login time plus REMEMBER_DAYS: no login outlives "keep me logged in", copied or not.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-    user: Mapped[User] = relationship()

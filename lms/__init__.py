@@ -67,10 +67,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.routes import bp as admin_bp
     from lms.admin.settings import bp as settings_bp
+    from lms.admin.tokens import bp as admin_tokens_bp
     from lms.api.impact import bp as api_impact_bp
     from lms.api.reports import bp as api_reports_bp
     from lms.api.sales import bp as api_sales_bp
     from lms.auth.routes import bp as auth_bp
+    from lms.auth.tokens import bp as tokens_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
     from lms.learn.goal_routes import bp as goals_bp
@@ -86,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
     pages = (
         (auth_bp, None),
+        (tokens_bp, None),
         (learn_bp, "/learn"),
         (quiz_bp, "/learn"),
         (goals_bp, "/learn/goals"),
@@ -99,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         (sales_reports_bp, "/manage/sales-reports"),
         (admin_bp, "/admin"),
         (settings_bp, "/admin/settings"),
+        (admin_tokens_bp, "/admin/tokens"),
     )
     for blueprint, prefix in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)

@@ -167,8 +167,10 @@ def token_group() -> None:
 @token_group.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="What the token is for, e.g. 'CRM sync'.")
+@click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
+              help="The token stops working after this many days (default: until revoked).")
 @with_appcontext
-def token_create_command(email: str, name: str) -> None:
+def token_create_command(email: str, name: str, expires_days: int | None) -> None:
     """Create an API token for EMAIL; it has that person's role and team scope."""
     from lms.api.auth import create_token
     from lms.people.services import find_user_by_email
@@ -176,11 +178,70 @@ def token_create_command(email: str, name: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         _fail(f"No active account with email {email}.")
-    _, plain = create_token(user, name)
+    try:
+        token, plain = create_token(user, name, expires_in_days=expires_days)
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
     db.session.commit()
     click.echo(plain)
-    click.echo(f"Token for {user.email} ({user.role}). It is shown once: store it now.",
-               err=True)
+    until = f"until {token.expires_at:%Y-%m-%d}" if token.expires_at else "until revoked"
+    click.echo(f"Token {token.id} for {user.email} ({user.role}), valid {until}. "
+               "It is shown once: store it now.", err=True)
+
+
+@token_group.command("list")
+@click.option("--email", default=None, help="Only this person's tokens.")
+@click.option("--active", is_flag=True, help="Only tokens that still work.")
+@with_appcontext
+def token_list_command(email: str | None, active: bool) -> None:
+    """List API tokens: id, person, name, created, expires, last used, status."""
+    from lms.api.auth import tokens_query
+    from lms.models import utcnow
+    from lms.people.services import find_user_by_email
+
+    owner = None
+    if email is not None:
+        owner = find_user_by_email(email)
+        if owner is None:
+            _fail(f"No account with email {email}.")
+    now = utcnow()
+    tokens = [t for t in db.session.scalars(tokens_query(owner))
+              if not active or t.status(now) == "active"]
+    if not tokens:
+        click.echo("No API tokens.")
+        return
+
+    def day(value) -> str:  # noqa: ANN001 - a datetime or None
+        return f"{value:%Y-%m-%d}" if value else "-"
+
+    header = ("Id", "Email", "Name", "Starts with", "Created", "Expires", "Last used", "Status")
+    rows = [(str(t.id), t.user.email, t.name or "-", t.prefix, day(t.created_at),
+              day(t.expires_at) if t.expires_at else "never",
+              f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never", t.status(now))
+             for t in tokens]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke_command(token_id: int) -> None:
+    """Revoke the API token with id TOKEN_ID (see `lms token list`): it stops working at once."""
+    from lms.api.auth import revoke_token
+    from lms.models import ApiToken
+
+    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if token is None:
+        _fail(f"There is no API token with id {token_id}; `lms token list` shows them.")
+    if token.revoked_at is not None:
+        click.echo(f"Token {token.id} of {token.user.email} was already revoked.")
+        return
+    revoke_token(token)
+    db.session.commit()
+    click.echo(f"Revoked token {token.id} ({token.name or token.prefix}) of {token.user.email}.")
 
 
 def _fail(message: str) -> None:

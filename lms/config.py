@@ -57,8 +57,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REMEMBER_DAYS", int, 30, "How long 'remember me' keeps a person logged in"),
     Setting("LOGIN_RATE_LIMIT", str, "10 per minute",
             "Login attempts allowed per client address and per account"),
-    Setting("RATELIMIT_STORAGE_URI", str, "memory://",
-            "Where rate-limit counters live; use redis://... with several server processes"),
+    Setting("RATELIMIT_STORAGE_URI", str, "database://",
+            "Where rate-limit counters live. database:// (the site's database) is shared by "
+            "every worker process and server; memory:// counts per process; redis://host:6379 "
+            "takes the load off a busy database"),
     Setting("PASSWORD_HASH_METHOD", str, "scrypt",
             "Werkzeug password hash method (tests use a fast pbkdf2)"),
     Setting("MAX_UPLOAD_MB", int, 32, "Largest accepted upload in megabytes"),

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import lms.ratelimit  # noqa: F401 - registers the database:// storage for RATELIMIT_STORAGE_URI
 from lms.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

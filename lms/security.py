@@ -20,21 +20,17 @@ from sqlalchemy import Select, and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.extensions import db, login_manager
-from lms.models import Role, Team, User, team_managers
+from lms.models import ApiToken, Role, Team, User, team_managers
+from lms.people.sessions import user_for_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Resolve ``"<id>:<session token>"``; a stale token (password changed) logs the person out."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
+    """Resolve ``"<id>:<login key>"`` to its person while that login lasts (lms.people.sessions):
+    after logout, a new password or a deactivation the cookie is anonymous."""
+    return user_for_session(session_id)
 
 
 def role_required(*roles: Role | str) -> Callable[[F], F]:
@@ -278,6 +274,14 @@ def choose_scope_or_404(viewer: User | None, team: str | None) -> ScopeChoice:
         return choose_scope(viewer, team)
     except OutOfScope:
         abort(404)
+
+
+def get_token_or_404(viewer: User, token_id: int) -> ApiToken:
+    """An API token the viewer may manage: their own; an admin, anyone's. Others answer 404."""
+    token = db.session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
+    if token is None or not (token.user_id == viewer.id or viewer.has_role(Role.ADMIN)):
+        abort(404)
+    return token
 
 
 CONTENT_SECURITY_POLICY = "; ".join(

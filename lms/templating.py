@@ -24,6 +24,7 @@ NAVIGATION = (
                                       "admin.import_people", "admin.confirm_import")),
     ("admin.teams", "Teams", set(), ("admin.teams", "admin.new_team", "admin.edit_team")),
     ("settings.index", "Settings", set(), ("settings.",)),
+    ("admin_tokens.index", "API tokens", set(), ("admin_tokens.",)),
 )
 
 # The manager's pages share one top-level entry and a row of tabs (endpoint, label, prefixes).

@@ -175,7 +175,8 @@ def _user_action(user_id: int, action, message: str):  # noqa: ANN001, ANN202
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):  # noqa: ANN201
     return _user_action(user_id, lambda u: deactivate_user(u, acting=current_user),
-                        "{name} can no longer log in. Their history is kept.")
+                        "{name} can no longer log in, and their API tokens are revoked. "
+                        "Their history is kept.")
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])

@@ -1,7 +1,10 @@
-"""API tokens: creating them, and the decorator that authenticates a request by its token.
+"""API tokens: creating, listing and revoking them, and the decorator that authenticates a
+request by its token.
 
 A token is sent as ``Authorization: Bearer <token>``. It acts as its user: the same role and
-team scope as that person has in the browser, checked by the same policy (lms.security).
+team scope as that person has in the browser, checked by the same policy (lms.security). It
+works until it is revoked or its optional expiry passes; deactivating the person revokes all
+their tokens, for good.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
 
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import ApiToken, Role, User, utcnow
 from lms.safeyaml import quote
@@ -23,31 +28,71 @@ from lms.security import OutOfScope, choose_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "vk_"
+#: Roles some endpoint serves; the token page offers new tokens to these people only.
+API_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+MAX_EXPIRY_DAYS = 3650
+#: How fresh "last used" is: a write at most this often per token, not one per API call.
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new token for ``user``; the plain token is returned once and never stored."""
+def create_token(user: User, name: str = "", *,
+                 expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid for ``expires_in_days`` (None: until revoked). The plain
+    token is returned once and never stored."""
+    if not user.active:
+        raise DomainError(f"{user.email} is deactivated; reactivate the account first.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise DomainError(f"A token expires after 1 to {MAX_EXPIRY_DAYS} days.",
+                          field="expires_in_days")
+    name = " ".join(name.split())
+    if len(name) > 100:
+        raise DomainError("Name the token in at most 100 characters.", field="name")
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(plain), prefix=plain[:10])
+    now = utcnow()
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(plain), prefix=plain[:10],
+                     created_at=now, expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
     return token, plain
 
 
 def user_for_token(plain: str) -> User | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(plain),
-                                                     ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.active:
-        return None
+    """The active person a live token belongs to, or None; notes when it was last used."""
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(plain)))
+    if token is None or token.status(now) != "active" or not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         token.last_used_at = now
         db.session.commit()
     return token.user
+
+
+def tokens_query(owner: User | None = None) -> Select:
+    """Tokens, newest first, with their people loaded; only ``owner``'s when given."""
+    query = select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
+    if owner is not None:
+        query = query.where(ApiToken.user_id == owner.id)
+    return query
+
+
+def revoke_token(token: ApiToken) -> None:
+    """The token stops working at once; revoking it again changes nothing."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+
+
+def revoke_tokens_of(user: User) -> None:
+    """Revoke every token ``user`` still has (deactivation)."""
+    db.session.execute(update(ApiToken)
+                       .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
 
 
 def requested_scope(user: User):  # noqa: ANN201 - (ScopeChoice, None) or (None, error)
@@ -79,8 +124,8 @@ def token_required(*roles: Role | str) -> Callable[[F], F]:
                                       "`lms token create EMAIL` makes one.")
             user = user_for_token(plain.strip())
             if user is None:
-                return api_error(401, "This API token is not valid (unknown, revoked, or its "
-                                      "account is deactivated).")
+                return api_error(401, "This API token is not valid (unknown, revoked, expired, "
+                                      "or its account is deactivated).")
             if user.role not in allowed:
                 return api_error(403, "This token's account may not use this endpoint.")
             g.api_user = user

@@ -1,9 +1,10 @@
-"""Forms for logging in and changing a password."""
+"""Forms for logging in, changing a password and making an API token."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -32,3 +33,18 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Change password")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What is it for?", validators=[DataRequired(), Length(max=100)],
+                       description="For example: CRM sync, weekly readiness export.")
+    expires = SelectField("Expires", default="90",
+                          choices=[SelectChoice("30", "after 30 days"),
+                                   SelectChoice("90", "after 90 days"),
+                                   SelectChoice("365", "after a year"),
+                                   SelectChoice("never", "never (until revoked)")])
+    submit = SubmitField("Create token")
+
+    @property
+    def expires_in_days(self) -> int | None:
+        return None if self.expires.data == "never" else int(self.expires.data)

@@ -14,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from lms.auth.forms import ChangePasswordForm, LoginForm
 from lms.errors import DomainError
@@ -22,6 +22,7 @@ from lms.extensions import db, limiter, login_account_key
 from lms.models import Role
 from lms.people import services as people
 from lms.people.passwords import dummy_hash, verify_password
+from lms.people.sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -83,7 +84,7 @@ def login():  # noqa: ANN201
             # A new session at login: nothing from before the login survives (session fixation).
             next_url = _safe_next(request.args.get("next"))
             session.clear()
-            login_user(user, remember=bool(form.remember.data))
+            start_session(user, remember=bool(form.remember.data))
             people.record_login(user)
             db.session.commit()
             if user.must_change_password:
@@ -97,6 +98,9 @@ def login():  # noqa: ANN201
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # noqa: ANN201
+    # Ends this login on the server: a copy of this browser's cookies is worthless from now on.
+    end_session(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have been logged out.", "info")
@@ -126,10 +130,10 @@ def change_password():  # noqa: ANN201
             else:
                 flash(exc.message, "error")
         else:
-            db.session.commit()
-            # The session id changed with the password: log this browser in again under it.
+            # The new password ended every login: log this browser in again under a new one.
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(user, remember=cookie in request.cookies, fresh=True)
+            start_session(user, remember=cookie in request.cookies)
+            db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.index"))
     return render_template("auth/change_password.html", form=form,

@@ -13,16 +13,32 @@ from lms.models.learning import (
     PathCompletion,
     Submission,
 )
-from lms.models.management import ApiToken, ChangeCounter, ReminderLog, Setting
-from lms.models.people import AliasKind, Role, Team, User, UserAlias, alias_key, team_managers
+from lms.models.management import (
+    ApiToken,
+    ChangeCounter,
+    RateLimitCounter,
+    ReminderLog,
+    Setting,
+)
+from lms.models.people import (
+    AliasKind,
+    LoginSession,
+    Role,
+    Team,
+    User,
+    UserAlias,
+    alias_key,
+    team_managers,
+)
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.models.sales import Sale, SaleChange, SalesImport
 
 __all__ = [
-    "ApiToken", "ChangeCounter", "ReminderLog", "Sale", "SaleChange", "SalesImport", "Setting",
+    "ApiToken", "ChangeCounter", "RateLimitCounter", "ReminderLog", "Sale", "SaleChange",
+    "SalesImport", "Setting",
     "Assignment", "Attempt", "AttemptQuestion", "AttemptStatus", "Goal", "GoalKind",
     "ModuleProgress", "PathCompletion", "Submission", "Design", "Rollout", "RolloutMember",
     "ContentItem", "ContentKind", "ContentVersion", "MediaFile",
-    "AliasKind", "Base", "Role", "Team", "User", "UserAlias", "alias_key", "team_managers",
-    "utcnow",
+    "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
+    "team_managers", "utcnow",
 ]

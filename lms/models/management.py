@@ -7,7 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow
@@ -27,11 +37,35 @@ class ApiToken(Base):
     #: The first characters, shown in lists so people can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Updated at most once an hour: not a write on every API call.
+    #: Updated at most every few minutes: not a write on every API call.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: None: valid until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set by a revoke, and by deactivating the person (reactivation does not undo it).
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
+
+    def status(self, now: datetime) -> str:
+        """"active", "expired" or "revoked"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+class RateLimitCounter(Base):
+    """A rate-limit counter (lms.ratelimit): in the site's database, so every worker process
+    and every server of the site counts the same login attempts."""
+
+    __tablename__ = "rate_limits"
+
+    #: sha256 hex of the limiter's key (keys hold client input such as the email tried).
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    #: Unix time at which this window ends and the count starts again.
+    expires_at: Mapped[float] = mapped_column(Double, index=True)
 
 
 class ReminderLog(Base):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -38,10 +37,6 @@ class Role(StrEnum):
 class AliasKind(StrEnum):
     CRM_ID = "crm_id"
     CRM_NAME = "crm_name"
-
-
-def new_session_token() -> str:
-    return secrets.token_hex(16)
 
 
 def alias_key(value: str) -> str:
@@ -96,9 +91,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Set when an admin chose the password; the person must pick their own at next login.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: Part of the login session id: changing it (new password, deactivation) ends every
-    #: session and "remember me" cookie of this person at once.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     hire_date: Mapped[date | None] = mapped_column(Date)
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("teams.id", ondelete="SET NULL"), index=True
@@ -133,8 +125,15 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
+    #: The key of the login session this object was loaded or logged in under (lms.people.
+    #: sessions sets it; never stored): Flask-Login keeps ``get_id()`` in the session cookie and
+    #: the remember-me cookie, so both name one server-side session, which logout ends.
+    login_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        if not self.login_key:
+            raise RuntimeError("Log people in with lms.people.sessions.start_session.")
+        return f"{self.id}:{self.login_key}"
 
     # Convenience ------------------------------------------------------------------------------
     @property
@@ -168,3 +167,18 @@ class UserAlias(Base):
     value_key: Mapped[str] = mapped_column(String(200))
 
     user: Mapped[User] = relationship(back_populates="aliases")
+
+
+class LoginSession(Base):
+    """One login: the browser's cookies name it, logout deletes it, and a new password or a
+    deactivation deletes all of the person's. Only a hash of its key is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: sha256 hex of the random key held (with the user id) in the session and remember cookies.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Login time plus REMEMBER_DAYS: no login outlives "keep me logged in", copied or not.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -12,17 +12,18 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from lms.api.auth import revoke_tokens_of
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.assignments import auto_enrol
 from lms.models import AliasKind, Role, Team, User, UserAlias, alias_key, utcnow
-from lms.models.people import new_session_token
 from lms.people.passwords import (
     check_password_rules,
     hash_password,
     temporary_password,
     verify_password,
 )
+from lms.people.sessions import end_all_sessions
 from lms.safeyaml import quote
 from lms.sales.matching import link_unmatched_sales
 
@@ -100,7 +101,7 @@ def _apply(user: User, fields: PersonFields) -> None:
 def create_user(fields: PersonFields, *, password: str | None = None) -> tuple[User, str | None]:
     """Create a person. Without ``password`` a temporary one is generated and returned, and the
     person must choose their own at first login."""
-    user = User(active=True, session_token=new_session_token())
+    user = User(active=True)
     temp = None
     if password is None:
         temp = temporary_password()
@@ -162,7 +163,7 @@ def reset_password(user: User) -> str:
     temp = temporary_password()
     user.password_hash = hash_password(temp)
     user.must_change_password = True
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     db.session.flush()
     return temp
 
@@ -176,8 +177,8 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password_rules(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    # Ends every other session and remember-me cookie; the caller logs this session in again.
-    user.session_token = new_session_token()
+    # Ends every session and remember-me cookie; the caller logs this browser in again.
+    end_all_sessions(user)
     db.session.flush()
 
 
@@ -196,11 +197,14 @@ def deactivate_user(user: User, *, acting: User) -> None:
     if user.has_role(Role.ADMIN):
         _ensure_another_admin(user)
     user.active = False
-    user.session_token = new_session_token()  # logs them out everywhere, now
+    end_all_sessions(user)  # logs them out everywhere, now
+    # For good: reactivating the account later gives them a login, not their old tokens.
+    revoke_tokens_of(user)
     db.session.flush()
 
 
 def reactivate_user(user: User) -> None:
+    """The person can log in again; their sessions and API tokens stay ended."""
     user.active = True
     db.session.flush()
 

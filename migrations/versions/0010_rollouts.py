@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_rollouts'
-down_revision = '0008_watch_path_completions'
+down_revision = '0009_sessions_tokens_limits'
 branch_labels = None
 depends_on = None
 

@@ -32,22 +32,22 @@ def test_database_enforces_the_invariants(app):
 
     with db.engine.connect() as conn:
         conn.execute(text("INSERT INTO users (email, name, password_hash, role, active, "
-                          "must_change_password, session_token, created_at) VALUES "
-                          "('a@x.nl', 'A', 'h', 'learner', true, false, 't', "
+                          "must_change_password, created_at) VALUES "
+                          "('a@x.nl', 'A', 'h', 'learner', true, false, "
                           "CURRENT_TIMESTAMP)"))
         for bad in (
             # the same email twice
             "INSERT INTO users (email, name, password_hash, role, active, must_change_password,"
-            " session_token, created_at) VALUES ('a@x.nl', 'B', 'h', 'learner', true, false, 't',"
+            " created_at) VALUES ('a@x.nl', 'B', 'h', 'learner', true, false,"
             " CURRENT_TIMESTAMP)",
             # a role that does not exist
             "INSERT INTO users (email, name, password_hash, role, active, must_change_password,"
-            " session_token, created_at) VALUES ('b@x.nl', 'B', 'h', 'boss', true, false, 't',"
+            " created_at) VALUES ('b@x.nl', 'B', 'h', 'boss', true, false,"
             " CURRENT_TIMESTAMP)",
             # a team that does not exist
             "INSERT INTO users (email, name, password_hash, role, active, must_change_password,"
-            " session_token, team_id, created_at) VALUES ('c@x.nl', 'C', 'h', 'learner', true,"
-            " false, 't', 999, CURRENT_TIMESTAMP)",
+            " team_id, created_at) VALUES ('c@x.nl', 'C', 'h', 'learner', true,"
+            " false, 999, CURRENT_TIMESTAMP)",
         ):
             nested = conn.begin_nested()
             try:

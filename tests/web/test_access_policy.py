@@ -25,6 +25,7 @@ ROLE_AREAS = {
     "question_stats.": {Role.TRAINER, Role.MANAGER},
     "admin.": set(),
     "settings.": set(),
+    "admin_tokens.": set(),
 }
 
 

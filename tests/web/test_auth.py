@@ -5,7 +5,7 @@ from __future__ import annotations
 from lms import create_app
 from lms.extensions import db, limiter
 from lms.models import Role, User
-from lms.people.services import reset_password
+from lms.people.services import deactivate_user, reset_password
 from tests.conftest import PASSWORD, IsolatedClient, base_config, login, page_token, post_form
 from tests.factories import make_user
 
@@ -40,9 +40,7 @@ def test_deactivation_ends_an_open_session(app, client):
     user = make_user(email="a@example.com")
     login(client, "a@example.com")
     assert client.get("/learn/").status_code == 200
-    user = db.session.get(User, user.id)
-    user.active = False
-    user.session_token = "rotated"
+    deactivate_user(db.session.get(User, user.id), acting=make_user(Role.ADMIN))
     db.session.commit()
     assert client.get("/learn/").headers["Location"].startswith("/login")
 

@@ -95,7 +95,8 @@ def test_waitlisted_people_see_nothing_and_get_no_reminder_until_their_wave(org,
         page = client.get("/learn/").get_data(as_text=True)
         assert ("Customer insight" in page) is sees, person.email
         # Nor can the path, its modules or their quizzes be opened ahead of the wave.
-        for url in ("/learn/paths/customer-insight", "/learn/modules/customer-segments-and-personas",
+        for url in ("/learn/paths/customer-insight",
+                    "/learn/modules/customer-segments-and-personas",
                     "/learn/quizzes/customer-segments-and-personas"):
             response = client.get(url)
             assert (response.status_code == 200) is sees, (person.email, url)

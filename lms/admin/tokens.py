@@ -1,0 +1,54 @@
+"""Every API token of the organisation, for admins: who has one, when it was last used, revoke."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_
+
+from lms.forms import ActionForm
+from lms.api.auth import revoke_token, tokens_query
+from lms.extensions import db
+from lms.models import ApiToken, Role, User, utcnow
+from lms.security import get_token_or_404, role_required
+
+bp = Blueprint("admin_tokens", __name__)
+
+STATUSES = (("active", "Working"), ("all", "All, with revoked and expired"))
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin() -> None:
+    """Every page here needs the admin role."""
+
+
+@bp.route("/")
+def index():  # noqa: ANN201
+    q = request.args.get("q", "").strip()[:254]
+    status = request.args.get("status", "active")
+    now = utcnow()
+    query = tokens_query().join(ApiToken.user)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
+                                func.lower(ApiToken.name).like(like)))
+    if status != "all":
+        status = "active"
+        query = query.where(ApiToken.revoked_at.is_(None),
+                            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = db.paginate(query, page=number, per_page=50, error_out=False)
+    return render_template("admin/tokens.html", page=page, filters={"q": q, "status": status},
+                           statuses=STATUSES, action=ActionForm(), now=now)
+
+
+@bp.route("/<int:token_id>/revoke", methods=["POST"])
+def revoke(token_id: int):  # noqa: ANN201
+    token = get_token_or_404(current_user, token_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    revoke_token(token)
+    db.session.commit()
+    flash(f"{token.user.name}'s token “{token.name or token.prefix}” no longer works.", "success")
+    return redirect(url_for("admin_tokens.index"))

@@ -54,6 +54,7 @@ goed.persoon@example.nl,Goed Persoon,learner,Team Noord,manager1@demo.test,2026-
 not-an-email,Zonder Email,learner,Team Noord,,2026-02-01,
 """
 BLOCKING = ("serious", "critical")
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 # Every violation, blocking or not, per page, for a person to read.
 REPORTS = Path(os.environ.get("LMS_AXE_REPORT_DIR") or REPO / "test-artifacts" / "axe")
 
@@ -149,11 +150,35 @@ def axe_path() -> Path:
 
 # The pages ----------------------------------------------------------------------------------
 
-def _upload_people(page: Page) -> None:
-    page.get_by_label("CSV file").set_input_files(
-        {"name": "people.csv", "mimeType": "text/csv", "buffer": CSV_WITH_PROBLEMS.encode()})
-    page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_role("table", name="Problems in people.csv")).to_be_visible()
+SALES_CSV = """crm_id,owner_email,owner_name,customer_name,stage,created_on,closed_on,amount
+A11Y-1,rep01@demo.test,,Acme BV,won,2026-01-05,2026-02-10,1234.56
+A11Y-2,nobody@example.nl,Nobody,Beta BV,lost,2026-01-06,2026-02-11,99.00
+"""
+SALES_CSV_WITH_PROBLEMS = """crm_id,owner_email,stage,amount
+,someone@example.nl,won,12
+A11Y-3,someone@example.nl,maybe,twelve
+"""
+
+
+def _upload(label: str, name: str, text: str) -> Callable[[Page], None]:
+    def step(page: Page) -> None:
+        page.get_by_label(label).set_input_files(
+            {"name": name, "mimeType": "text/csv", "buffer": text.encode()})
+        with page.expect_navigation():
+            page.get_by_role("button", name="Check the file").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    return step
+
+
+def _submit(button: str, **fields: str) -> Callable[[Page], None]:
+    """Fill the fields (by label) and press the button: a form's page with its errors."""
+    def step(page: Page) -> None:
+        for label, value in fields.items():
+            page.get_by_label(label.replace("_", " "), exact=True).fill(value)
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+        expect(page.get_by_role("alert").first).to_be_visible()
+    return step
 
 
 @dataclass(frozen=True)
@@ -161,11 +186,17 @@ class Screen:
     who: str | None  # the role to log in as (Site.emails); None: not logged in
     path: str  # may name ids: {person}, {attempt}, ...
     status: int = 200
-    then: Callable[[Page], None] | None = None
+    then: Callable[[Page], None] | None = None  # a step the page needs first (a form sent)
+    phone: bool = False  # 390 wide, touch, as a phone shows it
+    statuses: tuple[int, ...] = ()  # what the step's answer may be, besides 200
 
 
 SCREENS = {
     "login": Screen(None, "/login"),
+    "login-error": Screen(None, "/login", then=_submit("Log in", Email="rep01@demo.test",
+                                                         Password="wrong-password"),
+                          statuses=(401,)),
+    "login-phone": Screen(None, "/login", phone=True),
     "not-found-anonymous": Screen(None, "/no/such/page", 404),
     # A salesperson.
     "learner-dashboard": Screen("learner", "/learn/"),
@@ -176,6 +207,11 @@ SCREENS = {
     "learner-quiz-result": Screen("learner", "/learn/attempts/{result}/result"),
     "learner-goals": Screen("learner", "/learn/goals/"),
     "learner-goal-new": Screen("learner", "/learn/goals/new"),
+    "learner-goal-form": Screen("learner", "/learn/goals/new?kind=reach_score"),
+    "learner-goal-errors": Screen("learner", "/learn/goals/new?kind=reach_score",
+                                  then=_submit("Set this goal")),
+    "learner-dashboard-phone": Screen("learner", "/learn/", phone=True),
+    "learner-quiz-phone": Screen("learner", "/learn/attempts/{attempt}", phone=True),
     "learner-account": Screen("learner", "/account"),
     "learner-change-password": Screen("learner", "/account/password"),
     "learner-forbidden": Screen("learner", "/admin/people", 403),
@@ -206,15 +242,24 @@ SCREENS = {
     "manager-question-stats": Screen("manager", "/manage/question-stats/"),
     "manager-sales-imports": Screen("manager", "/manage/sales/"),
     "manager-sales-upload": Screen("manager", "/manage/sales/import"),
+    "manager-sales-preview": Screen("manager", "/manage/sales/import",
+                                    then=_upload("CRM export (CSV)", "deals.csv", SALES_CSV)),
+    "manager-sales-problems": Screen("manager", "/manage/sales/import", then=_upload(
+        "CRM export (CSV)", "bad-deals.csv", SALES_CSV_WITH_PROBLEMS)),
+    "manager-readiness-phone": Screen("manager", "/manage/reports/", phone=True),
     # The admin.
     "admin-people": Screen("admin", "/admin/people"),
     "admin-person-edit": Screen("admin", "/admin/people/{person}"),
     "admin-person-new": Screen("admin", "/admin/people/new"),
+    "admin-person-new-errors": Screen("admin", "/admin/people/new",
+                                      then=_submit("Add person", Email="not an email")),
+    "admin-people-phone": Screen("admin", "/admin/people", phone=True),
     "admin-teams": Screen("admin", "/admin/teams"),
     "admin-team-edit": Screen("admin", "/admin/teams/{team}"),
     "admin-team-new": Screen("admin", "/admin/teams/new"),
     "admin-import": Screen("admin", "/admin/people/import"),
-    "admin-import-preview": Screen("admin", "/admin/people/import", then=_upload_people),
+    "admin-import-preview": Screen("admin", "/admin/people/import",
+                                   then=_upload("CSV file", "people.csv", CSV_WITH_PROBLEMS)),
     "admin-settings": Screen("admin", "/admin/settings/"),
     "admin-impact": Screen("admin", "/manage/sales-reports/impact"),
 }
@@ -248,8 +293,8 @@ def test_axe_finds_no_serious_violation(name: str, site: Site, axe_path: Path,
                                        new_page: Callable[..., Page],
                                        browser_issues: BrowserIssues) -> None:
     screen = SCREENS[name]
-    browser_issues.expect_status(screen.status)
-    page = new_page()
+    browser_issues.expect_status(screen.status, *screen.statuses)
+    page = new_page(**PHONE) if screen.phone else new_page()
     page.context.add_init_script(path=str(axe_path))
     if screen.who:
         log_in(page, site.base, site.emails[screen.who], DEMO_PASSWORD)

@@ -77,18 +77,23 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+def empty_postgres(url: str) -> None:
+    """Empty every table but Alembic's, for the next test on the shared PostgreSQL database."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture
 def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
     if PG_URL:
         yield PG_URL
-        engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"))]
-            if tables:
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        empty_postgres(PG_URL)
     else:
         copy = tmp_path / "test.sqlite3"
         shutil.copyfile(template_database, copy)

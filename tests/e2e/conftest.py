@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,11 +107,10 @@ def live_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def live_server(live_app: Flask) -> Iterator[str]:
-    """Serve ``live_app`` on a free port in a background thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True,
-                         request_handler=_QuietHandler)
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free port in a background thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="e2e-live-server", daemon=True)
     thread.start()
@@ -122,7 +122,14 @@ def live_server(live_app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def _load_demo(app: Flask) -> None:
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    """Serve ``live_app`` on a free port in a background thread; yields the base URL."""
+    with serving(live_app) as base:
+        yield base
+
+
+def load_demo(app: Flask) -> None:
     from lms.demo import build_demo
 
     with app.app_context():
@@ -133,7 +140,7 @@ def _load_demo(app: Flask) -> None:
 @pytest.fixture
 def demo_server(live_app: Flask, live_server: str) -> str:
     """``live_server`` with the demo organisation loaded (password ``DEMO_PASSWORD``)."""
-    _load_demo(live_app)
+    load_demo(live_app)
     return live_server
 
 
@@ -144,7 +151,7 @@ def content_demo(live_app: Flask, live_server: str, tmp_path: Path) -> str:
     root = use_content_copy(live_app, tmp_path)
     with live_app.app_context():
         sync(root)
-    _load_demo(live_app)
+    load_demo(live_app)
     return live_server
 
 

@@ -23,12 +23,15 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from lms import create_app
+from lms.analytics.rollout import FIRST_WAVE, Person, randomised_split
 from lms.clock import local_today
 from lms.demo import DEMO_PASSWORD
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.attempts import start_attempt
+from lms.learning.catalog import live_item
 from lms.learning.goals import GoalFields, create_goal
+from lms.learning.rollouts import hire_cohort, make_rollout
 from lms.models import (
     Assignment,
     Attempt,
@@ -40,6 +43,8 @@ from lms.models import (
     Team,
     User,
 )
+from lms.models.rollouts import Design
+from lms.people.services import PersonFields, create_user
 from tests.conftest import PG_URL, REPO, base_config, empty_postgres, use_content_copy
 from tests.e2e.axe import AxeUnavailable, axe_script
 from tests.e2e.conftest import REQUIRE_E2E, BrowserIssues, load_demo, log_in, serving
@@ -107,10 +112,27 @@ def _prepare(app: Flask, root: Path) -> Site:
         assignment = db.session.scalar(
             select(Assignment.id).where(Assignment.user_id == person.id,
                                         Assignment.withdrawn_at.is_(None)).limit(1))
-        site = Site("", {"learner": me.email, "manager": MANAGER, "trainer": TRAINER,
-                         "admin": ADMIN},
+        # A randomised rollout of a module Team Noord's people have not been given on its own
+        # (their onboarding needs it, so it stays open to them), and one that waits for ``me``.
+        people = [m for m in noord.members if m.role == Role.LEARNER.value]
+        rollout = make_rollout(live_item(ContentKind.MODULE, "regional-market-figures"), people,
+                               design=Design.RANDOMISED, by=manager, today=local_today(),
+                               interval_days=90, due_days=30, seed=1).rollout
+        # Five new salespeople in a randomised rollout of Customer insight, drawn with a seed
+        # that puts the first of them on the waitlist: what a waiting person sees.
+        newcomers = [create_user(PersonFields(
+            email=f"waiting{i}@demo.test", name=f"Wachtende {i}", role=Role.LEARNER,
+            team=noord, hire_date=local_today()), password=DEMO_PASSWORD)[0] for i in range(5)]
+        strata = [Person(p.id, p.team_id, hire_cohort(p)) for p in newcomers]
+        seed = next(s for s in range(100)
+                    if randomised_split(strata, s)[newcomers[0].id] != FIRST_WAVE)
+        make_rollout(live_item(ContentKind.PATH, "customer-insight"), newcomers,
+                     design=Design.RANDOMISED, by=manager, today=local_today(),
+                     interval_days=90, seed=seed)
+        site = Site("", {"learner": me.email, "waiting": newcomers[0].email,
+                         "manager": MANAGER, "trainer": TRAINER, "admin": ADMIN},
                     {"attempt": open_attempt.id, "result": result, "person": person.id,
-                     "assignment": assignment, "team": noord.id})
+                     "assignment": assignment, "team": noord.id, "rollout": rollout.id})
         db.session.commit()
     assert all(site.ids.values()), site.ids
     return site
@@ -214,6 +236,9 @@ SCREENS = {
     "learner-quiz-phone": Screen("learner", "/learn/attempts/{attempt}", phone=True),
     "learner-account": Screen("learner", "/account"),
     "learner-change-password": Screen("learner", "/account/password"),
+    "learner-tokens": Screen("learner", "/account/tokens"),
+    "learner-waiting-dashboard": Screen("waiting", "/learn/"),
+    "learner-waiting": Screen("waiting", "/learn/paths/customer-insight", 403),
     "learner-forbidden": Screen("learner", "/admin/people", 403),
     "learner-not-found": Screen("learner", "/no/such/page", 404),
     # The trainer.
@@ -237,6 +262,10 @@ SCREENS = {
     "manager-assignments": Screen("manager", "/manage/assignments/"),
     "manager-assign-new": Screen("manager", "/manage/assignments/new"),
     "manager-assignment-edit": Screen("manager", "/manage/assignments/{assignment}"),
+    "manager-rollouts": Screen("manager", "/manage/rollouts/"),
+    "manager-rollout-new": Screen("manager", "/manage/rollouts/new"),
+    "manager-rollout": Screen("manager", "/manage/rollouts/{rollout}"),
+    "manager-tokens": Screen("manager", "/account/tokens"),
     "manager-sales-performance": Screen("manager", "/manage/sales-reports/"),
     "manager-training-impact": Screen("manager", "/manage/sales-reports/impact"),
     "manager-question-stats": Screen("manager", "/manage/question-stats/"),
@@ -261,6 +290,7 @@ SCREENS = {
     "admin-import-preview": Screen("admin", "/admin/people/import",
                                    then=_upload("CSV file", "people.csv", CSV_WITH_PROBLEMS)),
     "admin-settings": Screen("admin", "/admin/settings/"),
+    "admin-tokens": Screen("admin", "/admin/tokens"),
     "admin-impact": Screen("admin", "/manage/sales-reports/impact"),
 }
 

@@ -24,6 +24,7 @@ from lms.maintenance.commands import (
     needs_no_schema,
     restore_command,
 )
+from lms.maintenance.schema import safe_url
 
 
 def _create_app() -> Flask:
@@ -69,13 +70,7 @@ def init_command() -> None:
     from flask_migrate import upgrade
 
     upgrade()
-    click.echo(f"Database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    click.echo(f"Database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
 
 
 @click.command("demo")

@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from lms.extensions import db
@@ -31,8 +31,7 @@ def sqlite_file(url: URL) -> Path | None:
 
 
 def safe_url(url: URL | str) -> str:
-    from sqlalchemy.engine import make_url
-
+    """The URL as it may be printed: without its password."""
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -17,6 +17,14 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.maintenance.commands import (
+    backup_command,
+    checked_run_command,
+    guard_commands,
+    needs_no_schema,
+    restore_command,
+)
+from lms.maintenance.schema import safe_url
 
 
 def _create_app() -> Flask:
@@ -31,6 +39,10 @@ def main() -> None:
     pass
 
 
+# `lms run` refuses to serve a database that is missing, unreachable or not migrated.
+main.add_command(checked_run_command)
+
+
 def register_commands(app: Flask) -> None:
     from lms.analytics.commands import report_group
     from lms.content.commands import content_cli
@@ -39,15 +51,20 @@ def register_commands(app: Flask) -> None:
     from lms.sales.commands import sales_cli
 
     for command in (init_command, demo_command, users_group, content_cli, token_group,
-                    reminders_cli, sales_cli, report_group, rollouts_cli):
+                    reminders_cli, sales_cli, report_group, rollouts_cli, backup_command,
+                    restore_command):
         app.cli.add_command(command)
     # `lms report sales` and `lms report impact` join the report group.
     from lms.analytics.sales_commands import impact_command, sales_command
 
     report_group.add_command(sales_command)
     report_group.add_command(impact_command)
+    # Flask-Migrate's `lms db ...` manage the schema themselves.
+    needs_no_schema(app.cli.commands["db"])
+    guard_commands(app.cli)
 
 
+@needs_no_schema
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
@@ -55,13 +72,7 @@ def init_command() -> None:
     from flask_migrate import upgrade
 
     upgrade()
-    click.echo(f"Database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    click.echo(f"Database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
 
 
 @click.command("demo")
@@ -70,20 +81,45 @@ def _safe_url(url: str) -> str:
 @click.option("--seed", default=2026, show_default=True, help="Random seed of the generator.")
 @with_appcontext
 def demo_command(if_empty: bool, seed: int) -> None:
-    """Load the demo organisation (people, teams and their history)."""
-    from lms.demo import DEMO_PASSWORD, build_demo, database_is_empty, demo_logins
+    """Load the demo organisation (people, teams and their history). Syncs the training
+    content first if none was synced yet."""
+    from lms.demo import DEMO_PASSWORD, build_demo, database_is_empty, demo_logins, missing_paths
 
     if not database_is_empty():
         if not if_empty:
             _fail("The database already has people; the demo loads into an empty database only.")
         click.echo("The database already has people; demo not loaded again.")
     else:
+        _sync_content_if_none()
+        missing = missing_paths()
+        if missing:
+            _fail(f"the demo follows the learning paths {', '.join(missing)}, which are not in "
+                  "the catalogue: check LMS_CONTENT_DIR and LMS_QUIZ_DIR, then run "
+                  "`lms content sync`.")
         summary = build_demo(seed=seed)
         db.session.commit()
         click.echo(f"Demo organisation loaded: {summary}.")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, what in demo_logins():
         click.echo(f"  {email:<24} {what}")
+
+
+def _sync_content_if_none() -> None:
+    """As `make run` does before the demo: a demo on an empty catalogue has no training."""
+    from sqlalchemy import select
+
+    from lms.content.commands import sync_configured_content
+    from lms.models import ContentItem
+
+    if db.session.scalar(select(ContentItem.id).limit(1)) is not None:
+        return
+    click.echo("No training content in the database yet: syncing it first "
+               "(as `lms content sync` does).")
+    report = sync_configured_content()
+    db.session.commit()
+    click.echo(f"Content synced: {report.summary()}.")
+    for problem in report.skipped:
+        click.echo(f"skipped: {problem}", err=True)
 
 
 @click.group("users")

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, or_
 
-from lms.forms import ActionForm
 from lms.api.auth import revoke_token, tokens_query
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.models import ApiToken, Role, User, utcnow
 from lms.security import get_token_or_404, role_required
 

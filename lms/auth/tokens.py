@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from lms.forms import ActionForm
 from lms.api.auth import API_ROLES, create_token, revoke_token, tokens_query
 from lms.auth.forms import TokenForm
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.models import utcnow
 from lms.security import get_token_or_404
 

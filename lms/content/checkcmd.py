@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from lms.content.files import find_content_files
 from lms.content.problems import Problem
 from lms.content.validation import DEFAULT_CATEGORIES, check_tree
+from lms.maintenance.commands import needs_no_schema
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def content_cli() -> None:
     """Work with the trainers' content files."""
 
 
+@needs_no_schema
 @content_cli.command("check")
 @click.argument("directory", required=False,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))

@@ -14,8 +14,9 @@ from lms import safeyaml
 from lms.content.checkcmd import content_cli
 from lms.content.gift import GiftExportError, parse_gift, quiz_to_gift, write_quiz_yaml
 from lms.content.links import is_valid_slug
-from lms.content.store import get_item, sync_content
+from lms.content.store import SyncReport, get_item, sync_content
 from lms.extensions import db
+from lms.maintenance.commands import needs_no_schema
 from lms.models import ContentKind
 from lms.safeyaml import quote
 
@@ -23,6 +24,14 @@ from lms.safeyaml import quote
 def content_dirs() -> tuple[Path, Path, Path]:
     content = Path(current_app.config["CONTENT_DIR"])
     return content / "modules", Path(current_app.config["QUIZ_DIR"]), content / "paths"
+
+
+def sync_configured_content() -> SyncReport:
+    """Sync the configured content folders (`lms content sync`, and `lms demo` on a database
+    that has none yet). Flushes; the caller commits."""
+    modules_dir, quiz_dir, paths_dir = content_dirs()
+    return sync_content(modules_dir, quiz_dir, paths_dir,
+                        tuple(current_app.config["CONTENT_CATEGORIES"]))
 
 
 @content_cli.command("sync")
@@ -35,9 +44,7 @@ def sync_command(quiet: bool) -> None:
     their item (its history stays). Files with errors are skipped and reported, and the command
     then exits with status 1.
     """
-    modules_dir, quiz_dir, paths_dir = content_dirs()
-    report = sync_content(modules_dir, quiz_dir, paths_dir,
-                          tuple(current_app.config["CONTENT_CATEGORIES"]))
+    report = sync_configured_content()
     db.session.commit()
     if not quiet:
         for change, labels in report.changes.items():
@@ -53,6 +60,8 @@ def sync_command(quiet: bool) -> None:
         sys.exit(1)
 
 
+# Writes a quiz file; the database is not involved.
+@needs_no_schema
 @content_cli.command("import-gift")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--quiz", "slug", required=True, help="Slug of the quiz file to write.")

@@ -8,10 +8,18 @@ from datetime import date
 from lms.clock import local_today
 from lms.demo.people import DEMO_PASSWORD, build_people, database_is_empty, demo_logins
 from lms.demo.sales import simulate_sales
-from lms.demo.training import simulate_training
+from lms.demo.training import INSIGHT, ONBOARDING, simulate_training
 from lms.extensions import db
+from lms.learning.catalog import live_item
+from lms.models import ContentKind
 
-__all__ = ["DEMO_PASSWORD", "build_demo", "database_is_empty", "demo_logins"]
+__all__ = ["DEMO_PASSWORD", "build_demo", "database_is_empty", "demo_logins", "missing_paths"]
+
+
+def missing_paths() -> list[str]:
+    """The learning paths the demo's training follows that are not in the catalogue: without
+    them the demo would be an organisation with no training."""
+    return [slug for slug in (ONBOARDING, INSIGHT) if live_item(ContentKind.PATH, slug) is None]
 
 
 def build_demo(*, seed: int = 2026, today: date | None = None) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lms.demo import DEMO_PASSWORD, build_demo
 from lms.extensions import db
-from lms.models import Role, Team, User
+from lms.models import Attempt, Role, Team, User
 from tests.conftest import login
 
 
@@ -53,13 +53,26 @@ def test_every_demo_role_lands_on_its_own_page(app):
         assert text in client.get(start).get_data(as_text=True), email
 
 
-def test_cli_demo_refuses_a_database_with_people(runner):
+def test_cli_demo_syncs_the_content_first_and_refuses_a_database_with_people(runner):
+    # Nothing synced yet: the demo syncs the content as `lms content sync` would, so the
+    # organisation gets its training.
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+    assert "No training content in the database yet: syncing it first" in result.output
     assert "rep01@demo.test" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) > 100
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 1 and "already has people" in again.output
     quiet = runner.invoke(args=["demo", "--if-empty"])
     assert quiet.exit_code == 0 and "not loaded again" in quiet.output
     assert db.session.scalar(select(func.count()).select_from(User).where(
         User.role == Role.LEARNER.value)) == 36
+
+
+def test_cli_demo_refuses_without_the_paths_its_training_follows(runner, content_copy):
+    (content_copy / "content" / "paths" / "new-hire-onboarding.yaml").unlink()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "the demo follows the learning paths new-hire-onboarding" in result.stderr
+    assert "run `lms content sync`" in result.stderr
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -5,7 +5,7 @@ For each database: a fresh, migrated database with the sample content, 200 sales
 the onboarding path assigned, gunicorn (4 sync workers) on a free 127.0.0.1 port, and locust
 (headless, as a library, in its own process) for a bounded time. Each learner logs in once with
 its own account, then repeatedly opens the dashboard and a module, marks it read, starts its
-quiz, saves answers in two halves, submits and reads the result, thinking 1-3 s between pages.
+quiz, saves answers in two halves, submits and reads the result, thinking 2-5 s between pages.
 
 Afterwards the database must show exactly one graded submission per submit made, every saved
 answer stored (and graded), and locust no 5xx and no failed request; the script prints
@@ -16,7 +16,7 @@ PostgreSQL: give a database URL on the server with --pg-url or LMS_BENCH_DATABAS
 bench creates the database "<its name>_load" beside it and drops it afterwards. Without one
 the PostgreSQL run is skipped.
 
-Run: .venv/bin/python bench/load.py [--learners 200] [--run-time 60] [--pg-url URL]
+Run: .venv/bin/python bench/load.py [--learners 200] [--run-time 120] [--pg-url URL]
 """
 
 from __future__ import annotations
@@ -57,6 +57,11 @@ def fresh_postgres(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load: other work on it slows every figure."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def bench(label: str, database_url: str, settings: Settings, work_dir: Path) -> bool:
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(work_dir / "setup"),
                       "SECRET_KEY": "bench-setup",
@@ -71,7 +76,9 @@ def bench(label: str, database_url: str, settings: Settings, work_dir: Path) -> 
           f"workers, {settings.run_time:g} s (ramp-up {settings.learners / settings.spawn_rate:g}"
           f" s included), think time {settings.think[0]:g}-{settings.think[1]:g} s", flush=True)
     print(login_limit_note(app))
+    print(f"load average before: {load_average()}")
     outcome = run_load(app, settings, work_dir)
+    print(f"load average after: {load_average()}")
     with app.app_context():
         db.engine.dispose()
     print(table(outcome.swarm))
@@ -95,9 +102,9 @@ def bench(label: str, database_url: str, settings: Settings, work_dir: Path) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
-    parser.add_argument("--run-time", type=float, default=60, help="seconds of load per database")
-    parser.add_argument("--spawn-rate", type=float, default=10, help="learners starting per second")
-    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
+    parser.add_argument("--run-time", type=float, default=120, help="seconds of load per database")
+    parser.add_argument("--spawn-rate", type=float, default=5, help="learners starting per second")
+    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"),
                         help="seconds a learner spends on a page")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pg-url", default=os.environ.get("LMS_BENCH_DATABASE_URL"),
@@ -108,7 +115,7 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings(learners=args.learners, run_time=args.run_time,
                         spawn_rate=args.spawn_rate, think=tuple(args.think), workers=args.workers)
-    print(f"machine: {os.cpu_count()} CPU cores; locust runs on the same machine as the server")
+    print(f"machine: {os.cpu_count()} CPU cores, shared by the server, its database and locust")
 
     ok = True
     if not args.skip_sqlite:

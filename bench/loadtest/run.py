@@ -29,7 +29,7 @@ class Settings:
     learners: int
     run_time: float  # seconds of load, the ramp-up included
     spawn_rate: float  # learners starting per second
-    think: tuple[float, float] = (1.0, 3.0)  # seconds between pages
+    think: tuple[float, float] = (2.0, 5.0)  # seconds a learner spends on a page
     workers: int = 4
     hash_method: str = "scrypt"  # the server's password hashing, as in production
 

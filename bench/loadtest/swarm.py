@@ -56,7 +56,7 @@ RECORD = Record()
 
 
 class Learner(FastHttpUser):
-    wait_time = between(1, 3)  # think time between pages; set from the command line
+    wait_time = between(2, 5)  # seconds on a page: main() sets it from --think
     _numbers = itertools.count()
 
     def __init__(self, environment: Environment) -> None:
@@ -160,8 +160,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, required=True)
     parser.add_argument("--spawn-rate", type=float, required=True, help="learners per second")
     parser.add_argument("--run-time", type=float, required=True, help="seconds")
-    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0),
-                        metavar=("MIN", "MAX"), help="seconds between pages")
+    parser.add_argument("--think", type=float, nargs=2, required=True,
+                        metavar=("MIN", "MAX"), help="seconds a learner spends on a page")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 

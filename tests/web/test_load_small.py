@@ -12,7 +12,7 @@ from bench.loadtest.run import Settings, run_load
 
 
 def test_twenty_learners_at_once_lose_nothing_and_grade_each_submit_once(app, tmp_path):
-    settings = Settings(learners=20, run_time=15, spawn_rate=10, think=(0.2, 0.6),
+    settings = Settings(learners=20, run_time=10, spawn_rate=10, think=(0.1, 0.5),
                         hash_method="pbkdf2:sha256:1000")
     outcome = run_load(app, settings, tmp_path)
 

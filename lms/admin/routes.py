@@ -20,6 +20,7 @@ from lms.admin.forms import (
 )
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.inputs import id_arg
 from lms.models import AliasKind, Role, Team, User
 from lms.people.importer import COLUMNS, apply_import, plan_import
 from lms.people.services import (
@@ -70,7 +71,7 @@ def index():  # noqa: ANN201
 def users():  # noqa: ANN201
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    team_id = request.args.get("team", type=int)
+    team_id = id_arg("team")
     status = request.args.get("status", "active")
     query = select(User).outerjoin(User.team).order_by(func.lower(User.name))
     if q:

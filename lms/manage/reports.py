@@ -26,6 +26,7 @@ from lms.analytics.report_table import (
 )
 from lms.analytics.scope import OutOfScope, ViewerScope
 from lms.clock import local_today
+from lms.inputs import id_arg, page_arg
 from lms.learning.goal_progress import goals_overview
 from lms.models import Role
 from lms.security import get_visible_user_or_404, role_required
@@ -47,10 +48,7 @@ class _Request:
 
     def __init__(self) -> None:
         self.viewer = ViewerScope(current_user)
-        team = request.args.get("team", "").strip()
-        if team and not team.isdigit():
-            abort(404)
-        self.team_id = int(team) if team else None
+        self.team_id = id_arg("team")
         try:
             self.scope = self.viewer.scope(self.team_id)
         except OutOfScope:
@@ -60,7 +58,7 @@ class _Request:
         sort = request.args.get("sort", DEFAULT_SORT)
         self.sort = sort if sort in COLUMNS else DEFAULT_SORT
         self.descending = request.args.get("dir") == "desc"
-        self.page = max(request.args.get("page", 1, type=int) or 1, 1)
+        self.page = page_arg()
         self.rules = rules_from_config(current_app.config)
         self.today = local_today()
 

@@ -26,8 +26,10 @@ from lms.analytics.measures import (
 )
 from lms.analytics.scatter import scatter_svg
 from lms.analytics.scope import OutOfScope, ViewerScope
+from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
+from lms.inputs import date_arg, id_arg
 from lms.models import Role
 from lms.security import role_required
 
@@ -45,10 +47,7 @@ def _plug_into_goals(_state: Any) -> None:
 
 def _team() -> tuple[ViewerScope, int | None, Any]:
     viewer = ViewerScope(current_user)
-    team = request.args.get("team", "").strip()
-    if team and not team.isdigit():
-        abort(404)
-    team_id = int(team) if team else None
+    team_id = id_arg("team")
     try:
         return viewer, team_id, viewer.scope(team_id)
     except OutOfScope:
@@ -61,16 +60,6 @@ def _team_label(viewer: ViewerScope, team_id: int | None) -> str:
     return viewer.team_name(team_id)
 
 
-def _date_arg(name: str) -> date | None | str:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return raw
-
-
 class _Performance:
     """The period, team and sort order of the sales performance page, from the query string."""
 
@@ -78,14 +67,9 @@ class _Performance:
         self.viewer, self.team_id, self.scope = _team()
         self.today = local_today()
         self.errors: list[str] = []
-        start, last = _date_arg("from"), _date_arg("to")
-        for value, label in ((start, "From"), (last, "To")):
-            if isinstance(value, str):
-                self.errors.append(f"{label}: '{value}' is not a date; use the date picker or "
-                                   "YYYY-MM-DD.")
-        self.last = last if isinstance(last, date) else self.today
-        self.start = (start if isinstance(start, date)
-                      else self.last - timedelta(days=DEFAULT_DAYS - 1))
+        start, last = self._day("from", "From"), self._day("to", "To")
+        self.last = last or self.today
+        self.start = start or self.last - timedelta(days=DEFAULT_DAYS - 1)
         if self.start > self.last:
             self.errors.append("The period must start on or before its last day.")
         sort = request.args.get("sort", "revenue")
@@ -94,6 +78,13 @@ class _Performance:
         default_desc = self.sort not in ("name", "team")
         self.descending = default_desc if direction is None else direction == "desc"
         self.follow_up_days = int(current_app.config["FOLLOW_UP_DAYS"])
+
+    def _day(self, name: str, label: str) -> date | None:
+        try:
+            return date_arg(name)
+        except ValueError as exc:
+            self.errors.append(f"{label}: {exc}")
+            return None
 
     @property
     def team_label(self) -> str:
@@ -174,19 +165,20 @@ def impact():  # noqa: ANN201
     training = request.args.get("training", "") or (":".join(default) if default else "")
     measure = request.args.get("measure", "win_rate")
     window = request.args.get("window", "90").strip()
+    window_days = parse_whole(window)
     error = None
     result = None
     kind, _, slug = training.partition(":")
     if measure not in BY_KEY:
         error = "Choose one of the measures in the list."
-    elif not window.isdigit() or not (impact_service.WINDOW_RANGE[0] <= int(window)
-                                      <= impact_service.WINDOW_RANGE[1]):
+    elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)
+              <= impact_service.WINDOW_RANGE[1]):
         error = "The window must be a whole number of days from 30 to 365."
     elif kind not in ("path", "module") or not slug:
         error = "Choose a learning path or a module."
     if error is None:
         params = impact_service.params_from(current_app.config, kind=kind, slug=slug,
-                                            measure=measure, window_days=int(window),
+                                            measure=measure, window_days=window_days,
                                             today=local_today())
         try:
             result = impact_service.run(scope, params)

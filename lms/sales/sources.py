@@ -18,6 +18,7 @@ from lms.sales.parsing import (
     DELIMITER_NAMES,
     ByteCounter,
     amount_readings,
+    currency_code,
     date_readings,
     read_table,
 )
@@ -34,6 +35,11 @@ class ImportOptions:
     currency: str | None = None  # for rows without a currency
     satisfaction_scale: int | None = None  # 5 or 10, for rows without a scale
     encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        # Whoever builds the options (form, API, command line, code), the code is checked.
+        if self.currency is not None:
+            object.__setattr__(self, "currency", currency_code(self.currency))
 
 
 # Sources ------------------------------------------------------------------------------------

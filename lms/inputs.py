@@ -12,6 +12,7 @@ import click
 from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import BaseConverter, IntegerConverter, Map, ValidationError
+from wtforms import IntegerField
 from wtforms.validators import ValidationError as FormError
 
 from lms.bounds import FIRST_DAY, INT64_MAX, LAST_DAY, day_problem, parse_day, parse_whole
@@ -97,6 +98,17 @@ def choice_id(value: Any) -> int:
     if not 0 <= number <= INT64_MAX:
         raise ValueError("not an id")
     return number
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField that refuses a number beyond 64 bits as "not a whole number" (WTForms'
+    NumberRange would fail on it: it converts the number to a float)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not -INT64_MAX - 1 <= self.data <= INT64_MAX:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 class DayInRange:

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.analytics import impact as impact_service
 from lms.analytics.impact_report import to_dict
-from lms.api.auth import api_error, requested_scope, token_required
+from lms.api.auth import api_error, requested_scope, token_required, unknown_args
 from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
@@ -27,6 +27,7 @@ bp = Blueprint("api_impact", __name__)
 @token_required(Role.MANAGER)
 def impact():  # noqa: ANN201
     viewer, team_id, scope, error = requested_scope(g.api_user)
+    error = unknown_args("path", "module", "measure", "window", "team") or error
     if error is not None:
         return error
     path, module = request.args.get("path", "").strip(), request.args.get("module", "").strip()

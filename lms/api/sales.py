@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from lms.api.auth import api_error, token_required
+from lms.api.auth import api_error, token_required, unknown_args
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import Role
@@ -21,6 +21,7 @@ from lms.sales.parsing import currency_code
 
 bp = Blueprint("api_sales", __name__)
 MAX_RECORDS = 50_000
+BODY_KEYS = frozenset({"records", "dry_run", "options"})
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "dayfirst": (bool,), "decimal": (str,), "currency": (str,), "satisfaction_scale": (int,),
 }
@@ -54,12 +55,18 @@ def _options(raw: Any) -> ImportOptions:
 @bp.post("/sales")
 @token_required(Role.MANAGER)
 def post_sales():  # noqa: ANN201
+    error = unknown_args()
+    if error is not None:
+        return error
     try:
         body = current_app.json.loads(request.get_data() or b"null")
     except ValueError as exc:  # includes a body nested too deeply (lms.inputs.JSONProvider)
         return api_error(400, f"The body is not valid JSON: {exc}.")
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         return api_error(400, 'Send a JSON object: {"records": [{...}, ...], "dry_run": false}.')
+    unknown = sorted(set(body) - BODY_KEYS)
+    if unknown:
+        return api_error(400, f"Unknown key {unknown[0][:40]!r}; use records, dry_run, options.")
     records = body["records"]
     if len(records) > MAX_RECORDS:
         return api_error(413, f"Send at most {MAX_RECORDS} records per request.")

@@ -8,11 +8,11 @@ import math
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from lms.inputs import DayInRange, choice_id
+from lms.inputs import DayInRange, WholeNumberField, choice_id
 from lms.learning.goals import KINDS
 from lms.models import GoalKind
 
@@ -104,7 +104,7 @@ class GoalForm(FlaskForm):
         description="The module to finish: read it and pass its quiz.")
     target = TargetField("Target", description="The value to reach.",
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    within_days = IntegerField(
+    within_days = WholeNumberField(
         "Resolved within (days)",
         validators=[Optional(), NumberRange(1, 365, "Enter a number of days from 1 to 365.")],
         description="A complaint counts as resolved in time when it was closed within this many "

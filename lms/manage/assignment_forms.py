@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
+from wtforms import DateField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from lms.clock import local_today
-from lms.inputs import DayInRange, choice_id
+from lms.inputs import DayInRange, WholeNumberField, choice_id
 
 DUE_FIXED, DUE_RELATIVE, DUE_NONE = "fixed", "relative", "none"
 DUE_CHOICES = [
@@ -33,7 +33,7 @@ class DueDateMixin:
 
     due_kind = RadioField("Due", choices=DUE_CHOICES, default=DUE_FIXED)
     due_date = DateField("Due date", validators=[Optional(), DayInRange()])
-    days_after_hire = IntegerField(
+    days_after_hire = WholeNumberField(
         "Days after the hire date", validators=[Optional(), NumberRange(min=0, max=3650)],
         description="For example 30: due within 30 days of the person's first day.",
         render_kw={"min": 0, "max": 3650, "inputmode": "numeric"})

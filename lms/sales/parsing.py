@@ -234,8 +234,9 @@ def parse_amount(raw: str, decimal: str) -> tuple[Decimal, str | None]:
         raise ValueError(f"'{raw}' is not an amount with a decimal {decimal} (the file's "
                          f"amounts are read with a decimal {decimal}; use the decimal "
                          f"{other} option if that is wrong)")
-    value = readings[decimal].quantize(CENT, rounding=ROUND_HALF_UP)
-    if value >= MAX_AMOUNT:
+    # Compared before rounding too: quantize() fails on numbers beyond Decimal's 28 digits.
+    if readings[decimal] >= MAX_AMOUNT or (
+            value := readings[decimal].quantize(CENT, rounding=ROUND_HALF_UP)) >= MAX_AMOUNT:
         raise ValueError(f"'{raw}' is too large for an amount")
     return value, currency
 

@@ -126,10 +126,13 @@ class RecordSource:
             if not isinstance(record, Mapping):
                 errors.append(RowError(index, None, "a record must be an object"))
                 continue
-            for key in record:
+            for key, value in record.items():
                 if key not in FIELDS:
                     errors.append(RowError(index, str(key), f"'{key}' is not a field; use "
                                            f"{', '.join(FIELDS)}"))
+                elif not isinstance(value, str | int | float | None):
+                    errors.append(RowError(index, key, "must be a text, a number, true or "
+                                                       "false, or null"))
         return errors
 
     @contextmanager

@@ -31,11 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
-    from lms.inputs import JSONProvider, register_converters
+    from lms.inputs import register_inputs
 
-    app.json = JSONProvider(app)
     _init_extensions(app)
-    register_converters(app)
+    register_inputs(app)
     _register_blueprints(app)
 
     from lms.cli import register_commands

@@ -1,9 +1,10 @@
 """The ranges a number or a date from outside must fall in before the app computes with it.
 
-SQLite and PostgreSQL store whole numbers in at most 64 bits, and Python's ``date`` ends at
-9999-12-31: an id beyond the first or a day near the second made a database driver or date
-arithmetic fail with a 500. Every place that reads a number or date from a person checks it
-here (lms.inputs adapts these checks to URLs, query strings, forms and the command line).
+SQLite stores whole numbers in at most 64 bits and PostgreSQL's ``integer`` (every id column)
+in 32, and Python's ``date`` ends at 9999-12-31: an id beyond those or a day near the end made a
+database driver or date arithmetic fail with a 500. Every place that reads a number or date
+from a person checks it here (lms.inputs adapts these checks to URLs, query strings, forms
+and the command line).
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
-#: The largest id (and any other whole number) the database can hold.
+#: The largest whole number SQLite can hold.
 INT64_MAX = 2**63 - 1
+#: The largest id: ids and version numbers are ``integer`` columns, 32 bits on PostgreSQL.
+MAX_ID = 2**31 - 1
 #: The days the app works with: wide enough for any hire date, deal or deadline, and far
 #: enough from Python's ends (years 1 and 9999) that a report's window around them fits.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_ID = re.compile(r"[0-9]{1,19}")
+_WHOLE = re.compile(r"[0-9]{1,19}")
 
 
 def day_problem(value: date) -> str | None:
@@ -50,14 +53,19 @@ def parse_day(text: str) -> date:
     return check_day(value)
 
 
-def parse_whole(text: str) -> int | None:
-    """The whole number written in ``text`` (ASCII digits, at most INT64_MAX), else None.
-    For an id, None means not found: an id beyond what the database holds cannot exist."""
+def parse_whole(text: str, limit: int = INT64_MAX) -> int | None:
+    """The whole number written in ``text`` (ASCII digits, at most ``limit``), else None."""
     raw = text.strip()
-    if not _ID.fullmatch(raw):
+    if not _WHOLE.fullmatch(raw):
         return None
     value = int(raw)
-    return value if value <= INT64_MAX else None
+    return value if value <= limit else None
+
+
+def parse_id(text: str) -> int | None:
+    """The id written in ``text``, else None: an id beyond what the database holds cannot
+    exist, so it is not found, like any other id that does not exist."""
+    return parse_whole(text, MAX_ID)
 
 
 def _short(text: str, length: int = 40) -> str:

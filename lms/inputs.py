@@ -15,7 +15,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map, ValidationErr
 from wtforms import IntegerField
 from wtforms.validators import ValidationError as FormError
 
-from lms.bounds import FIRST_DAY, INT64_MAX, LAST_DAY, day_problem, parse_day, parse_whole
+from lms.bounds import FIRST_DAY, INT64_MAX, LAST_DAY, MAX_ID, day_problem, parse_day, parse_id
 from lms.content.links import SLUG_MAX_LENGTH, is_valid_slug
 
 #: Beyond this a page number (times the page size) would overflow the database's OFFSET.
@@ -25,12 +25,12 @@ MAX_PAGE = 1_000_000
 # URL converters ---------------------------------------------------------------------------
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` bounded to what the database can store: a larger id is not found."""
+    """``<int:...>`` bounded to what an id column holds (MAX_ID): a larger id is not found."""
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = None, signed: bool = False) -> None:
-        super().__init__(map, fixed_digits, -INT64_MAX - 1 if min is None else min,
-                         INT64_MAX if max is None else max, signed)
+        super().__init__(map, fixed_digits, -MAX_ID - 1 if min is None else min,
+                         MAX_ID if max is None else max, signed)
 
 
 class SlugConverter(BaseConverter):
@@ -45,10 +45,29 @@ class SlugConverter(BaseConverter):
         return value
 
 
-def register_converters(app: Flask) -> None:
+def register_inputs(app: Flask) -> None:
     """Before any blueprint adds its rules: the rules take their converters when added."""
+    app.json = JSONProvider(app)
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["slug"] = SlugConverter
+    app.before_request(refuse_nul_characters)
+
+
+# Every request ----------------------------------------------------------------------------
+
+def refuse_nul_characters() -> None:
+    """``before_request``: a 400 for a NUL character in the path, the query string or a form.
+    No person types one, and PostgreSQL's text cannot hold it (a query with one fails)."""
+    values = [request.path, *_pairs(request.args)]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                         "multipart/form-data"):
+        values += _pairs(request.form)
+    if any("\x00" in value for value in values):
+        abort(400, "The request contains a NUL character.")
+
+
+def _pairs(multidict: Any) -> list[str]:
+    return [text for key, value in multidict.items(multi=True) for text in (key, value)]
 
 
 # Query strings ----------------------------------------------------------------------------
@@ -59,7 +78,7 @@ def id_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     if not raw.strip():
         return None
-    value = parse_whole(raw)
+    value = parse_id(raw)
     if value is None:
         abort(404)
     return value
@@ -91,11 +110,11 @@ def choice_id(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     else:
-        parsed = parse_whole(str(value))
+        parsed = parse_id(str(value))
         if parsed is None:
             raise ValueError("not an id")
         number = parsed
-    if not 0 <= number <= INT64_MAX:
+    if not 0 <= number <= MAX_ID:
         raise ValueError("not an id")
     return number
 
@@ -142,19 +161,17 @@ class DayType(click.ParamType):
 
 
 class IdType(click.ParamType):
-    """An id (a whole number the database can hold); another value is a one-line error."""
+    """An id (a whole number up to MAX_ID); another value is a one-line error."""
 
     name = "id"
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        parsed = parse_whole(str(value))
+        parsed = parse_id(str(value))
         if parsed is None:
             shown = str(value) if len(str(value)) <= 30 else str(value)[:29] + "…"
             self.fail(f"'{shown}' is not an id that can exist (a whole number up to "
-                      f"{INT64_MAX}).", param, ctx)
+                      f"{MAX_ID}).", param, ctx)
         return parsed
 
 

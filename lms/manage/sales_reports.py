@@ -130,8 +130,8 @@ def performance():  # noqa: ANN201
 @role_required(Role.MANAGER)
 def performance_csv():  # noqa: ANN201
     req = _Performance()
-    if req.errors:
-        abort(400, " ".join(req.errors))
+    if req.errors:  # a download: the reason as text, not an error page without it
+        return Response(" ".join(req.errors), status=400, mimetype="text/plain")
     header = ["name", "email", "team", "active", "period_from", "period_to", "closed_deals",
               *MEASURE_KEYS]
     body = [[r.name, r.email, r.team or "", r.active, req.start, req.last, r.closed_deals,

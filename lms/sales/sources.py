@@ -133,6 +133,8 @@ class RecordSource:
                 elif not isinstance(value, str | int | float | None):
                     errors.append(RowError(index, key, "must be a text, a number, true or "
                                                        "false, or null"))
+                elif isinstance(value, str) and "\x00" in value:
+                    errors.append(RowError(index, key, "contains a NUL character"))
         return errors
 
     @contextmanager

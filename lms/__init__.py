@@ -31,7 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
+    from lms.inputs import register_inputs
+
     _init_extensions(app)
+    register_inputs(app)
     _register_blueprints(app)
 
     from lms.cli import register_commands
@@ -69,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.settings import bp as settings_bp
     from lms.admin.tokens import bp as admin_tokens_bp
     from lms.api.impact import bp as api_impact_bp
+    from lms.api.openapi import bp as api_openapi_bp
     from lms.api.reports import bp as api_reports_bp
     from lms.api.sales import bp as api_sales_bp
     from lms.auth.routes import bp as auth_bp
@@ -107,6 +111,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint, prefix in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)
     # The API authenticates by bearer token, never by cookie: CSRF does not apply to it.
-    for blueprint in (api_reports_bp, api_impact_bp, api_sales_bp):
+    for blueprint in (api_reports_bp, api_impact_bp, api_sales_bp, api_openapi_bp):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint, url_prefix="/api/v1")

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from lms.bounds import MAX_ID, parse_id
 from lms.extensions import db, login_manager
 from lms.models import ApiToken, Role, Team, User, team_managers
 from lms.people.sessions import user_for_session
@@ -54,9 +55,6 @@ def role_required(*roles: Role | str) -> Callable[[F], F]:
 # The one owner of "which people may this viewer see". Pages, exports, the API, the command line
 # and the reminders all ask here: ``viewer_scope`` for everything a viewer may see, ``choose_scope``
 # for a report's team choice, and ``Scope`` turns either into SQL (or checks one person).
-
-#: The largest id a database column holds (signed 64 bits); a larger number names nobody.
-MAX_ID = 2**63 - 1
 
 
 class OutOfScope(LookupError):
@@ -261,9 +259,7 @@ def choose_scope(viewer: User | None, team: str | None, *, by_name: bool = False
         return ScopeChoice(visibility, None, visibility.scope())
     if by_name:
         team_id = visibility.team_id_by_name(team)
-    elif team.isdigit() and len(team) <= 19 and int(team) <= MAX_ID:
-        team_id = int(team)
-    else:
+    elif (team_id := parse_id(team)) is None:
         raise OutOfScope(team)
     return ScopeChoice(visibility, team_id, visibility.scope(team_id))
 

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.errors import DomainError
+from lms.inputs import DayInRange, choice_id
 from lms.models import Role
 from lms.people.services import normalise_email
 
@@ -49,9 +50,9 @@ class PersonForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), valid_email])
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.LEARNER.value)
-    team_id = SelectField("Team", coerce=int, default=0)
-    manager_id = SelectField("Manager", coerce=int, default=0)
-    hire_date = DateField("Hire date", validators=[Optional()])
+    team_id = SelectField("Team", coerce=choice_id, default=0)
+    manager_id = SelectField("Manager", coerce=choice_id, default=0)
+    hire_date = DateField("Hire date", validators=[Optional(), DayInRange()])
     crm_ids = TextAreaField(
         "CRM ids", validators=[Length(max=2000)], render_kw={"rows": 2},
         description="The id of this person's user record in the CRM; one per line.",
@@ -67,10 +68,10 @@ class TeamForm(FlaskForm):
     name = StringField("Team name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Length(max=2000)],
                                 render_kw={"rows": 3})
-    parent_id = SelectField("Reports into", coerce=int, default=0,
+    parent_id = SelectField("Reports into", coerce=choice_id, default=0,
                             description="Managers of that team see this team too.")
     manager_ids = SelectMultipleField(
-        "Managers", coerce=int, description="Tick everyone who manages this team.",
+        "Managers", coerce=choice_id, description="Tick everyone who manages this team.",
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
     submit = SubmitField("Save")

@@ -20,6 +20,7 @@ from lms.admin.forms import (
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.inputs import id_arg, page_arg
 from lms.models import AliasKind, Role, Team, User
 from lms.people.importer import COLUMNS, apply_import, plan_import
 from lms.people.services import (
@@ -70,7 +71,7 @@ def index():  # noqa: ANN201
 def users():  # noqa: ANN201
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    team_id = request.args.get("team", type=int)
+    team_id = id_arg("team")
     status = request.args.get("status", "active")
     query = select(User).outerjoin(User.team).order_by(func.lower(User.name))
     if q:
@@ -82,7 +83,7 @@ def users():  # noqa: ANN201
         query = query.where(User.team_id == team_id)
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     return render_template("admin/users.html", page=page, teams=teams, roles=list(Role),
                            filters={"q": q, "role": role, "team": team_id, "status": status})

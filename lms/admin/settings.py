@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SubmitField
+from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.inputs import WholeNumberField
 from lms.learning.assignments import AutoEnrolment, auto_enrolment, save_auto_enrolment
 from lms.learning.catalog import live_items
 from lms.models import ContentKind, Role
@@ -32,7 +33,7 @@ def require_admin() -> None:
 class AutoEnrolForm(FlaskForm):
     enabled = BooleanField("Enrol every new salesperson automatically")
     path = SelectField("Learning path", validate_choice=False)
-    days_after_hire = IntegerField(
+    days_after_hire = WholeNumberField(
         "Due within this many days of the hire date",
         validators=[InputRequired("Give the number of days."), NumberRange(min=0, max=3650)],
         description="People created without a hire date get the same number of days from the "

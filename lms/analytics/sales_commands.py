@@ -22,6 +22,7 @@ from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, forma
 from lms.analytics.measures import sales_performance as performance
 from lms.clock import local_today
 from lms.errors import DomainError
+from lms.inputs import DAY
 
 
 def _fail(message: str) -> None:
@@ -50,18 +51,19 @@ def sales_table(rows: list[PersonMeasures]) -> str:
 
 
 @click.command("sales")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+@click.option("--from", "start", type=DAY, metavar="DATE",
               help="First day counted (default: 89 days before --to).")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+@click.option("--to", "last", type=DAY, metavar="DATE",
               help="Last day counted (default: today).")
 @click.option("--team", "team_name", metavar="NAME", help="Only this team and those below it.")
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True, help="json and csv: one record per person.")
 @with_appcontext
-def sales_command(start, last, team_name: str | None, output: str) -> None:  # noqa: ANN001
+def sales_command(start: date | None, last: date | None, team_name: str | None,
+                  output: str) -> None:
     """The ten sales measures per salesperson over a period (deals by their close date)."""
-    last_day = last.date() if last else local_today()
-    first_day = start.date() if start else last_day - timedelta(days=89)
+    last_day = last or local_today()
+    first_day = start or last_day - timedelta(days=89)
     if first_day > last_day:
         _fail("--from must be on or before --to.")
     scope = cli_scope(team_name).scope

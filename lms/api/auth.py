@@ -110,6 +110,17 @@ def api_error(status: int, message: str):  # noqa: ANN201
     return jsonify(error={"status": status, "message": message}), status
 
 
+def unknown_args(*allowed: str):  # noqa: ANN201 - an error response or None
+    """A 400 naming the first query parameter not in ``allowed``: a misspelt ``?teams=``
+    must not silently give the whole report."""
+    for name in request.args:
+        if name not in allowed:
+            shown = name if len(name) <= 40 else name[:39] + "…"
+            return api_error(400, f"Unknown parameter {shown!r}; use "
+                                  f"{', '.join(allowed) or 'none'}.")
+    return None
+
+
 def token_required(*roles: Role | str) -> Callable[[F], F]:
     """Authenticate by bearer token and allow the named roles (admins always)."""
     allowed = {str(r) for r in roles} | {Role.ADMIN.value}

@@ -14,7 +14,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.analytics import impact as impact_service
 from lms.analytics.impact_report import to_dict
-from lms.api.auth import api_error, requested_scope, token_required
+from lms.api.auth import api_error, requested_scope, token_required, unknown_args
+from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.models import Role
@@ -26,6 +27,7 @@ bp = Blueprint("api_impact", __name__)
 @token_required(Role.MANAGER)
 def impact():  # noqa: ANN201
     choice, error = requested_scope(g.api_user)
+    error = unknown_args("path", "module", "measure", "window", "team") or error
     if error is not None:
         return error
     path, module = request.args.get("path", "").strip(), request.args.get("module", "").strip()
@@ -35,12 +37,12 @@ def impact():  # noqa: ANN201
         else impact_service.default_training()
     if training is None:
         return api_error(400, "There is no learning path yet; give module=SLUG.")
-    window = request.args.get("window", "90").strip()
-    if not window.isdigit():
+    window = parse_whole(request.args.get("window", "90"))
+    if window is None:
         return api_error(400, "window must be a whole number of days from 30 to 365.")
     params = impact_service.params_from(
         current_app.config, kind=training[0], slug=training[1],
-        measure=request.args.get("measure", "win_rate").strip(), window_days=int(window),
+        measure=request.args.get("measure", "win_rate").strip(), window_days=window,
         today=local_today())
     try:
         result = impact_service.run(choice.scope, params)

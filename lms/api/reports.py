@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, jsonify
 from lms.analytics.readiness import rules_from_config
 from lms.analytics.readiness_sql import readiness_report
 from lms.analytics.report_table import report_payload
-from lms.api.auth import requested_scope, token_required
+from lms.api.auth import requested_scope, token_required, unknown_args
 from lms.clock import local_today
 from lms.models import Role
 
@@ -23,6 +23,7 @@ bp = Blueprint("api_reports", __name__)
 @token_required(Role.MANAGER)
 def readiness():  # noqa: ANN201
     choice, error = requested_scope(g.api_user)
+    error = unknown_args("team") or error
     if error is not None:
         return error
     report = readiness_report(choice.scope, rules_from_config(current_app.config), local_today())

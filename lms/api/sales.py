@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
-from lms.api.auth import api_error, token_required
+from lms.api.auth import api_error, token_required, unknown_args
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import Role
 from lms.safeyaml import quote
 from lms.sales.importer import ImportOptions, import_records
+from lms.sales.parsing import currency_code
 
 bp = Blueprint("api_sales", __name__)
 MAX_RECORDS = 50_000
+BODY_KEYS = frozenset({"records", "dry_run", "options"})
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "dayfirst": (bool,), "decimal": (str,), "currency": (str,), "satisfaction_scale": (int,),
 }
@@ -41,19 +43,31 @@ def _options(raw: Any) -> ImportOptions:
     if raw.get("satisfaction_scale") not in (None, 5, 10):
         raise ValueError("option 'satisfaction_scale' must be 5 or 10")
     currency = raw.get("currency")
-    if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        raise ValueError("option 'currency' must be a three-letter code such as EUR")
+    if currency is not None:
+        try:
+            currency = currency_code(currency)
+        except ValueError as exc:
+            raise ValueError(f"option 'currency': {exc}") from None
     return ImportOptions(dayfirst=raw.get("dayfirst"), decimal=raw.get("decimal"),
-                         currency=currency.upper() if currency else None,
+                         currency=currency,
                          satisfaction_scale=raw.get("satisfaction_scale"))
 
 
 @bp.post("/sales")
 @token_required(Role.MANAGER)
 def post_sales():  # noqa: ANN201
-    body = request.get_json(silent=True)
+    error = unknown_args()
+    if error is not None:
+        return error
+    try:
+        body = current_app.json.loads(request.get_data() or b"null")
+    except ValueError as exc:  # includes a body nested too deeply (lms.inputs.JSONProvider)
+        return api_error(400, f"The body is not valid JSON: {exc}.")
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         return api_error(400, 'Send a JSON object: {"records": [{...}, ...], "dry_run": false}.')
+    unknown = sorted(set(body) - BODY_KEYS)
+    if unknown:
+        return api_error(400, f"Unknown key {unknown[0][:40]!r}; use records, dry_run, options.")
     records = body["records"]
     if len(records) > MAX_RECORDS:
         return api_error(413, f"Send at most {MAX_RECORDS} records per request.")
@@ -63,7 +77,8 @@ def post_sales():  # noqa: ANN201
     try:
         options = _options(body.get("options"))
     except ValueError as exc:
-        return api_error(400, str(exc).capitalize() + ".")
+        message = str(exc)
+        return api_error(400, message[:1].upper() + message[1:] + ".")
     try:
         report = import_records(records, options, actor=g.api_user, dry_run=dry_run)
     except DomainError as exc:

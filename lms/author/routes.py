@@ -28,6 +28,7 @@ from lms.content.store import Change, get_item
 from lms.content.validation import check_tree
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.inputs import id_arg
 from lms.models import ContentItem, ContentKind, ContentVersion, Role
 from lms.security import role_required
 
@@ -106,7 +107,7 @@ def index():  # noqa: ANN201
                            folders=dirs)
 
 
-@bp.route("/<kind>/<slug>")
+@bp.route("/<kind>/<slug:slug>")
 def view(kind: str, slug: str):  # noqa: ANN201
     content_kind = _kind(kind)
     item = get_item(content_kind, slug)
@@ -121,7 +122,7 @@ def view(kind: str, slug: str):  # noqa: ANN201
                            **preview_context(content_kind, slug, version.source))
 
 
-@bp.route("/<kind>/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/<kind>/<slug:slug>/edit", methods=["GET", "POST"])
 def edit(kind: str, slug: str):  # noqa: ANN201
     content_kind = _kind(kind)
     dirs = _dirs()
@@ -168,7 +169,7 @@ def edit(kind: str, slug: str):  # noqa: ANN201
     )
 
 
-@bp.route("/<kind>/<slug>/preview", methods=["POST"])
+@bp.route("/<kind>/<slug:slug>/preview", methods=["POST"])
 def live_preview(kind: str, slug: str):  # noqa: ANN201
     """The preview pane and the problems for an unsaved text (fetched by static/js/editor.js)."""
     content_kind = _kind(kind)
@@ -205,7 +206,7 @@ def new_module():  # noqa: ANN201
     return render_template("author/new_module.html", form=form)
 
 
-@bp.route("/<kind>/<slug>/history")
+@bp.route("/<kind>/<slug:slug>/history")
 def history(kind: str, slug: str):  # noqa: ANN201
     content_kind = _kind(kind)
     item = get_item(content_kind, slug)
@@ -223,13 +224,12 @@ def _version(item: ContentItem, number: int) -> ContentVersion:
     return version
 
 
-@bp.route("/<kind>/<slug>/diff")
+@bp.route("/<kind>/<slug:slug>/diff")
 def diff(kind: str, slug: str):  # noqa: ANN201
     item = get_item(_kind(kind), slug)
     if item is None:
         abort(404)
-    old_number = request.args.get("from", type=int)
-    new_number = request.args.get("to", type=int)
+    old_number, new_number = id_arg("from"), id_arg("to")
     if old_number is None or new_number is None:
         flash("Choose two versions to compare.", "error")
         return redirect(content_url("author.history", item.kind, slug))
@@ -238,7 +238,7 @@ def diff(kind: str, slug: str):  # noqa: ANN201
                            rows=diff_lines(old.source, new.source))
 
 
-@bp.route("/<kind>/<slug>/versions/<int:number>")
+@bp.route("/<kind>/<slug:slug>/versions/<int:number>")
 def version_source(kind: str, slug: str, number: int):  # noqa: ANN201
     item = get_item(_kind(kind), slug)
     if item is None:

@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import unquote
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX_LENGTH = 80
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 
@@ -28,7 +28,7 @@ class ModuleLink(NamedTuple):
 
 
 def is_valid_slug(slug: str) -> bool:
-    return len(slug) <= SLUG_MAX_LENGTH and bool(SLUG_PATTERN.match(slug))
+    return len(slug) <= SLUG_MAX_LENGTH and bool(SLUG_PATTERN.fullmatch(slug))
 
 
 def is_external(target: str) -> bool:

@@ -22,7 +22,8 @@ from lms.content.documents import (
 
 
 def _index(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses.
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
 def response_from_form(question: Question, form: MultiDict[str, str]) -> Any:

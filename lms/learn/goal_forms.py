@@ -8,10 +8,11 @@ import math
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lms.inputs import DayInRange, WholeNumberField, choice_id
 from lms.learning.goals import KINDS
 from lms.models import GoalKind
 
@@ -96,24 +97,24 @@ class GoalForm(FlaskForm):
         "Title", validators=[Optional(), Length(max=200)],
         description="Leave empty to name the goal after what it measures.")
     path = SelectField(
-        "Learning path", coerce=int, default=0, validate_choice=False,
+        "Learning path", coerce=choice_id, default=0, validate_choice=False,
         description="The learning path to finish, with all its required modules.")
     module = SelectField(
-        "Module", coerce=int, default=0, validate_choice=False,
+        "Module", coerce=choice_id, default=0, validate_choice=False,
         description="The module to finish: read it and pass its quiz.")
     target = TargetField("Target", description="The value to reach.",
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    within_days = IntegerField(
+    within_days = WholeNumberField(
         "Resolved within (days)",
         validators=[Optional(), NumberRange(1, 365, "Enter a number of days from 1 to 365.")],
         description="A complaint counts as resolved in time when it was closed within this many "
                     "days of being reported.")
     starts_on = DateField(
-        "Start date", validators=[Optional()],
+        "Start date", validators=[Optional(), DayInRange()],
         description="When you start working on it; performance goals count sales from this "
                     "day. Leave empty to start today.")
     deadline = DateField(
-        "Deadline", validators=[InputRequired("Enter the deadline.")],
+        "Deadline", validators=[InputRequired("Enter the deadline."), DayInRange()],
         description="The last day to reach the goal.")
     note = TextAreaField(
         "Note", validators=[Length(max=2000)], render_kw={"rows": 3},

@@ -55,7 +55,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-@bp.route("/quizzes/<slug>")
+@bp.route("/quizzes/<slug:slug>")
 @login_required
 def overview(slug: str):  # noqa: ANN201
     quiz = live_item(ContentKind.QUIZ, slug) or abort(404)
@@ -70,7 +70,7 @@ def overview(slug: str):  # noqa: ANN201
                            markdown=_markdown)
 
 
-@bp.route("/quizzes/<slug>/start", methods=["POST"])
+@bp.route("/quizzes/<slug:slug>/start", methods=["POST"])
 @login_required
 def start(slug: str):  # noqa: ANN201
     quiz = live_item(ContentKind.QUIZ, slug) or abort(404)

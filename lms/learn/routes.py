@@ -56,7 +56,7 @@ def dashboard():  # noqa: ANN201
                            board=build_dashboard(current_user), goals=goals)
 
 
-@bp.route("/paths/<slug>")
+@bp.route("/paths/<slug:slug>")
 @login_required
 def path(slug: str):  # noqa: ANN201
     item = live_item(ContentKind.PATH, slug) or abort(404)
@@ -66,7 +66,7 @@ def path(slug: str):  # noqa: ANN201
     return render_template("learn/path.html", progress=progress)
 
 
-@bp.route("/modules/<slug>")
+@bp.route("/modules/<slug:slug>")
 @login_required
 def module(slug: str):  # noqa: ANN201
     item = live_item(ContentKind.MODULE, slug) or abort(404)
@@ -92,7 +92,7 @@ def module(slug: str):  # noqa: ANN201
                            path_slug=request.args.get("path"))
 
 
-@bp.route("/modules/<slug>/read", methods=["POST"])
+@bp.route("/modules/<slug:slug>/read", methods=["POST"])
 @login_required
 def module_read(slug: str):  # noqa: ANN201
     item = live_item(ContentKind.MODULE, slug) or abort(404)

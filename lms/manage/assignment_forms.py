@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
+from wtforms import DateField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from lms.clock import local_today
+from lms.inputs import DayInRange, WholeNumberField, choice_id
 
 DUE_FIXED, DUE_RELATIVE, DUE_NONE = "fixed", "relative", "none"
 DUE_CHOICES = [
@@ -23,7 +24,7 @@ class AssignTarget:
     # "team:<id>" or "user:<id>", grouped in the picker; the choices are the manager's scope.
     target = SelectField("Assign to", validators=[DataRequired("Choose a team or a person.")],
                          description="A whole team: every salesperson in it now.")
-    item_id = SelectField("Learning path or module", coerce=int,
+    item_id = SelectField("Learning path or module", coerce=choice_id,
                           validators=[NumberRange(min=1, message="Choose a path or module.")])
 
 
@@ -31,8 +32,8 @@ class DueDateMixin:
     """The due date, given one of three ways; ``due()`` returns what the services take."""
 
     due_kind = RadioField("Due", choices=DUE_CHOICES, default=DUE_FIXED)
-    due_date = DateField("Due date", validators=[Optional()])
-    days_after_hire = IntegerField(
+    due_date = DateField("Due date", validators=[Optional(), DayInRange()])
+    days_after_hire = WholeNumberField(
         "Days after the hire date", validators=[Optional(), NumberRange(min=0, max=3650)],
         description="For example 30: due within 30 days of the person's first day.",
         render_kw={"min": 0, "max": 3650, "inputmode": "numeric"})

@@ -18,6 +18,7 @@ from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.inputs import id_arg, page_arg
 from lms.learning.assignments import (
     AssignmentFilters,
     AssignmentStatus,
@@ -123,14 +124,12 @@ def _names(people: list[User]) -> str:
 def index():  # noqa: ANN201
     status = request.args.get("status", "")
     filters = AssignmentFilters(
-        team_id=request.args.get("team", type=int),
-        user_id=request.args.get("person", type=int),
-        item_id=request.args.get("item", type=int),
+        team_id=id_arg("team"), user_id=id_arg("person"), item_id=id_arg("item"),
         status=AssignmentStatus(status) if status in set(AssignmentStatus) else None,
     )
     teams = teams_in_scope(current_user)
     result = list_assignments(people_scope(current_user), filters, today=local_today(),
-                              page=request.args.get("page", 1, type=int))
+                              page=page_arg())
     args = {"team": filters.team_id, "person": filters.user_id, "item": filters.item_id,
             "status": filters.status.value if filters.status else None}
     return render_template("manage/assignments/index.html", result=result, filters=filters,
@@ -166,11 +165,12 @@ def new():  # noqa: ANN201
     form = AssignForm()
     _assign_choices(form)
     if request.method == "GET":
-        if request.args.get("team", type=int):
-            form.target.data = f"team:{request.args.get('team', type=int)}"
-        elif request.args.get("person", type=int):
-            form.target.data = f"user:{request.args.get('person', type=int)}"
-        form.item_id.data = request.args.get("item", 0, type=int)
+        team_id, person_id = id_arg("team"), id_arg("person")
+        if team_id:
+            form.target.data = f"team:{team_id}"
+        elif person_id:
+            form.target.data = f"user:{person_id}"
+        form.item_id.data = id_arg("item") or 0
     if form.validate_on_submit():
         # The choices are the viewer's scope, so both are known to exist and be visible.
         kind, _, raw_id = (form.target.data or "").partition(":")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,6 +18,7 @@ from lms.analytics.csvsafe import csv_text
 from lms.analytics.itemstats import ItemStats, QuestionResult, item_statistics
 from lms.content.documents import QuizDoc
 from lms.extensions import db
+from lms.inputs import id_arg
 from lms.learning.catalog import doc_of
 from lms.models import (
     Attempt,
@@ -90,7 +91,7 @@ def plain_excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
 def _version_or_404(slug: str) -> tuple[ContentItem, ContentVersion]:
     item = db.session.scalar(select(ContentItem).where(
         ContentItem.kind == ContentKind.QUIZ.value, ContentItem.slug == slug)) or abort(404)
-    number = request.args.get("version", type=int)
+    number = id_arg("version")
     if number is None:
         version = item.current_version or (item.versions[-1] if item.versions else None)
     else:
@@ -123,7 +124,7 @@ def question_lines(version: ContentVersion) -> tuple[list[QuestionLine], int]:
     return lines, len({r.attempt_id for r in results})
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 @role_required(Role.TRAINER, Role.MANAGER)
 def quiz(slug: str):  # noqa: ANN201
     item, version = _version_or_404(slug)
@@ -139,7 +140,7 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-@bp.route("/<slug>/export.csv")
+@bp.route("/<slug:slug>/export.csv")
 @role_required(Role.TRAINER, Role.MANAGER)
 def export(slug: str):  # noqa: ANN201
     item, version = _version_or_404(slug)

@@ -25,6 +25,7 @@ from lms.analytics.report_table import (
     stamp,
 )
 from lms.clock import local_today
+from lms.inputs import page_arg
 from lms.learning.goal_progress import goals_overview
 from lms.models import Role
 from lms.security import choose_scope_or_404, get_visible_user_or_404, role_required
@@ -53,7 +54,7 @@ class _Request:
         sort = request.args.get("sort", DEFAULT_SORT)
         self.sort = sort if sort in COLUMNS else DEFAULT_SORT
         self.descending = request.args.get("dir") == "desc"
-        self.page = max(request.args.get("page", 1, type=int) or 1, 1)
+        self.page = page_arg()
         self.rules = rules_from_config(current_app.config)
         self.today = local_today()
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from lms.bounds import MAX_ID
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
@@ -19,7 +20,7 @@ from lms.manage.assignments import assignable_items, teams_in_scope
 from lms.manage.rollout_forms import RolloutForm
 from lms.models import ContentItem, ContentKind, Role
 from lms.models.rollouts import Design, Rollout, RolloutMember
-from lms.security import MAX_ID, role_required, viewer_scope
+from lms.security import role_required, viewer_scope
 
 bp = Blueprint("rollouts", __name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from lms.analytics import impact as impact_service
@@ -25,10 +25,11 @@ from lms.analytics.measures import (
     sort_rows,
 )
 from lms.analytics.scatter import scatter_svg
+from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
+from lms.inputs import date_arg
 from lms.models import Role
-from lms.safeyaml import quote
 from lms.security import choose_scope_or_404, role_required
 
 bp = Blueprint("sales_reports", __name__)
@@ -43,14 +44,6 @@ def _plug_into_goals(_state: Any) -> None:
     register_goal_measures(lambda: int(current_app.config["FOLLOW_UP_DAYS"]))
 
 
-def _date_arg(name: str) -> date | None | str:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return raw
 
 
 class _Performance:
@@ -62,14 +55,9 @@ class _Performance:
         self.team_label = choice.label
         self.today = local_today()
         self.errors: list[str] = []
-        start, last = _date_arg("from"), _date_arg("to")
-        for value, label in ((start, "From"), (last, "To")):
-            if isinstance(value, str):
-                self.errors.append(f"{label}: {quote(value)} is not a date; use the date picker or "
-                                   "YYYY-MM-DD.")
-        self.last = last if isinstance(last, date) else self.today
-        self.start = (start if isinstance(start, date)
-                      else self.last - timedelta(days=DEFAULT_DAYS - 1))
+        start, last = self._day("from", "From"), self._day("to", "To")
+        self.last = last or self.today
+        self.start = start or self.last - timedelta(days=DEFAULT_DAYS - 1)
         if self.start > self.last:
             self.errors.append("The period must start on or before its last day.")
         sort = request.args.get("sort", "revenue")
@@ -78,6 +66,13 @@ class _Performance:
         default_desc = self.sort not in ("name", "team")
         self.descending = default_desc if direction is None else direction == "desc"
         self.follow_up_days = int(current_app.config["FOLLOW_UP_DAYS"])
+
+    def _day(self, name: str, label: str) -> date | None:
+        try:
+            return date_arg(name)
+        except ValueError as exc:
+            self.errors.append(f"{label}: {exc}")
+            return None
 
     def args(self, **changes: Any) -> dict[str, Any]:
         args = {"team": self.team_id, "from": self.start.isoformat(),
@@ -119,8 +114,8 @@ def performance():  # noqa: ANN201
 @role_required(Role.MANAGER)
 def performance_csv():  # noqa: ANN201
     req = _Performance()
-    if req.errors:
-        abort(400, " ".join(req.errors))
+    if req.errors:  # a download: the reason as text, not an error page without it
+        return Response(" ".join(req.errors), status=400, mimetype="text/plain")
     header = ["name", "email", "team", "active", "period_from", "period_to", "closed_deals",
               *MEASURE_KEYS]
     body = [[r.name, r.email, r.team or "", r.active, req.start, req.last, r.closed_deals,
@@ -154,19 +149,20 @@ def impact():  # noqa: ANN201
     training = request.args.get("training", "") or (":".join(default) if default else "")
     measure = request.args.get("measure", "win_rate")
     window = request.args.get("window", "90").strip()
+    window_days = parse_whole(window)
     error = None
     result = None
     kind, _, slug = training.partition(":")
     if measure not in BY_KEY:
         error = "Choose one of the measures in the list."
-    elif not window.isdigit() or not (impact_service.WINDOW_RANGE[0] <= int(window)
-                                      <= impact_service.WINDOW_RANGE[1]):
+    elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)
+              <= impact_service.WINDOW_RANGE[1]):
         error = "The window must be a whole number of days from 30 to 365."
     elif kind not in ("path", "module") or not slug:
         error = "Choose a learning path or a module."
     if error is None:
         params = impact_service.params_from(current_app.config, kind=kind, slug=slug,
-                                            measure=measure, window_days=int(window),
+                                            measure=measure, window_days=window_days,
                                             today=local_today())
         try:
             result = impact_service.run(choice.scope, params)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from lms.bounds import check_day
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import AliasKind, Role, Team, User, UserAlias, alias_key
@@ -85,9 +86,10 @@ class ImportResult:
 def parse_date(raw: str) -> date:
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(raw, fmt).date()
+            value = datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+        return check_day(value)
     raise ValueError(f"{quote(raw)} is not a date; write it as YYYY-MM-DD (for example 2026-03-31)")
 
 

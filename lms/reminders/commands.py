@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from lms.clock import local_today
 from lms.extensions import db
+from lms.inputs import DAY
 from lms.learning.rollouts import start_due_waves
 from lms.reminders.send import MailError, mailer_for, send_reminders
 
@@ -20,14 +21,14 @@ def reminders_cli() -> None:
 
 
 @reminders_cli.command("send")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--today", type=DAY, metavar="DATE",
               help="Act as if it were this day (YYYY-MM-DD); default: today in LMS_TIMEZONE.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and log nothing.")
 @with_appcontext
-def send_command(today, dry_run: bool) -> None:  # noqa: ANN001 - datetime from click
+def send_command(today: date | None, dry_run: bool) -> None:
     """Mail learners whose training is due soon or overdue, and each manager a digest of the
     overdue training in their teams. Running it twice a day sends nothing twice."""
-    day: date = today.date() if today else local_today()
+    day = today or local_today()
     config = current_app.config
     if not dry_run:
         # Waves start before reminders are planned, so a wave's first reminder can go today;

@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.inputs import ID
+from lms.sales.parsing import currency_code
 from lms.sales.presets import PRESETS
 
 
@@ -46,6 +48,13 @@ class _Bars:
             bar.__exit__(None, None, None)
 
 
+def _currency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        return currency_code(value) if value is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 @sales_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--preset", default="generic", show_default=True,
@@ -56,7 +65,7 @@ class _Bars:
               help="How to read dates such as 03/01/2026 (default: detect from the file).")
 @click.option("--decimal", type=click.Choice(["comma", "point"]), default=None,
               help="The decimal mark of amounts such as 1,234 (default: detect).")
-@click.option("--currency", default=None, metavar="CODE",
+@click.option("--currency", default=None, metavar="CODE", callback=_currency,
               help="Currency of rows that state none (default: the preset's, else EUR).")
 @click.option("--satisfaction-scale", type=click.Choice(["5", "10"]), default=None,
               help="Scale of satisfaction scores when the file has no scale column.")
@@ -70,7 +79,7 @@ def import_command(file: Path, preset: str, dry_run: bool, dayfirst: bool | None
     from lms.sales.importer import ImportOptions, import_sales
 
     options = ImportOptions(dayfirst=dayfirst, decimal=decimal,
-                            currency=currency.upper() if currency else None,
+                            currency=currency,
                             satisfaction_scale=int(satisfaction_scale) if satisfaction_scale
                             else None, encoding=encoding)
     bars = _Bars()
@@ -114,7 +123,8 @@ def import_command(file: Path, preset: str, dry_run: bool, dayfirst: bool | None
 
 
 @sales_cli.command("imports")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many imports to list.")
 @with_appcontext
 def imports_command(limit: int) -> None:
     """The import log, newest first."""
@@ -135,7 +145,7 @@ def imports_command(limit: int) -> None:
 
 
 @sales_cli.command("undo")
-@click.argument("import_id", type=int)
+@click.argument("import_id", type=ID)
 @with_appcontext
 def undo_command(import_id: int) -> None:
     """Undo import IMPORT_ID: delete the deals it added, restore those it changed."""

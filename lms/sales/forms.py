@@ -6,11 +6,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional, ValidationError
 
+from lms.sales.parsing import currency_code
 from lms.sales.presets import PRESETS
 
 CUSTOM = "custom"
+
+
+def valid_currency(form: FlaskForm, field: StringField) -> None:
+    try:
+        currency_code(field.data or "")
+    except ValueError as exc:
+        raise ValidationError(f"{exc}.") from None
 
 
 class SalesUploadForm(FlaskForm):
@@ -44,7 +52,7 @@ class SalesUploadForm(FlaskForm):
                                               SelectChoice("10", "0 to 10")], default="")
     currency = StringField(
         "Currency of rows without one", validators=[
-            Optional(), Regexp(r"^[A-Za-z]{3}$", message="Use a three-letter code such as EUR.")],
+            Optional(), valid_currency],
         description="Leave empty for the preset's currency, else EUR.",
         render_kw={"maxlength": 3, "size": 4, "autocomplete": "off"},
     )

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
+from lms.bounds import check_day
 from lms.safeyaml import quote
 
 DELIMITERS = (",", ";", "\t")
@@ -195,6 +196,19 @@ def split_amount(raw: str) -> tuple[str, str | None]:
     return number, currency
 
 
+_CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
+
+
+def currency_code(raw: str) -> str:
+    """An ISO 4217-shaped currency code (three ASCII letters) in capitals; ``ValueError`` with
+    a message otherwise. The one check for every way a currency arrives: the upload form,
+    the API, the command line, a preset and a file's currency column."""
+    if not _CURRENCY_CODE.fullmatch(raw):
+        raise ValueError(f"{quote(raw, 20)} is not a currency code; use a three-letter code "
+                         "such as EUR")
+    return raw.upper()
+
+
 def amount_readings(raw: str) -> dict[str, Decimal]:
     try:
         number, _ = split_amount(raw)
@@ -221,8 +235,9 @@ def parse_amount(raw: str, decimal: str) -> tuple[Decimal, str | None]:
         raise ValueError(f"{quote(raw)} is not an amount with a decimal {decimal} (the file's "
                          f"amounts are read with a decimal {decimal}; use the decimal "
                          f"{other} option if that is wrong)")
-    value = readings[decimal].quantize(CENT, rounding=ROUND_HALF_UP)
-    if value >= MAX_AMOUNT:
+    # Compared before rounding too: quantize() fails on numbers beyond Decimal's 28 digits.
+    if readings[decimal] >= MAX_AMOUNT or (
+            value := readings[decimal].quantize(CENT, rounding=ROUND_HALF_UP)) >= MAX_AMOUNT:
         raise ValueError(f"{quote(raw)} is too large for an amount")
     return value, currency
 
@@ -275,14 +290,15 @@ def date_readings(raw: str) -> dict[bool, date]:
 
 
 def parse_date(raw: str, dayfirst: bool) -> date:
+    """The day ``raw`` means, in the app's range of days (lms.bounds)."""
     if len(raw) == 10 and raw[4] == "-":  # the common case, fast: ISO
         try:
-            return date.fromisoformat(raw)
+            return check_day(date.fromisoformat(raw))
         except ValueError:
             pass
     readings = date_readings(raw)
     if dayfirst in readings:
-        return readings[dayfirst]
+        return check_day(readings[dayfirst])
     if readings:
         order, option = ("day-first", "month-first") if dayfirst else ("month-first", "day-first")
         raise ValueError(f"{quote(raw)} is not a {order} date (the file's dates are read {order}; "

@@ -17,7 +17,7 @@ import yaml
 from lms import safeyaml
 from lms.errors import DomainError
 from lms.safeyaml import quote
-from lms.sales.parsing import stage_key
+from lms.sales.parsing import currency_code, stage_key
 
 #: Our fields, in the order of the generic template. ``owner`` is an email or a name (HubSpot's
 #: "Deal owner" is either); ``won``/``closed`` are yes/no flags that beat the stage name.
@@ -249,13 +249,16 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
     if dayfirst not in (None, True, False):
         raise fail("dayfirst must be true or false")
     currency = data.get("currency", base.currency)
-    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", str(currency)):
-        raise fail("currency must be a three-letter code such as EUR")
+    if currency is not None:
+        try:
+            currency = currency_code(str(currency))
+        except ValueError as exc:
+            raise fail(f"currency: {exc}") from None
     return Preset(
         name=str(data.get("name") or Path(source).stem)[:64],
         label=str(data.get("label") or f"Custom preset {source}")[:120],
         columns=columns, stages=stages,
-        currency=str(currency).upper() if currency else None,
+        currency=currency or None,
         satisfaction_scale=scale, dayfirst=dayfirst, decimal=decimal,
         footer=bool(data.get("footer", base.footer)),
     )

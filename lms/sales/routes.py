@@ -36,6 +36,7 @@ from lms.models import Role
 from lms.sales.forms import CUSTOM, SalesUploadForm
 from lms.sales.importer import ImportOptions, import_sales, list_imports, preview, undo_import
 from lms.sales.matching import unmatched_owners
+from lms.sales.parsing import currency_code
 from lms.sales.presets import PRESETS, Preset, get_preset
 from lms.security import role_required
 
@@ -130,7 +131,7 @@ def upload():  # noqa: ANN201
             "options": {
                 "dayfirst": {"day": True, "month": False}.get(form.dayfirst.data or ""),
                 "decimal": form.decimal.data or None,
-                "currency": (form.currency.data or "").upper() or None,
+                "currency": currency_code(form.currency.data) if form.currency.data else None,
                 "satisfaction_scale": int(form.satisfaction_scale.data)
                 if form.satisfaction_scale.data else None,
             },

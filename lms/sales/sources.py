@@ -19,6 +19,7 @@ from lms.sales.parsing import (
     DELIMITER_NAMES,
     ByteCounter,
     amount_readings,
+    currency_code,
     date_readings,
     read_table,
 )
@@ -35,6 +36,11 @@ class ImportOptions:
     currency: str | None = None  # for rows without a currency
     satisfaction_scale: int | None = None  # 5 or 10, for rows without a scale
     encoding: str = "utf-8"
+
+    def __post_init__(self) -> None:
+        # Whoever builds the options (form, API, command line, code), the code is checked.
+        if self.currency is not None:
+            object.__setattr__(self, "currency", currency_code(self.currency))
 
 
 # Sources ------------------------------------------------------------------------------------
@@ -121,10 +127,15 @@ class RecordSource:
             if not isinstance(record, Mapping):
                 errors.append(RowError(index, None, "a record must be an object"))
                 continue
-            for key in record:
+            for key, value in record.items():
                 if key not in FIELDS:
                     errors.append(RowError(index, str(key), f"{quote(key)} is not a field; use "
                                            f"{', '.join(FIELDS)}"))
+                elif not isinstance(value, str | int | float | None):
+                    errors.append(RowError(index, key, "must be a text, a number, true or "
+                                                       "false, or null"))
+                elif isinstance(value, str) and "\x00" in value:
+                    errors.append(RowError(index, key, "contains a NUL character"))
         return errors
 
     @contextmanager

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from lms.safeyaml import quote
 from lms.sales.parsing import (
     amount_readings,
+    currency_code,
     date_readings,
     parse_amount,
     parse_date,
@@ -28,7 +29,6 @@ from lms.sales.parsing import (
 from lms.sales.presets import ColumnMap
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CURRENCY = re.compile(r"[A-Z]{3}")
 LIMITS = {"crm_id": 100, "owner_email": 254, "owner_crm_id": 100, "owner_name": 200,
           "customer_id": 200, "customer_name": 200, "product": 200}
 DATE_FIELDS = ("created_on", "closed_on", "complaint_on", "complaint_resolved_on",
@@ -277,9 +277,13 @@ class RowChecker:
                 fail("amount", str(exc))
         elif stage == "won":
             fail("amount", "a won deal needs its amount")
-        column = values.get("currency", "").upper()
-        if column and not _CURRENCY.fullmatch(column):
-            fail("currency", f"{quote(column)} is not a currency code such as EUR")
-        elif column and written and column != written:
+        column = values.get("currency", "")
+        if column:
+            try:
+                column = currency_code(column)
+            except ValueError as exc:
+                fail("currency", str(exc))
+                column = ""
+        if column and written and column != written:
             fail("amount", f"{quote(raw)} is in {written} but the currency column says {column}")
         return amount, column or written or self.defaults.currency

@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 
 from lms import create_app
 from lms.extensions import db
+from lms.inputs import DayType, IdType
 from lms.maintenance.commands import needs_schema
 from tests.conftest import base_config
 
@@ -68,9 +69,9 @@ def required_arguments(command: click.Command, tmp_path: Path) -> list[str]:
             value = str(sample)
         elif isinstance(kind, click.Choice):
             value = str(kind.choices[0])
-        elif isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
+        elif isinstance(kind, click.types.IntParamType | click.types.FloatParamType | IdType):
             value = "1"
-        elif isinstance(kind, click.DateTime):
+        elif isinstance(kind, click.DateTime | DayType):
             value = "2026-01-01"
         else:
             value = "someone@example.com"

@@ -131,7 +131,7 @@ class RecordSource:
                 if key not in FIELDS:
                     errors.append(RowError(index, str(key), f"{quote(key)} is not a field; use "
                                            f"{', '.join(FIELDS)}"))
-                elif not isinstance(value, str | int | float | None):
+                elif isinstance(value, Mapping | list):  # JSON's object and array
                     errors.append(RowError(index, key, "must be a text, a number, true or "
                                                        "false, or null"))
                 elif isinstance(value, str) and "\x00" in value:

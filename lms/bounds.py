@@ -47,7 +47,7 @@ def parse_day(text: str) -> date:
     """A YYYY-MM-DD day in the app's range; ValueError with a message a person can act on."""
     raw = text.strip()
     if not _ISO_DAY.fullmatch(raw):
-        raise ValueError(f"'{_short(raw)}' is not a date; write it as YYYY-MM-DD.")
+        raise ValueError(f"{quote(raw, 40)} is not a date; write it as YYYY-MM-DD.")
     try:
         value = date.fromisoformat(raw)
     except ValueError:
@@ -68,7 +68,3 @@ def parse_id(text: str) -> int | None:
     """The id written in ``text``, else None: an id beyond what the database holds cannot
     exist, so it is not found, like any other id that does not exist."""
     return parse_whole(text, MAX_ID)
-
-
-def _short(text: str, length: int = 40) -> str:
-    return text if len(text) <= length else text[:length - 1] + "…"

@@ -17,6 +17,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.inputs import ID
 from lms.maintenance.commands import (
     backup_command,
     checked_run_command,
@@ -262,14 +263,14 @@ def token_list_command(email: str | None, active: bool) -> None:
 
 
 @token_group.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ID)
 @with_appcontext
 def token_revoke_command(token_id: int) -> None:
     """Revoke the API token with id TOKEN_ID (see `lms token list`): it stops working at once."""
     from lms.api.auth import revoke_token
     from lms.models import ApiToken
 
-    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    token = db.session.get(ApiToken, token_id)
     if token is None:
         _fail(f"There is no API token with id {token_id}; `lms token list` shows them.")
     if token.revoked_at is not None:

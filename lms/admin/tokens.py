@@ -9,6 +9,7 @@ from sqlalchemy import func, or_
 from lms.api.auth import revoke_token, tokens_query
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.inputs import page_arg
 from lms.models import ApiToken, Role, User, utcnow
 from lms.security import get_token_or_404, role_required
 
@@ -37,8 +38,7 @@ def index():  # noqa: ANN201
         status = "active"
         query = query.where(ApiToken.revoked_at.is_(None),
                             or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    page = db.paginate(query, page=number, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
     return render_template("admin/tokens.html", page=page, filters={"q": q, "status": status},
                            statuses=STATUSES, action=ActionForm(), now=now)
 

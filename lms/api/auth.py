@@ -115,8 +115,7 @@ def unknown_args(*allowed: str):  # noqa: ANN201 - an error response or None
     must not silently give the whole report."""
     for name in request.args:
         if name not in allowed:
-            shown = name if len(name) <= 40 else name[:39] + "…"
-            return api_error(400, f"Unknown parameter {shown!r}; use "
+            return api_error(400, f"Unknown parameter {quote(name, 40)}; use "
                                   f"{', '.join(allowed) or 'none'}.")
     return None
 

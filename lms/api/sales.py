@@ -67,7 +67,8 @@ def post_sales():  # noqa: ANN201
         return api_error(400, 'Send a JSON object: {"records": [{...}, ...], "dry_run": false}.')
     unknown = sorted(set(body) - BODY_KEYS)
     if unknown:
-        return api_error(400, f"Unknown key {unknown[0][:40]!r}; use records, dry_run, options.")
+        return api_error(400, f"Unknown key {quote(unknown[0], 40)}; use records, dry_run, "
+                                   "options.")
     records = body["records"]
     if len(records) > MAX_RECORDS:
         return api_error(413, f"Send at most {MAX_RECORDS} records per request.")

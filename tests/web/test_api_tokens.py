@@ -187,7 +187,6 @@ def test_cli_token_errors_are_one_line(app, runner):
     make_user(Role.MANAGER, email="m@example.com")
     cases = [
         (["token", "revoke", "4242"], "There is no API token with id 4242"),
-        (["token", "revoke", str(10**30)], "There is no API token with id"),
         (["token", "list", "--email", "nobody@example.com"], "No account with email"),
         (["token", "create", "nobody@example.com"], "No active account"),
     ]
@@ -197,3 +196,7 @@ def test_cli_token_errors_are_one_line(app, runner):
         assert result.output.count("\n") == 1 and message in result.output
     result = runner.invoke(args=["token", "create", "m@example.com", "--expires-days", "0"])
     assert result.exit_code == 2  # click's own range check
+    # An id no database column can hold is refused by the argument's type, in one line.
+    result = runner.invoke(args=["token", "revoke", str(10**30)])
+    assert result.exit_code == 2 and "is not an id that can exist" in result.output
+    assert "Traceback" not in result.output

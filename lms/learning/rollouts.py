@@ -61,6 +61,7 @@ def make_rollout(item: ContentItem, people: list[User], *, design: Design, by: U
                  seed: int | None = None) -> RolloutResult:
     """Split ``people`` into waves once, store the split with its seed, and start wave 1."""
     check_assignable(item)
+    design = Design(design)
     if design not in (Design.RANDOMISED, Design.STAGGERED):
         raise DomainError("Choose a randomised rollout or staggered waves.")
     if not WINDOW_RANGE[0] <= interval_days <= WINDOW_RANGE[1]:

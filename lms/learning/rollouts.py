@@ -75,7 +75,7 @@ def make_rollout(item: ContentItem, people: list[User], *, design: Design, by: U
     for person in sorted({p.id: p for p in people}.values(), key=lambda p: p.id):
         if not person.active or person.role != Role.LEARNER.value:
             result_skipped.append((person, "not an active salesperson"))
-        elif live_assignment(person, item) is not None or _waiting(person, item):
+        elif live_assignment(person, item) is not None or is_waiting(person, item):
             result_skipped.append((person, "already has this training, or is waiting for it"))
         else:
             eligible.append(person)
@@ -107,7 +107,7 @@ def wave_start(rollout: Rollout, wave: int) -> date:
     return rollout.first_start + timedelta(days=(wave - 1) * rollout.interval_days)
 
 
-def _waiting(person: User, item: ContentItem) -> bool:
+def is_waiting(person: User, item: ContentItem) -> bool:
     """On the waitlist of a live rollout of ``item`` (not yet started)."""
     return db.session.scalar(
         select(RolloutMember.id).join(Rollout).where(

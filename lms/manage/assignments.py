@@ -31,6 +31,7 @@ from lms.learning.assignments import (
     withdraw,
 )
 from lms.learning.catalog import live_items
+from lms.learning.rollouts import is_waiting
 from lms.manage.assignment_forms import DUE_FIXED, DUE_NONE, DUE_RELATIVE, AssignForm, DueDateForm
 from lms.models import Assignment, ContentItem, ContentKind, Role, Team, User
 from lms.security import (
@@ -189,12 +190,16 @@ def new():  # noqa: ANN201
 def _assign_person(person: User, item: ContentItem, form: AssignForm):  # noqa: ANN202
     title = _title(item)
     already = live_assignment(person, item) is not None
+    waiting = is_waiting(person, item)
     assignment = assign(person, item, by=current_user, **form.due())
     db.session.commit()
     if already:
         flash(f"{person.name} already had {title}; the due date is updated.", "success")
     else:
         flash(f"{title} assigned to {person.name}.", "success")
+    if waiting:
+        flash(f"{person.name} was on the waitlist of a rollout of {title}: training them before "
+              "their wave blurs the comparison between the waves.", "warning")
     if status_of(assignment, local_today()) is AssignmentStatus.OVERDUE:
         flash(f"The due date, {format_date(assignment.due_date)}, is already past: it shows "
               "as overdue. Change it if that is not what you meant.", "warning")

@@ -207,3 +207,25 @@ def test_the_start_command_starts_due_waves(org, runner):
     db.session.commit()
     result = runner.invoke(args=["rollouts", "start"])
     assert result.exit_code == 0 and "No wave starts today." in result.output
+
+
+def test_assigning_a_waitlisted_person_directly_warns_and_the_wave_keeps_that_assignment(
+        org, app):
+    managers, people, item = org
+    today = local_today()
+    rollout = make_rollout(item, people[:12], design=Design.RANDOMISED, by=managers[0],
+                           today=today, interval_days=30, seed=21).rollout
+    db.session.commit()
+    member = next(m for m in rollout.members if m.wave == 2)
+    client = app.test_client()
+    login(client, managers[0].email)
+    response = post_form(client, "/manage/assignments/new", {
+        "target": f"user:{member.user_id}", "item_id": item.id, "due_kind": "none"},
+        token_from="/manage/assignments/new", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "was on the waitlist of a rollout of Customer insight" in page
+    direct = live_assignment(member.user, item)
+    assert direct is not None
+    assert start_due_waves(today + timedelta(days=30)) == 6
+    db.session.commit()
+    assert db.session.get(RolloutMember, member.id).assignment_id == direct.id

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.analytics import impact as impact_service
 from lms.analytics.impact_report import to_dict
+from lms.analytics.rollout_effect import effect_json, for_params
 from lms.api.auth import api_error, requested_scope, token_required, unknown_args
 from lms.bounds import parse_whole
 from lms.clock import local_today
@@ -48,4 +49,6 @@ def impact():  # noqa: ANN201
         result = impact_service.run(choice.scope, params)
     except DomainError as exc:
         return api_error(400, exc.message)
-    return jsonify(to_dict(result, team=choice.label if choice.team_id else None))
+    payload = to_dict(result, team=choice.label if choice.team_id else None)
+    payload["effect"] = effect_json(for_params(choice.scope, params))
+    return jsonify(payload)

@@ -131,6 +131,8 @@ IMPACT = _object({
     "excluded": {"type": "array", "items": _object({
         "id": INTEGER, "name": STRING, "left_out_of": {"type": "array", "items": STRING},
         "reason": STRING})},
+    # The latest randomised rollout's estimate for the chosen measure; null without one.
+    "effect": {"type": ["object", "null"]},
 })
 
 FIELD_VALUE = {"type": ["string", "number", "boolean", "null"]}

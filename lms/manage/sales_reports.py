@@ -24,6 +24,7 @@ from lms.analytics.measures import (
     sales_performance,
     sort_rows,
 )
+from lms.analytics.rollout_effect import for_params
 from lms.analytics.scatter import scatter_svg
 from lms.bounds import parse_whole
 from lms.clock import local_today
@@ -140,6 +141,17 @@ def _y_format(key: str):  # noqa: ANN202 - a formatter
     return lambda v: f"{v:g}"
 
 
+def _effect_format(key: str):  # noqa: ANN202 - a formatter of differences
+    unit = BY_KEY[key].unit
+    if unit == "share":
+        return lambda v: f"{v * 100:+.1f} percentage points"
+    if unit == "euros":
+        return lambda v: f"{v:+,.0f} €"
+    if unit == "days":
+        return lambda v: f"{v:+.1f} days"
+    return lambda v: f"{v:+.2f}"
+
+
 @bp.route("/impact")
 @role_required(Role.MANAGER)
 def impact():  # noqa: ANN201
@@ -151,7 +163,7 @@ def impact():  # noqa: ANN201
     window = request.args.get("window", "90").strip()
     window_days = parse_whole(window)
     error = None
-    result = None
+    result = effect = None
     kind, _, slug = training.partition(":")
     if measure not in BY_KEY:
         error = "Choose one of the measures in the list."
@@ -168,6 +180,8 @@ def impact():  # noqa: ANN201
             result = impact_service.run(choice.scope, params)
         except DomainError as exc:
             error = exc.message
+        else:
+            effect = for_params(choice.scope, params)
     chart = None
     if result is not None and result.figure.enough:
         info = BY_KEY[measure]
@@ -183,7 +197,9 @@ def impact():  # noqa: ANN201
     status = 400 if error else 200
     return render_template(
         "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
-        team_label=choice.label, catalogue=catalogue, training=training,
+        team_label=choice.label, effect=effect,
+        fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
+        catalogue=catalogue, training=training,
         measure=measure, window=window, error=error, result=result, chart=chart,
         measures=MEASURES, info=BY_KEY.get(measure), groups=impact_service.GROUPS,
         analyses=impact_service.ANALYSES,

@@ -1,0 +1,106 @@
+"""A randomised rollout's effect on a sales measure: a world built with a known effect is
+recovered within its interval, and one with no effect is not called an effect."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.analytics.rollout_effect import rollout_effect
+from lms.api.auth import create_token
+from lms.clock import local_today
+from lms.extensions import db
+from lms.learning.catalog import live_item
+from lms.learning.rollouts import make_rollout
+from lms.models import ContentKind, Role, User
+from lms.models.rollouts import Design
+from lms.security import Scope
+from tests.conftest import login
+from tests.factories import make_team, make_user
+from tests.impact_helpers import add_sale
+
+PEOPLE = 60
+
+
+def world(runner, *, effect: float, seed: int, ended: bool = True):  # noqa: ANN001, ANN202
+    """60 salespeople in 4 teams; each closes 20 deals before and 20 after the rollout's start;
+    a deal is won with probability 0.3 (+ ``effect`` for the first wave after the start)."""
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    rng = random.Random(seed)
+    teams = [make_team(f"Team {i}") for i in range(4)]
+    people = [make_user(Role.LEARNER, email=f"rep{i}@example.com", team=teams[i % 4])
+              for i in range(PEOPLE)]
+    item = live_item(ContentKind.PATH, "customer-insight")
+    today = local_today()
+    start = today - timedelta(days=100 if ended else 30)
+    rollout = make_rollout(item, people, design=Design.RANDOMISED, by=None, today=start,
+                           interval_days=90, seed=seed).rollout
+    first = {m.user_id for m in rollout.members if m.wave == 1}
+    for person in people:
+        skill = rng.gauss(0, 0.08)  # some people sell better, before and after
+        for offset in range(-89, 90, 9):
+            day = start + timedelta(days=offset)
+            if day >= today:
+                continue
+            p = 0.3 + skill + (effect if offset >= 0 and person.id in first else 0.0)
+            add_sale(person, stage="won" if rng.random() < p else "lost",
+                     closed=day.isoformat(), created=(day - timedelta(days=5)).isoformat())
+    db.session.commit()
+    return item, today
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_known_effect_on_win_rate_is_recovered_within_its_interval(app, runner, seed):
+    item, today = world(runner, effect=0.15, seed=seed)
+    result = rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90,
+                            today=today, follow_up_days=14)
+    itt = result.itt
+    assert itt.design == "randomised" and itt.estimator == "ancova_itt"
+    # Four strata of fifteen: each splits 7/8 or 8/7.
+    assert itt.n_treated + itt.n_control == PEOPLE and abs(itt.n_treated - itt.n_control) <= 4
+    assert itt.ci_low <= 0.15 <= itt.ci_high, itt
+    assert itt.p_value < 0.05
+
+
+def test_no_effect_is_not_called_one(app, runner):
+    item, today = world(runner, effect=0.0, seed=3)
+    itt = rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90, today=today,
+                         follow_up_days=14).itt
+    assert itt.ci_low <= 0.0 <= itt.ci_high and itt.p_value > 0.05
+
+
+def test_before_the_window_has_passed_it_says_when(app, runner):
+    item, today = world(runner, effect=0.1, seed=4, ended=False)
+    result = rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90,
+                            today=today, follow_up_days=14)
+    assert result.itt is None and "evaluation window ends on" in result.note
+
+
+def test_without_a_randomised_rollout_there_is_no_effect(app, runner):
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    item = live_item(ContentKind.PATH, "customer-insight")
+    assert rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90,
+                          today=local_today(), follow_up_days=14) is None
+
+
+def test_the_page_and_the_api_lead_with_the_effect(app, runner):
+    item, today = world(runner, effect=0.15, seed=1)
+    make_user(Role.ADMIN, email="admin@example.com")
+    client = app.test_client()
+    login(client, "admin@example.com")
+    page = client.get("/manage/sales-reports/impact?training=path:customer-insight"
+                      "&measure=win_rate&window=90").get_data(as_text=True)
+    assert "What the training changed: randomised rollout" in page
+    assert "Randomised: a causal estimate" in page and "percentage points" in page
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+    _, plain = create_token(admin)
+    db.session.commit()
+    response = client.get("/api/v1/reports/impact?path=customer-insight&measure=win_rate",
+                          headers={"Authorization": f"Bearer {plain}"})
+    effect = response.json["effect"]
+    assert effect["design"] == "randomised" and effect["estimator"] == "ancova_itt"
+    assert effect["ci_low"] <= 0.15 <= effect["ci_high"]
+    assert effect["q_value"] == effect["p_value"] and effect["n_treated"] > 0

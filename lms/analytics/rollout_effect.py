@@ -113,3 +113,15 @@ def effect_json(result: RolloutEffect | None) -> dict[str, Any] | None:
             "rollout": {"id": result.rollout.id, "seed": result.rollout.seed,
                         "window_start": result.window[0].isoformat(),
                         "window_end": result.window[1].isoformat(), "note": result.note}}
+
+
+def effect_line(effect: dict[str, Any]) -> str:
+    """The command line's first line: the randomised estimate, or why there is none yet."""
+    if effect["estimate"] is None:
+        return f"Randomised rollout: {effect['note'] or 'not enough data'}"
+    interval = (f"95 % interval {effect['ci_low']:+.3f} to {effect['ci_high']:+.3f}, "
+                f"p = {effect['p_value']:.3f}" if effect["ci_low"] is not None
+                else "no interval to trust")
+    return (f"Randomised rollout ({effect['assumption']}): effect {effect['estimate']:+.3f}, "
+            f"{interval}; first wave n = {effect['n_treated']}, "
+            f"waitlist n = {effect['n_control']}")

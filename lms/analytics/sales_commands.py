@@ -20,6 +20,7 @@ from lms.analytics.csvsafe import csv_text
 from lms.analytics.impact_report import text_report, to_dict
 from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, format_value
 from lms.analytics.measures import sales_performance as performance
+from lms.analytics.rollout_effect import effect_json, effect_line, for_params
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.inputs import DAY
@@ -118,7 +119,12 @@ def impact_command(measure: str, window_days: int, path_slug: str | None,
         result = impact_service.run(scope, params)
     except DomainError as exc:
         _fail(exc.message)
+    effect = effect_json(for_params(scope, params))
     if output == "json":
-        click.echo(json.dumps(to_dict(result, team=team), ensure_ascii=False, indent=2))
+        payload = to_dict(result, team=team)
+        payload["effect"] = effect
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
+        if effect is not None:
+            click.echo(effect_line(effect))
         click.echo(text_report(result, team=team), nl=False)

@@ -3,6 +3,7 @@ recovered within its interval, and one with no effect is not called an effect.""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
@@ -104,3 +105,15 @@ def test_the_page_and_the_api_lead_with_the_effect(app, runner):
     assert effect["design"] == "randomised" and effect["estimator"] == "ancova_itt"
     assert effect["ci_low"] <= 0.15 <= effect["ci_high"]
     assert effect["q_value"] == effect["p_value"] and effect["n_treated"] > 0
+
+
+def test_the_command_line_states_the_effect(app, runner):
+    world(runner, effect=0.15, seed=2)
+    result = runner.invoke(args=["report", "impact", "--path", "customer-insight",
+                                 "--measure", "win_rate"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("Randomised rollout (randomised: a causal estimate): effect +0.")
+    result = runner.invoke(args=["report", "impact", "--path", "customer-insight",
+                                 "--measure", "win_rate", "--format", "json"])
+    assert json.loads(result.output)["effect"]["estimator"] == "ancova_itt"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from lms.bounds import MAX_ID
@@ -18,31 +19,40 @@ from lms.learning.assignments import team_learners
 from lms.learning.rollouts import EXPLANATIONS, make_rollout, replay_split, withdraw_rollout
 from lms.manage.assignments import assignable_items, teams_in_scope
 from lms.manage.rollout_forms import RolloutForm
-from lms.models import ContentItem, ContentKind, Role
+from lms.models import ContentItem, ContentKind, Role, User
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.security import role_required, viewer_scope
 
 bp = Blueprint("rollouts", __name__)
 
 
-def _visible_members(rollout: Rollout) -> list[RolloutMember]:
-    scope = viewer_scope(current_user)
-    return [m for m in rollout.members if scope.includes_user(m.user)]
+def _visible_members(rollout_id: int | None = None) -> dict[Rollout, list[RolloutMember]]:
+    """The members the viewer may see, by rollout (all rollouts, or one): one query, whatever
+    the number of rollouts and people."""
+    query = (select(RolloutMember).join(User, User.id == RolloutMember.user_id)
+             .where(viewer_scope(current_user).condition())
+             .options(contains_eager(RolloutMember.user), selectinload(RolloutMember.team),
+                      selectinload(RolloutMember.rollout))
+             .order_by(RolloutMember.rollout_id, RolloutMember.id))
+    if rollout_id is not None:
+        query = query.where(RolloutMember.rollout_id == rollout_id)
+    by_rollout: dict[Rollout, list[RolloutMember]] = {}
+    for member in db.session.scalars(query):
+        by_rollout.setdefault(member.rollout, []).append(member)
+    return by_rollout
 
 
 def _rollout_or_404(rollout_id: int) -> tuple[Rollout, list[RolloutMember]]:
-    rollout = db.session.get(Rollout, rollout_id) if rollout_id <= MAX_ID else None
-    members = _visible_members(rollout) if rollout is not None else []
-    if not members:
+    found = _visible_members(rollout_id) if rollout_id <= MAX_ID else {}
+    if not found:
         abort(404)
-    return rollout, members
+    return next(iter(found.items()))
 
 
 @bp.route("/")
 @role_required(Role.MANAGER)
 def index():  # noqa: ANN201
-    rollouts = db.session.scalars(select(Rollout).order_by(Rollout.made_at.desc())).all()
-    shown = [(r, members) for r in rollouts if (members := _visible_members(r))]
+    shown = sorted(_visible_members().items(), key=lambda pair: pair[0].made_at, reverse=True)
     return render_template("manage/rollouts/index.html", rollouts=shown, Design=Design,
                            today=local_today())
 

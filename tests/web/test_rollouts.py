@@ -202,9 +202,15 @@ def test_the_form_explains_mistakes(org, app):
 
 def test_the_start_command_starts_due_waves(org, runner):
     managers, people, item = org
-    make_rollout(item, people, design=Design.STAGGERED, by=None, today=local_today(),
-                 interval_days=30, waves=2, seed=11)
+    # Made 30 days ago: the first wave started then, the second starts today.
+    rollout = make_rollout(item, people, design=Design.STAGGERED, by=None,
+                           today=local_today() - timedelta(days=30), interval_days=30, waves=2,
+                           seed=11).rollout
     db.session.commit()
+    second = sum(m.wave == 2 for m in rollout.members)
+    result = runner.invoke(args=["rollouts", "start"])
+    assert result.exit_code == 0 and f"{second} people started a wave today." in result.output
+    assert all(m.assignment_id for m in db.session.get(Rollout, rollout.id).members)
     result = runner.invoke(args=["rollouts", "start"])
     assert result.exit_code == 0 and "No wave starts today." in result.output
 

@@ -19,6 +19,7 @@ from lms.analytics.impact import (
     Impact,
     PersonResult,
 )
+from lms.analytics.impact_rules import q_table
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS, MEASURES, format_value
 from lms.analytics.stats import Correlation
 from lms.safeyaml import quote
@@ -37,17 +38,23 @@ def _corr(c: Correlation | None) -> dict[str, Any] | None:
     return {"r": c.r, "n": c.n, "ci_low": c.ci_low, "ci_high": c.ci_high, "p_value": c.p_value}
 
 
-def _figure(f: Figure) -> dict[str, Any]:
+def _figure(f: Figure, q: dict[str, float | None]) -> dict[str, Any]:
+    """A figure with each p-value's Benjamini–Hochberg q-value over its table (``q``)."""
+    def corr(column: str) -> dict[str, Any] | None:
+        data = _corr(getattr(f, column))
+        return None if data is None else {**data, "q_value": q.get(column)}
+
     return {"measure": f.measure, "n": f.n, "enough_data": f.enough,
-            "pearson": _corr(f.pearson), "spearman": _corr(f.spearman),
+            "pearson": corr("pearson"), "spearman": corr("spearman"),
+            "adjusted_for_before": corr("adjusted"),
             "line": None if f.fit is None else {"slope": f.fit.slope,
                                                 "intercept": f.fit.intercept}}
 
 
-def _person(p: PersonResult) -> dict[str, Any]:
+def _person(p: PersonResult, wave: int | None) -> dict[str, Any]:
     return {
         "id": p.person.id, "name": p.person.name, "email": p.person.email,
-        "team": p.person.team, "active": p.person.active, "group": p.group,
+        "team": p.person.team, "active": p.person.active, "group": p.group, "wave": wave,
         "training_date": p.training_date.isoformat() if p.training_date else None,
         "training_score": p.training_score, "module_scores": p.module_scores,
         "before": {"window": _window(p.before_window), "closed_deals": p.before_closed,
@@ -89,12 +96,21 @@ def rules_text(impact: Impact) -> dict[str, str]:
         "min_n": (f"figures on fewer than {p.min_n} people (per group in a comparison) are "
                   "'not enough data'"),
         "statistics": ("Pearson r and Spearman rho with Fisher-z 95% intervals and t-test "
-                       "p-values; Welch 95% intervals for differences of means"),
+                       "p-values; Welch 95% intervals for differences of means; each "
+                       "table's p-values with Benjamini-Hochberg q-values over the table"),
+        "adjusted_for_before": ("Pearson r of the training score and the measure after "
+                                "training with the measure before held constant (partial "
+                                "correlation), over the score sample with a value before too"),
     }
 
 
-def to_dict(impact: Impact, *, team: str | None = None) -> dict[str, Any]:
+def to_dict(impact: Impact, *, team: str | None = None,
+            waves: dict[int, int] | None = None) -> dict[str, Any]:
+    """``waves``: each person's wave in the training's rollout (None: not in one)."""
     p = impact.params
+    waves = waves or {}
+    figure_q = q_table(impact.figures)
+    module_q = q_table({r.slug: r.figure for r in impact.modules})
     return {
         "analysis": {
             "training": {"kind": p.kind, "slug": p.slug, "title": impact.item_title,
@@ -109,9 +125,9 @@ def to_dict(impact: Impact, *, team: str | None = None) -> dict[str, Any]:
         },
         "measures": [{"key": m.key, "label": m.label, "unit": m.unit,
                       "higher_is_better": m.higher_is_better} for m in MEASURES],
-        "people": [_person(person) for person in impact.people],
-        "correlations": [_figure(f) for f in impact.figures.values()],
-        "modules": [{"slug": r.slug, "title": r.title, **_figure(r.figure)}
+        "people": [_person(person, waves.get(person.person.id)) for person in impact.people],
+        "correlations": [_figure(f, figure_q[key]) for key, f in impact.figures.items()],
+        "modules": [{"slug": r.slug, "title": r.title, **_figure(r.figure, module_q[r.slug])}
                     for r in impact.modules],
         "groups": {key: {"groups": [{"group": g.group, "label": GROUPS[g.group], "n": g.n,
                                      "mean": g.mean} for g in impact.groups[key]],
@@ -137,6 +153,12 @@ def fmt_p(p: float | None) -> str:
     if p is None:
         return "p —"
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def fmt_q(q: float | None) -> str:
+    if q is None:
+        return "q —"
+    return "q < 0.001" if q < 0.001 else f"q = {q:.3f}"
 
 
 def fmt_diff(key: str, value: float | None) -> str:
@@ -165,20 +187,28 @@ def text_report(impact: Impact, *, team: str | None = None) -> str:
         f"for the not yet trained: {impact.reference_date or '—'}",
         f"Minimum n {p.min_n}; minimum closed deals per window {p.min_closed}.",
         NOTE, "",
-        "Training score and each measure after training",
-        f"  {'measure':<30} {'n':>4}  {'Pearson r [95% CI], p':<34} Spearman rho [95% CI], p",
+        "Training score and each measure after training (descriptive; q: Benjamini-Hochberg "
+        "over the ten measures)",
+        f"  {'measure':<30} {'n':>4}  {'Pearson r [95% CI], p, q':<46} "
+        "r with the value before held constant, p, q",
     ]
-    for f in impact.figures.values():
+    figure_q = q_table(impact.figures)
+    for key, f in impact.figures.items():
         name = BY_KEY[f.measure].label
         if not f.enough:
             lines.append(f"  {name:<30} {f.n:>4}  {not_enough(f.n, p.min_n)}")
         else:
-            lines.append(f"  {name:<30} {f.n:>4}  {fmt_corr(f.pearson):<34} "
-                         f"{fmt_corr(f.spearman)}")
+            q = figure_q[key]
+            adjusted = (f"{fmt_corr(f.adjusted)}, {fmt_q(q['adjusted'])}" if f.adjusted
+                        else "not enough data")
+            lines.append(f"  {name:<30} {f.n:>4}  "
+                         f"{fmt_corr(f.pearson) + ', ' + fmt_q(q['pearson']):<46} {adjusted}")
     lines += ["", f"Modules by how their score relates to {label.lower()} after training"]
+    module_q = q_table({r.slug: r.figure for r in impact.modules})
     for rank in impact.modules:
         f = rank.figure
-        shown = fmt_corr(f.pearson) if f.enough else not_enough(f.n, p.min_n)
+        shown = (f"{fmt_corr(f.pearson)}, {fmt_q(module_q[rank.slug]['pearson'])}" if f.enough
+                 else not_enough(f.n, p.min_n))
         lines.append(f"  {rank.title:<45} n={f.n:<4} r {shown}")
     lines += ["", f"{label} after training, by group"]
     for g in impact.groups[key]:

@@ -4,10 +4,12 @@ the database and explains the method in its docstring."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from lms.analytics import impact_sql as q
+from lms.analytics.causal import q_values
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS
 from lms.analytics.stats import (
     Correlation,
@@ -17,6 +19,7 @@ from lms.analytics.stats import (
     difference_in_differences,
     linear_fit,
     mean_difference,
+    partial_pearson,
     pearson,
     spearman,
 )
@@ -132,6 +135,9 @@ class Figure:
     pearson: Correlation | None
     spearman: Correlation | None
     fit: LinearFit | None
+    #: Pearson's r with the measure before training held constant (the people of the sample
+    #: with a value before as well; None below the minimum n)
+    adjusted: Correlation | None = None
 
 
 def figure(measure: str, x: list[float], y: list[float], min_n: int) -> Figure:
@@ -139,6 +145,31 @@ def figure(measure: str, x: list[float], y: list[float], min_n: int) -> Figure:
     if not enough:
         return Figure(measure, len(x), False, None, None, None)
     return Figure(measure, len(x), True, pearson(x, y), spearman(x, y), linear_fit(x, y))
+
+
+def adjusted_correlation(sample: list[PersonResult], measure: str,
+                         params: Params) -> Correlation | None:
+    """The score against the measure after training, with the measure before held constant:
+    does the score say more than where the person already stood?"""
+    both = [p for p in sample if counts_before(p, measure, params.min_closed)]
+    if len(both) < params.min_n:
+        return None
+    return partial_pearson([p.training_score for p in both],  # type: ignore[misc]
+                           [p.after[measure] for p in both],  # type: ignore[misc]
+                           [p.before[measure] for p in both])  # type: ignore[misc]
+
+
+def q_table(figures: Mapping[str, Figure]) -> dict[str, dict[str, float | None]]:
+    """Benjamini–Hochberg q-values for each column of p-values of a table of figures (one
+    family per column: Pearson, Spearman, adjusted), by row key."""
+    keys = list(figures)
+    out: dict[str, dict[str, float | None]] = {k: {} for k in keys}
+    for column in ("pearson", "spearman", "adjusted"):
+        ps = [c.p_value if (c := getattr(figures[k], column)) is not None and figures[k].enough
+              else None for k in keys]
+        for key, adjusted in zip(keys, q_values(ps), strict=True):
+            out[key][column] = adjusted
+    return out
 
 
 @dataclass(frozen=True)
@@ -194,8 +225,9 @@ def score_figures(people: list[PersonResult], params: Params) -> dict[str, Figur
     out = {}
     for key in MEASURE_KEYS:
         sample = [p for p in people if counts_for_score(p, key, params.min_closed)]
-        out[key] = figure(key, [p.training_score for p in sample],  # type: ignore[misc]
-                          [p.after[key] for p in sample], params.min_n)  # type: ignore[misc]
+        fig = figure(key, [p.training_score for p in sample],  # type: ignore[misc]
+                     [p.after[key] for p in sample], params.min_n)  # type: ignore[misc]
+        out[key] = replace(fig, adjusted=adjusted_correlation(sample, key, params))
     return out
 
 

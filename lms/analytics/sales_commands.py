@@ -17,10 +17,11 @@ from flask.cli import with_appcontext
 from lms.analytics import impact as impact_service
 from lms.analytics.commands import cli_scope
 from lms.analytics.csvsafe import csv_text
+from lms.analytics.effect_report import effect_json, effect_line, effects_json, effects_text
 from lms.analytics.impact_report import text_report, to_dict
 from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, format_value
 from lms.analytics.measures import sales_performance as performance
-from lms.analytics.rollout_effect import effect_json, effect_line, for_params
+from lms.analytics.training_effect import for_params
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.inputs import DAY
@@ -119,12 +120,15 @@ def impact_command(measure: str, window_days: int, path_slug: str | None,
         result = impact_service.run(scope, params)
     except DomainError as exc:
         _fail(exc.message)
-    effect = effect_json(for_params(scope, params))
+    effects = for_params(scope, params)
+    waves = effects.waves if effects else {}
     if output == "json":
-        payload = to_dict(result, team=team)
-        payload["effect"] = effect
+        payload = to_dict(result, team=team, waves=waves)
+        payload["effect"] = effect_json(effects, measure)
+        payload["effects"] = effects_json(effects)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        if effect is not None:
-            click.echo(effect_line(effect))
+        if effects is not None:
+            click.echo(effect_line(effects, measure, result.item_title))
+            click.echo("\n".join(effects_text(effects, measure)) + "\n")
         click.echo(text_report(result, team=team), nl=False)

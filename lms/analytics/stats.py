@@ -9,6 +9,8 @@ tests/unit/test_stats.py compares every function with scipy.stats on fixed data.
   correlation, as scipy's ``pearsonr(rankdata(x), rankdata(y)).confidence_interval()``), and the
   two-sided p-value of t = r·sqrt((n - 2)/(1 - r²)) on n - 2 degrees of freedom. Ties get
   average ranks. Needs n >= 4 for the interval and at least two distinct values on each side.
+* ``partial_pearson``: Pearson's r of x and y with a third variable held constant (the
+  training score against a measure after training, with the measure before held constant).
 * ``linear_fit``: least squares y = intercept + slope·x (scipy.stats.linregress).
 * ``mean_difference``: mean(a) - mean(b) with Welch's t interval and p-value (unequal
   variances; scipy.stats.ttest_ind(a, b, equal_var=False)).
@@ -141,16 +143,18 @@ def _pearson_r(x: Sequence[float], y: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def _correlation(r: float, n: int) -> Correlation:
-    df = n - 2
+def _correlation(r: float, n: int, controls: int = 0) -> Correlation:
+    """Interval and p-value of r on n pairs; each variable held constant (``controls``) takes
+    one more degree of freedom."""
+    df = n - 2 - controls
     t = math.inf if abs(r) >= 1.0 else r * math.sqrt(df / (1.0 - r * r))
     p_value = t_sf_two_sided(t, df)
     ci_low = ci_high = None
-    if n > 3:
+    if n > 3 + controls:
         if abs(r) >= 1.0:
             ci_low = ci_high = r
         else:
-            z, se = math.atanh(r), 1.0 / math.sqrt(n - 3)
+            z, se = math.atanh(r), 1.0 / math.sqrt(n - 3 - controls)
             ci_low, ci_high = math.tanh(z - _Z * se), math.tanh(z + _Z * se)
     return Correlation(r=r, n=n, ci_low=ci_low, ci_high=ci_high, p_value=min(p_value, 1.0))
 
@@ -189,6 +193,31 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> Correlation | None:
         return None
     r = _pearson_r(rankdata(x), rankdata(y))
     return None if r is None else _correlation(r, len(x))
+
+
+def _residuals(y: Sequence[float], z: Sequence[float]) -> list[float] | None:
+    """y minus its least-squares line on z; None when z has no spread."""
+    fit = linear_fit(z, y)
+    if fit is None:
+        return None
+    return [v - fit.intercept - fit.slope * w for v, w in zip(y, z, strict=True)]
+
+
+def partial_pearson(x: Sequence[float], y: Sequence[float],
+                    z: Sequence[float]) -> Correlation | None:
+    """Pearson's r of x and y with z held constant: the correlation of what is left of each
+    after its least-squares line on z; t on n - 3 degrees of freedom, Fisher's z with standard
+    error 1/sqrt(n - 4). Its p-value is that of x's coefficient in the regression of y on x
+    and z. None with fewer than 5 triples or no spread."""
+    _check_pairs(x, y)
+    _check_pairs(x, z)
+    if len(x) < 5:
+        return None
+    rx, ry = _residuals(x, z), _residuals(y, z)
+    if rx is None or ry is None:
+        return None
+    r = _pearson_r(rx, ry)
+    return None if r is None else _correlation(r, len(x), controls=1)
 
 
 # --- the line through the scatter -----------------------------------------------------------

@@ -13,8 +13,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 
 from lms.analytics import impact as impact_service
+from lms.analytics.effect_report import effect_json, effects_json
 from lms.analytics.impact_report import to_dict
-from lms.analytics.rollout_effect import effect_json, for_params
+from lms.analytics.training_effect import for_params
 from lms.api.auth import api_error, requested_scope, token_required, unknown_args
 from lms.bounds import parse_whole
 from lms.clock import local_today
@@ -49,6 +50,9 @@ def impact():  # noqa: ANN201
         result = impact_service.run(choice.scope, params)
     except DomainError as exc:
         return api_error(400, exc.message)
-    payload = to_dict(result, team=choice.label if choice.team_id else None)
-    payload["effect"] = effect_json(for_params(choice.scope, params))
+    effects = for_params(choice.scope, params)
+    payload = to_dict(result, team=choice.label if choice.team_id else None,
+                      waves=effects.waves if effects else None)
+    payload["effect"] = effect_json(effects, params.measure)
+    payload["effects"] = effects_json(effects)
     return jsonify(payload)

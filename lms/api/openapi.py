@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify
 from lms.analytics.impact_rules import COMPARISONS, GROUPS, WINDOW_RANGE
 from lms.analytics.measures import MEASURE_KEYS
 from lms.analytics.readiness import Status
+from lms.analytics.training_effect import DESIGNS
 from lms.api.sales import MAX_RECORDS
 from lms.sales.presets import FIELDS
 
@@ -72,16 +73,17 @@ READINESS = _object({
 
 CORRELATION = {"oneOf": [{"type": "null"}, _object({
     "r": NUMBER, "n": INTEGER, "ci_low": _nullable("number"), "ci_high": _nullable("number"),
-    "p_value": _nullable("number")})]}
+    "p_value": _nullable("number"), "q_value": _nullable("number")})]}
 FIGURE = _object({
     "measure": STRING, "n": INTEGER, "enough_data": {"type": "boolean"},
-    "pearson": CORRELATION, "spearman": CORRELATION,
+    "pearson": CORRELATION, "spearman": CORRELATION, "adjusted_for_before": CORRELATION,
     "line": {"oneOf": [{"type": "null"}, _object({"slope": NUMBER, "intercept": NUMBER})]},
 })
 WINDOW = {"oneOf": [{"type": "null"}, _object({"first_day": DAY, "last_day": DAY})]}
 IMPACT_PERSON = _object({
     "id": INTEGER, "name": STRING, "email": STRING, "team": _nullable("string"),
     "active": {"type": "boolean"}, "group": {"type": "string", "enum": list(GROUPS)},
+    "wave": _nullable("integer"),
     "training_date": _nullable("string", format="date"),
     "training_score": _nullable("number"),
     "module_scores": {"type": "object", "additionalProperties": _nullable("number")},
@@ -131,9 +133,25 @@ IMPACT = _object({
     "excluded": {"type": "array", "items": _object({
         "id": INTEGER, "name": STRING, "left_out_of": {"type": "array", "items": STRING},
         "reason": STRING})},
-    # The latest randomised rollout's estimate for the chosen measure; null without one.
-    "effect": {"type": ["object", "null"]},
+    # The causal estimate for the chosen measure, and for every measure.
+    "effect": {"oneOf": [{"type": "null"}, _ref("Effect")]},
+    "effects": {"oneOf": [{"type": "null"}, _object({key: _ref("Effect")
+                                                      for key in MEASURE_KEYS})]},
 })
+EFFECT_FIELDS = _object({
+    "design": {"type": "string", "enum": list(DESIGNS)}, "estimator": STRING,
+    "estimate": _nullable("number"), "ci_low": _nullable("number"),
+    "ci_high": _nullable("number"), "p_value": _nullable("number"),
+    "q_value": _nullable("number"), "n_treated": INTEGER, "n_control": INTEGER,
+    "clusters": _nullable("integer"), "assumption": STRING,
+    "trustworthy_interval": {"type": "boolean"}, "note": STRING})
+EFFECT = {"allOf": [EFFECT_FIELDS, {"type": "object", "properties": {
+    "design_label": STRING, "claimed": {"type": "boolean"},
+    "effect_of_completing": {"oneOf": [{"type": "null"}, EFFECT_FIELDS]},
+    "event_study": {"type": "array", "items": _object({
+        "offset_days": INTEGER, "estimate": _nullable("number"), "ci_low": _nullable("number"),
+        "ci_high": _nullable("number"), "n_treated": INTEGER, "n_control": INTEGER})},
+    "rollout": {"oneOf": [{"type": "null"}, {"type": "object"}]}}}]}
 
 FIELD_VALUE = {"type": ["string", "number", "boolean", "null"]}
 SALES_REQUEST = {
@@ -245,6 +263,7 @@ def document() -> dict[str, Any]:
             "schemas": {
                 "Error": ERROR, "Readiness": READINESS, "ReadinessPerson": READINESS_PERSON,
                 "Impact": IMPACT, "ImpactPerson": IMPACT_PERSON, "Figure": FIGURE,
+                "Effect": EFFECT,
                 "Comparison": COMPARISON, "SalesImport": SALES_REQUEST,
                 "SalesWritten": SALES_WRITTEN, "SalesRejected": SALES_REJECTED,
             },

@@ -13,7 +13,16 @@ from flask_login import current_user
 
 from lms.analytics import impact as impact_service
 from lms.analytics.csvsafe import csv_text
-from lms.analytics.impact_report import fmt_corr, fmt_diff, fmt_p, not_enough, rules_text
+from lms.analytics.event_chart import event_study_svg
+from lms.analytics.impact_report import (
+    fmt_corr,
+    fmt_diff,
+    fmt_p,
+    fmt_q,
+    not_enough,
+    rules_text,
+)
+from lms.analytics.impact_rules import q_table
 from lms.analytics.impact_sql import load_catalogue
 from lms.analytics.measures import (
     BY_KEY,
@@ -24,8 +33,8 @@ from lms.analytics.measures import (
     sales_performance,
     sort_rows,
 )
-from lms.analytics.rollout_effect import for_params
 from lms.analytics.scatter import scatter_svg
+from lms.analytics.training_effect import for_params
 from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
@@ -152,6 +161,15 @@ def _effect_format(key: str):  # noqa: ANN202 - a formatter of differences
     return lambda v: f"{v:+.2f}"
 
 
+def _tick_format(key: str):  # noqa: ANN202 - a short formatter of differences, for a chart
+    unit = BY_KEY[key].unit
+    if unit == "share":
+        return lambda v: f"{v * 100:+.1f} pts"
+    if unit == "euros":
+        return lambda v: f"{v:+,.0f} €"
+    return lambda v: f"{v:+.2g}"
+
+
 @bp.route("/impact")
 @role_required(Role.MANAGER)
 def impact():  # noqa: ANN201
@@ -182,7 +200,18 @@ def impact():  # noqa: ANN201
             error = exc.message
         else:
             effect = for_params(choice.scope, params)
-    chart = None
+    chart = event_chart = None
+    if effect is not None and measure in effect.event_study:
+        info = BY_KEY[measure]
+        event_chart = event_study_svg(
+            chart_id="event-study",
+            title=f"{info.label}: trained against not yet trained, per 30 days around training",
+            desc=("Each dot is the difference in the change of " + info.label.lower() +
+                  " since the 30 days before training, between the people trained and those "
+                  "not yet trained, with its 95 % interval. Left of the dashed line is before "
+                  "training: there the dots should sit around 0. The numbers are in the "
+                  "table below."),
+            points=effect.event_study[measure], y_format=_tick_format(measure))
     if result is not None and result.figure.enough:
         info = BY_KEY[measure]
         points = result.scatter_points()
@@ -197,7 +226,10 @@ def impact():  # noqa: ANN201
     status = 400 if error else 200
     return render_template(
         "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
-        team_label=choice.label, effect=effect,
+        team_label=choice.label, effect=effect, event_chart=event_chart,
+        figure_q=q_table(result.figures) if result else None,
+        module_q=q_table({r.slug: r.figure for r in result.modules}) if result else None,
+        fmt_q=fmt_q, measure_label={m.key: m.label for m in MEASURES},
         fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
         catalogue=catalogue, training=training,
         measure=measure, window=window, error=error, result=result, chart=chart,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from statsmodels.stats.multitest import multipletests
 
 from lms.analytics.rollout_effect import rollout_effect
 from lms.api.auth import create_token
@@ -94,7 +96,7 @@ def test_the_page_and_the_api_lead_with_the_effect(app, runner):
     login(client, "admin@example.com")
     page = client.get("/manage/sales-reports/impact?training=path:customer-insight"
                       "&measure=win_rate&window=90").get_data(as_text=True)
-    assert "What the training changed: randomised rollout" in page
+    assert "What the training changed" in page and "Randomised rollout" in page
     assert "Randomised: a causal estimate" in page and "percentage points" in page
     admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
     _, plain = create_token(admin)
@@ -104,7 +106,14 @@ def test_the_page_and_the_api_lead_with_the_effect(app, runner):
     effect = response.json["effect"]
     assert effect["design"] == "randomised" and effect["estimator"] == "ancova_itt"
     assert effect["ci_low"] <= 0.15 <= effect["ci_high"]
-    assert effect["q_value"] == effect["p_value"] and effect["n_treated"] > 0
+    assert effect["n_treated"] > 0 and effect["claimed"]
+    # q is Benjamini-Hochberg over the ten measures' p-values
+    effects = response.json["effects"]
+    keys = [k for k in effects if effects[k]["p_value"] is not None]
+    _, expected, _, _ = multipletests([effects[k]["p_value"] for k in keys], method="fdr_bh")
+    assert [effects[k]["q_value"] for k in keys] == pytest.approx(list(expected))
+    first = {p["id"] for p in response.json["people"] if p["wave"] == 1}
+    assert first and {p["wave"] for p in response.json["people"]} <= {1, 2, None}
 
 
 def test_the_command_line_states_the_effect(app, runner):
@@ -113,7 +122,10 @@ def test_the_command_line_states_the_effect(app, runner):
                                  "--measure", "win_rate"])
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first.startswith("Randomised rollout (randomised: a causal estimate): effect +0.")
+    assert first.startswith("Randomised rollout (randomised: a causal estimate): effect of "
+                            "Customer insight on win rate +")
+    assert re.search(r"q = 0\.\d{3}: an effect; first wave n = \d+, waitlist n = \d+$", first)
+    assert "What the training changed, every measure" in result.output
     result = runner.invoke(args=["report", "impact", "--path", "customer-insight",
                                  "--measure", "win_rate", "--format", "json"])
     assert json.loads(result.output)["effect"]["estimator"] == "ancova_itt"

@@ -4,9 +4,7 @@ recovered within its interval, and one with no effect is not called an effect.""
 from __future__ import annotations
 
 import json
-import random
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,47 +15,16 @@ from lms.api.auth import create_token
 from lms.clock import local_today
 from lms.extensions import db
 from lms.learning.catalog import live_item
-from lms.learning.rollouts import make_rollout
 from lms.models import ContentKind, Role, User
-from lms.models.rollouts import Design
 from lms.security import Scope
 from tests.conftest import login
-from tests.factories import make_team, make_user
-from tests.impact_helpers import add_sale
-
-PEOPLE = 60
-
-
-def world(runner, *, effect: float, seed: int, ended: bool = True):  # noqa: ANN001, ANN202
-    """60 salespeople in 4 teams; each closes 20 deals before and 20 after the rollout's start;
-    a deal is won with probability 0.3 (+ ``effect`` for the first wave after the start)."""
-    assert runner.invoke(args=["content", "sync"]).exit_code == 0
-    rng = random.Random(seed)
-    teams = [make_team(f"Team {i}") for i in range(4)]
-    people = [make_user(Role.LEARNER, email=f"rep{i}@example.com", team=teams[i % 4])
-              for i in range(PEOPLE)]
-    item = live_item(ContentKind.PATH, "customer-insight")
-    today = local_today()
-    start = today - timedelta(days=100 if ended else 30)
-    rollout = make_rollout(item, people, design=Design.RANDOMISED, by=None, today=start,
-                           interval_days=90, seed=seed).rollout
-    first = {m.user_id for m in rollout.members if m.wave == 1}
-    for person in people:
-        skill = rng.gauss(0, 0.08)  # some people sell better, before and after
-        for offset in range(-89, 90, 9):
-            day = start + timedelta(days=offset)
-            if day >= today:
-                continue
-            p = 0.3 + skill + (effect if offset >= 0 and person.id in first else 0.0)
-            add_sale(person, stage="won" if rng.random() < p else "lost",
-                     closed=day.isoformat(), created=(day - timedelta(days=5)).isoformat())
-    db.session.commit()
-    return item, today
+from tests.effect_worlds import PEOPLE, randomised_world
+from tests.factories import make_user
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_known_effect_on_win_rate_is_recovered_within_its_interval(app, runner, seed):
-    item, today = world(runner, effect=0.15, seed=seed)
+    item, today = randomised_world(runner, effect=0.15, seed=seed)
     result = rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90,
                             today=today, follow_up_days=14)
     itt = result.itt
@@ -69,14 +36,14 @@ def test_a_known_effect_on_win_rate_is_recovered_within_its_interval(app, runner
 
 
 def test_no_effect_is_not_called_one(app, runner):
-    item, today = world(runner, effect=0.0, seed=3)
+    item, today = randomised_world(runner, effect=0.0, seed=3)
     itt = rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90, today=today,
                          follow_up_days=14).itt
     assert itt.ci_low <= 0.0 <= itt.ci_high and itt.p_value > 0.05
 
 
 def test_before_the_window_has_passed_it_says_when(app, runner):
-    item, today = world(runner, effect=0.1, seed=4, ended=False)
+    item, today = randomised_world(runner, effect=0.1, seed=4, ended=False)
     result = rollout_effect(Scope(everyone=True), item, "win_rate", window_days=90,
                             today=today, follow_up_days=14)
     assert result.itt is None and "evaluation window ends on" in result.note
@@ -90,7 +57,7 @@ def test_without_a_randomised_rollout_there_is_no_effect(app, runner):
 
 
 def test_the_page_and_the_api_lead_with_the_effect(app, runner):
-    item, today = world(runner, effect=0.15, seed=1)
+    item, today = randomised_world(runner, effect=0.15, seed=1)
     make_user(Role.ADMIN, email="admin@example.com")
     client = app.test_client()
     login(client, "admin@example.com")
@@ -117,7 +84,7 @@ def test_the_page_and_the_api_lead_with_the_effect(app, runner):
 
 
 def test_the_command_line_states_the_effect(app, runner):
-    world(runner, effect=0.15, seed=2)
+    randomised_world(runner, effect=0.15, seed=2)
     result = runner.invoke(args=["report", "impact", "--path", "customer-insight",
                                  "--measure", "win_rate"])
     assert result.exit_code == 0, result.output

@@ -6,8 +6,6 @@ event study before training sits around 0."""
 from __future__ import annotations
 
 import json
-import random
-from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,57 +13,12 @@ from statsmodels.stats.multitest import multipletests
 
 from lms.analytics.training_effect import training_effects
 from lms.api.auth import create_token
-from lms.clock import local_today
 from lms.extensions import db
-from lms.learning.assignments import assign
-from lms.learning.catalog import live_item
-from lms.models import ContentKind, PathCompletion, Role, User
+from lms.models import Role, User
 from lms.security import Scope
 from tests.conftest import login
-from tests.factories import make_team, make_user
-from tests.impact_helpers import add_sale
-
-PEOPLE = 90
-TEAMS = 10
-
-
-def world(runner, *, effect: float, seed: int, by_team: bool = False):  # noqa: ANN001, ANN202
-    """90 salespeople in 10 teams, each closing a deal every 4 days for a year. Two in three
-    complete Customer insight on a day spread over the year (abler people sooner); a deal
-    closed after that day is won with probability 0.3 + skill + ``effect``."""
-    assert runner.invoke(args=["content", "sync"]).exit_code == 0
-    rng = random.Random(seed)
-    teams = [make_team(f"Team {i}") for i in range(TEAMS)]
-    item = live_item(ContentKind.PATH, "customer-insight")
-    today = local_today()
-    start = today - timedelta(days=360)
-    for i in range(PEOPLE):
-        person = make_user(Role.LEARNER, email=f"rep{i}@example.com", team=teams[i % TEAMS],
-                           hire_date=start - timedelta(days=200))
-        assign(person, item, team_id=person.team_id if by_team else None,
-               days_after_hire=None if by_team else 90)
-        skill = rng.gauss(0, 0.08)
-        trained = None
-        if i % 3:
-            # Abler people train sooner: the order is not random, as in a real organisation.
-            trained = start + timedelta(days=int(_clip(rng.gauss(170 - 600 * skill, 60),
-                                                       40, 330)))
-            db.session.add(PathCompletion(
-                user_id=person.id, path_id=item.id,
-                completed_at=datetime.combine(trained, time(12), tzinfo=UTC)))
-        for offset in range(0, 360, 4):
-            day = start + timedelta(days=offset + rng.randint(0, 3))
-            if day >= today:
-                continue
-            p = 0.3 + skill + (effect if trained and day > trained else 0.0)
-            add_sale(person, stage="won" if rng.random() < p else "lost",
-                     closed=day.isoformat(), created=(day - timedelta(days=5)).isoformat())
-    db.session.commit()
-    return item, today
-
-
-def _clip(value: float, low: float, high: float) -> float:
-    return min(max(value, low), high)
+from tests.effect_worlds import TEAMS, self_paced_world
+from tests.factories import make_user
 
 
 def estimate(item, today):  # noqa: ANN001, ANN202
@@ -75,7 +28,7 @@ def estimate(item, today):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_a_known_effect_is_recovered_by_difference_in_differences(app, runner, seed):
-    item, today = world(runner, effect=0.12, seed=seed)
+    item, today = self_paced_world(runner, effect=0.12, seed=seed)
     result = estimate(item, today)
     assert result.design == "self_paced" and not result.by_team
     win = result.effects["win_rate"]
@@ -93,7 +46,7 @@ def test_a_known_effect_is_recovered_by_difference_in_differences(app, runner, s
 
 
 def test_no_effect_is_not_called_one(app, runner):
-    item, today = world(runner, effect=0.0, seed=5)
+    item, today = self_paced_world(runner, effect=0.0, seed=5)
     result = estimate(item, today)
     assert result.effects["win_rate"].ci_low <= 0 <= result.effects["win_rate"].ci_high
     assert result.claimed() == []
@@ -105,7 +58,7 @@ def test_no_effect_is_not_called_one(app, runner):
 
 
 def test_training_given_to_whole_teams_is_clustered_by_team(app, runner):
-    item, today = world(runner, effect=0.12, seed=3, by_team=True)
+    item, today = self_paced_world(runner, effect=0.12, seed=3, by_team=True)
     result = estimate(item, today)
     assert result.by_team and result.design == "everyone_now"
     win = result.effects["win_rate"]
@@ -113,7 +66,7 @@ def test_training_given_to_whole_teams_is_clustered_by_team(app, runner):
 
 
 def test_fewer_than_eight_teams_show_no_interval(app, runner):
-    item, today = world(runner, effect=0.12, seed=3, by_team=True)
+    item, today = self_paced_world(runner, effect=0.12, seed=3, by_team=True)
     for user in db.session.scalars(select(User).where(User.role == Role.LEARNER.value)):
         user.team_id = min(user.team_id, db.session.scalar(select(User.team_id)
                                                            .order_by(User.team_id)) + 3)
@@ -124,7 +77,7 @@ def test_fewer_than_eight_teams_show_no_interval(app, runner):
 
 
 def test_the_page_api_and_command_show_the_estimate_and_the_event_study(app, runner):
-    world(runner, effect=0.12, seed=3)
+    self_paced_world(runner, effect=0.12, seed=3)
     make_user(Role.ADMIN, email="admin@example.com")
     client = app.test_client()
     login(client, "admin@example.com")

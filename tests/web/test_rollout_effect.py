@@ -20,6 +20,7 @@ from lms.security import Scope
 from tests.conftest import login
 from tests.effect_worlds import PEOPLE, randomised_world
 from tests.factories import make_user
+from tests.web.test_training_effect import assert_matches_the_description
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -70,6 +71,7 @@ def test_the_page_and_the_api_lead_with_the_effect(app, runner):
     db.session.commit()
     response = client.get("/api/v1/reports/impact?path=customer-insight&measure=win_rate",
                           headers={"Authorization": f"Bearer {plain}"})
+    assert_matches_the_description(client, response.json)
     effect = response.json["effect"]
     assert effect["design"] == "randomised" and effect["estimator"] == "ancova_itt"
     assert effect["ci_low"] <= 0.15 <= effect["ci_high"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema_rs
 import pytest
 from sqlalchemy import select
 from statsmodels.stats.multitest import multipletests
@@ -19,6 +20,13 @@ from lms.security import Scope
 from tests.conftest import login
 from tests.effect_worlds import TEAMS, self_paced_world
 from tests.factories import make_user
+
+
+def assert_matches_the_description(client, body: dict) -> None:  # noqa: ANN001
+    """The answer holds to the Impact schema of /api/v1/openapi.json."""
+    document = client.get("/api/v1/openapi.json").json
+    schema = {"$ref": "#/components/schemas/Impact", "components": document["components"]}
+    jsonschema_rs.Draft202012Validator(schema).validate(body)  # schemathesis brings it
 
 
 def estimate(item, today):  # noqa: ANN001, ANN202
@@ -96,6 +104,7 @@ def test_the_page_api_and_command_show_the_estimate_and_the_event_study(app, run
     db.session.commit()
     body = client.get("/api/v1/reports/impact?path=customer-insight&measure=win_rate",
                       headers={"Authorization": f"Bearer {plain}"}).json
+    assert_matches_the_description(client, body)
     effect = body["effect"]
     assert effect["design"] == "self_paced" and effect["estimator"] == "callaway_santanna"
     assert effect["ci_low"] <= 0.12 <= effect["ci_high"] and effect["claimed"]

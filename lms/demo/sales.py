@@ -51,10 +51,19 @@ import csv
 import io
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lms.analytics import impact_sql
+from lms.demo.effects import (
+    COLLEAGUE_SHARE,
+    REVENUE_DAYS,
+    Effect,
+    Odds,
+    built_in_odds,
+    given_odds,
+)
 from lms.demo.training import INSIGHT, ONBOARDING
 from lms.models import AliasKind, User
 from lms.sales.importer import import_sales
@@ -63,8 +72,6 @@ from lms.security import Scope
 
 HISTORY_DAYS = 456  # 15 months
 DEALS_PER_MONTH = 24
-BASE = {"win": 0.28, "satisfaction": 3.5, "complaint": 0.16, "resolve_days": 8.0,
-        "follow_up": 0.50, "repeat": 0.25}
 SEASON = {1: 0.85, 2: 0.95, 3: 1.05, 4: 1.0, 5: 1.05, 6: 1.0, 7: 0.8, 8: 0.8, 9: 1.1,
           10: 1.15, 11: 1.1, 12: 0.85}
 ZERO_TO_TEN_TEAM = "Team Zuid en België"
@@ -143,9 +150,30 @@ def _effect(trained: Trained | None, closed: date) -> float:
     return (trained[1] - 70) / 10 if trained and closed > trained[0] else 0.0
 
 
+#: A rep's odds for a deal closed on a day, given the deals they open in a revenue window
+OddsFor = Callable[[date, float], Odds]
+
+
+def odds_for(trained: dict[str, Trained | None], effects: tuple[Effect, ...] | None) -> OddsFor:
+    """How a rep's deals are drawn: the built-in effect of their scores, or only ``effects``,
+    each from the day after the rep completed its path."""
+    if effects is None:
+        onboarding, insight = trained[ONBOARDING], trained[INSIGHT]
+        return lambda closed, _: built_in_odds(_effect(onboarding, closed),
+                                               _effect(insight, closed))
+
+    def given(closed: date, deals_per_window: float) -> Odds:
+        deltas: dict[str, float] = {}
+        for effect in effects:
+            done = trained[effect.path]
+            if done is not None and closed > done[0]:
+                deltas[effect.measure] = deltas.get(effect.measure, 0.0) + effect.delta
+        return given_odds(deltas, deals_per_window)
+    return given
+
+
 def _deals_of(rng: random.Random, owner: tuple[str, str], start: date, stop: date,
-              today: date, hire: date | None, trained: tuple[Trained | None, Trained | None],
-              zero_to_ten: bool,
+              today: date, hire: date | None, odds: OddsFor, zero_to_ten: bool,
               customers: _Customers, team_pool: list[tuple[str, str]], country: str,
               numbers: list[int]) -> list[dict]:
     name, crm_id = owner
@@ -159,39 +187,42 @@ def _deals_of(rng: random.Random, owner: tuple[str, str], start: date, stop: dat
             rate /= 2
         for _ in range(_poisson(rng, rate)):
             numbers[0] += 1
-            rows.append(_deal(rng, numbers[0], name, crm_id, day, today, trained, zero_to_ten,
-                              customers, won_customers, team_pool, country))
+            rows.append(_deal(rng, numbers[0], name, crm_id, day, today, (odds, volume),
+                              zero_to_ten, customers, won_customers, team_pool, country))
         day += timedelta(days=1)
     return rows
 
 
 def _deal(rng: random.Random, number: int, name: str, crm_id: str, created: date, today: date,
-          trained: tuple[Trained | None, Trained | None], zero_to_ten: bool,
+          rep_odds: tuple[OddsFor, float], zero_to_ten: bool,
           customers: _Customers,
           won_customers: list[tuple[str, str]], team_pool: list[tuple[str, str]],
           country: str) -> dict:
     cycle = int(_clamp(round(21 * math.exp(rng.gauss(0, 0.5))), 2, 120))
     closed = created + timedelta(days=cycle)
-    size, quality = _effect(trained[0], closed), _effect(trained[1], closed)
-    repeat = _clamp(BASE["repeat"] + 0.06 * quality, 0.0, 0.9)
+    odds_of, volume = rep_odds
+    # The deals the rep opens in a revenue window at this time of year (a revenue effect is
+    # spread over their expected wins).
+    odds = odds_of(closed, volume / 30.4 * SEASON[closed.month] * REVENUE_DAYS)
     roll = rng.random()
-    if roll < repeat and won_customers:
+    if roll < odds.repeat and won_customers:
         customer = rng.choice(won_customers)
-    elif roll < repeat + 0.05 and team_pool:
+    elif roll < odds.repeat + COLLEAGUE_SHARE and team_pool:
         customer = rng.choice(team_pool)
     else:
         customer = customers.new(rng, country)
     product, price, _, most = rng.choices(PRODUCTS, weights=[p[2] for p in PRODUCTS])[0]
     quantity = rng.randint(1, most)
     discount = _clamp(math.exp(rng.gauss(-0.05, 0.12)), 0.6, 1.15)
-    amount = price * quantity * discount * (1 + 0.05 * size)
+    # Only a revenue loss given with a win-rate loss could reach 0: keep such a deal at 1 euro.
+    amount = max(price * quantity * discount * odds.amount_factor + odds.amount_add, 1.0)
     row = {"crm_id": f"OPP-{number:06d}", "owner_crm_id": crm_id, "owner_name": name,
            "customer_id": customer[0], "customer_name": customer[1],
            "product": product if quantity == 1 else f"{product} × {quantity}",
            "created_on": created.isoformat(), "amount": f"{amount:.2f}", "currency": "EUR"}
     if closed >= today:
         return {**row, "stage": "open"}
-    won = rng.random() < _clamp(BASE["win"] + 0.10 * size, 0.05, 0.85)
+    won = rng.random() < odds.win
     row.update(stage="won" if won else "lost", closed_on=closed.isoformat())
     if not won:
         return row
@@ -199,20 +230,20 @@ def _deal(rng: random.Random, number: int, name: str, crm_id: str, created: date
     team_pool.append(customer)
     if rng.random() < 0.7:
         if zero_to_ten:
-            score = _clamp(round(rng.gauss(6.25 + 0.6 * quality, 2.0)), 0, 10)
+            score = _clamp(round(rng.gauss(odds.ten, 2.0)), 0, 10)
         else:
-            score = _clamp(round(rng.gauss(BASE["satisfaction"] + 0.25 * quality, 0.9)), 1, 5)
+            score = _clamp(round(rng.gauss(odds.stars, 0.9)), 1, 5)
         row.update(satisfaction=str(int(score)), satisfaction_scale="10" if zero_to_ten else "5")
-    if rng.random() < max(BASE["complaint"] - 0.03 * quality, 0.02):
+    if rng.random() < odds.complaint:
         raised = closed + timedelta(days=rng.randint(3, 60))
         if raised < today:
             row["complaint_on"] = raised.isoformat()
-            median = max(BASE["resolve_days"] * (1 - 0.1 * quality), 2.0)
+            median = odds.resolve_days
             took = max(1, round(median * math.exp(rng.gauss(0, 0.6))))
             resolved = raised + timedelta(days=took)
             if resolved < today:
                 row["complaint_resolved_on"] = resolved.isoformat()
-    if rng.random() < min(BASE["follow_up"] + 0.12 * quality, 0.97):
+    if rng.random() < odds.follow_up:
         follow = closed + timedelta(days=rng.randint(1, 14))
     else:
         follow = closed + timedelta(days=rng.randint(15, 45)) if rng.random() < 0.5 else None
@@ -221,9 +252,19 @@ def _deal(rng: random.Random, number: int, name: str, crm_id: str, created: date
     return row
 
 
-def sales_export(reps: list[User], *, seed: int, today: date) -> bytes:
-    """The CRM export (generic template, UTF-8, ISO dates) of every demo deal."""
-    onboarding, insight = path_scores(reps, ONBOARDING), path_scores(reps, INSIGHT)
+def _region(rep: User) -> str:
+    """The regional team's name: the rep's team, or the region it is part of."""
+    team = rep.team
+    while team is not None and team.parent is not None:
+        team = team.parent
+    return team.name if team else ""
+
+
+def sales_export(reps: list[User], *, seed: int, today: date,
+                 effects: tuple[Effect, ...] | None = None) -> bytes:
+    """The CRM export (generic template, UTF-8, ISO dates) of every demo deal; ``effects``
+    replace the built-in effect (``lms.demo.effects``)."""
+    scores = {slug: path_scores(reps, slug) for slug in (ONBOARDING, INSIGHT)}
     customers = _Customers()
     numbers = [0]
     pools: dict[int | None, list[tuple[str, str]]] = {}
@@ -231,17 +272,19 @@ def sales_export(reps: list[User], *, seed: int, today: date) -> bytes:
     first_day = today - timedelta(days=HISTORY_DAYS)
     for rep in reps:
         rng = random.Random(f"{seed}:sales:{rep.email}")
-        team = rep.team.name if rep.team else ""
+        region = _region(rep)
         crm_id = rep.alias_values(AliasKind.CRM_ID)[0]
         hire = rep.hire_date
         start = max(first_day, hire) if hire else first_day
-        trained = (onboarding.get(rep.id), insight.get(rep.id))
-        rows += _deals_of(rng, (rep.name, crm_id), start, today, today, hire, trained,
-                          team == ZERO_TO_TEN_TEAM, customers, pools.setdefault(rep.team_id, []),
-                          "be" if team == ZERO_TO_TEN_TEAM else "nl", numbers)
+        odds = odds_for({slug: done.get(rep.id) for slug, done in scores.items()}, effects)
+        rows += _deals_of(rng, (rep.name, crm_id), start, today, today, hire, odds,
+                          region == ZERO_TO_TEN_TEAM, customers,
+                          pools.setdefault(rep.team_id, []),
+                          "be" if region == ZERO_TO_TEN_TEAM else "nl", numbers)
     rng = random.Random(f"{seed}:sales:former")
     rows += _deals_of(rng, FORMER_REP, first_day, first_day + timedelta(days=150), today, None,
-                      (None, None), False, customers, [], "nl", numbers)
+                      odds_for({ONBOARDING: None, INSIGHT: None}, effects), False, customers,
+                      [], "nl", numbers)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(TEMPLATE_COLUMNS), lineterminator="\r\n")
     writer.writeheader()
@@ -249,9 +292,10 @@ def sales_export(reps: list[User], *, seed: int, today: date) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def simulate_sales(reps: list[User], *, seed: int, today: date) -> int:
+def simulate_sales(reps: list[User], *, seed: int, today: date,
+                   effects: tuple[Effect, ...] | None = None) -> int:
     """Generate the export and import it; returns the number of deals added."""
-    report = import_sales(sales_export(reps, seed=seed, today=today), "generic",
+    report = import_sales(sales_export(reps, seed=seed, today=today, effects=effects), "generic",
                           filename="brewline-crm-export.csv")
     if not report.ok:
         raise RuntimeError("the demo's sales export did not import: "

@@ -2,7 +2,9 @@
 
 Every salesperson gets the onboarding path (due 30 days after their hire date) and, once they
 have been with the company for three months, the customer-insight path (due after 90 days).
-They then work through the modules in order, reading each and taking its quiz.
+They then work through the modules in order, reading each and taking its quiz. In a demo with a
+rollout of customer insight (``lms.demo.rollout``) its members get that path from their wave
+instead, and begin it no earlier than the wave's start.
 
 The built-in effect, which the sales generator relies on: each person has a hidden aptitude
 ``a`` drawn from a standard normal distribution. On an attempt they answer each question
@@ -89,7 +91,11 @@ class Clock:
         return self.now < self.end
 
 
-def simulate_training(reps: list[User], *, seed: int, today: date) -> dict[str, int]:
+def simulate_training(reps: list[User], *, seed: int, today: date,
+                      waves: dict[int, date] | None = None) -> dict[str, int]:
+    """``waves``: the start of each rollout member's wave of customer insight, by user id;
+    their wave already gave them the assignment."""
+    waves = waves or {}
     counts = {"assignments": 0, "attempts": 0, "completions": 0}
     paths = {slug: live_item(ContentKind.PATH, slug) for slug in (ONBOARDING, INSIGHT)}
     modules = live_items(ContentKind.MODULE)
@@ -99,7 +105,7 @@ def simulate_training(reps: list[User], *, seed: int, today: date) -> dict[str, 
         a = aptitude(seed, rep)
         tenure = (today - rep.hire_date).days
         plan = [(paths[ONBOARDING], 30)]
-        if tenure >= 90:
+        if tenure >= 90 or rep.id in waves:
             plan.append((paths[INSIGHT], 90))
         start = datetime.combine(rep.hire_date, time(9, 0), tzinfo=UTC) + timedelta(days=1)
         clock = Clock(start, end)
@@ -108,7 +114,12 @@ def simulate_training(reps: list[User], *, seed: int, today: date) -> dict[str, 
         for path, due_days in plan:
             if path is None:
                 continue
-            assign(rep, path, days_after_hire=due_days)
+            if path is paths[INSIGHT] and rep.id in waves:
+                # Nothing of the path before the wave starts: the person's time moves on to it.
+                clock.now = max(clock.now, datetime.combine(waves[rep.id], time(9, 0),
+                                                            tzinfo=UTC))
+            else:
+                assign(rep, path, days_after_hire=due_days)
             counts["assignments"] += 1
             doc = current_doc(path)
             if not isinstance(doc, PathDoc):

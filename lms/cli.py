@@ -76,20 +76,56 @@ def init_command() -> None:
     click.echo(f"Database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
 
 
+def _parse_effects(ctx: click.Context, param: click.Parameter,
+                   value: tuple[str, ...]) -> tuple | None:
+    """--effect PATH:MEASURE=DELTA, checked before anything is built; none given: None (the
+    built-in effects)."""
+    from lms.demo import EffectError, parse_effects
+
+    if not value:
+        return None
+    try:
+        return parse_effects(value)
+    except EffectError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the logins) if the "
               "database already has people.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed of the generator.")
+@click.option("--people", default=36, show_default=True, type=click.IntRange(6, 2000),
+              help="Number of salespeople; past 36 each region gets sub-teams of at most 12.")
+@click.option("--design", default="self-paced", show_default=True,
+              type=click.Choice(["self-paced", "randomised", "staggered"]),
+              help="How Customer insight was given: after three months each, or in a "
+                   "randomised rollout (180 days ago, waitlist 90 days later) or four "
+                   "staggered waves (from 330 days ago, 60 days apart).")
+@click.option("--effect", "effects", multiple=True, metavar="PATH:MEASURE=DELTA",
+              callback=_parse_effects,
+              help="A constant effect of completing PATH on later deals (repeatable), e.g. "
+                   "customer-insight:follow_up_rate=0.08; given, these are the only effects "
+                   "on sales instead of the built-in score-dependent ones.")
 @with_appcontext
-def demo_command(if_empty: bool, seed: int) -> None:
+def demo_command(if_empty: bool, seed: int, people: int, design: str,
+                 effects: tuple | None) -> None:
     """Load the demo organisation (people, teams and their history). Syncs the training
     content first if none was synced yet."""
-    from lms.demo import DEMO_PASSWORD, build_demo, database_is_empty, demo_logins, missing_paths
+    from lms.demo import (
+        DEMO_PASSWORD,
+        build_demo,
+        database_is_empty,
+        demo_logins,
+        demo_people_count,
+        missing_paths,
+    )
 
     if not database_is_empty():
         if not if_empty:
             _fail("The database already has people; the demo loads into an empty database only.")
         click.echo("The database already has people; demo not loaded again.")
+        # The logins of the demo loaded before, whatever its size.
+        people = demo_people_count() or people
     else:
         _sync_content_if_none()
         missing = missing_paths()
@@ -97,11 +133,15 @@ def demo_command(if_empty: bool, seed: int) -> None:
             _fail(f"the demo follows the learning paths {', '.join(missing)}, which are not in "
                   "the catalogue: check LMS_CONTENT_DIR and LMS_QUIZ_DIR, then run "
                   "`lms content sync`.")
-        summary = build_demo(seed=seed)
+        try:
+            summary = build_demo(seed=seed, people=people, design=design, effects=effects)
+        except DomainError as exc:
+            db.session.rollback()
+            _fail(f"--design {design} with {people} people: {exc}")
         db.session.commit()
         click.echo(f"Demo organisation loaded: {summary}.")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-    for email, what in demo_logins():
+    for email, what in demo_logins(people):
         click.echo(f"  {email:<24} {what}")
 
 

@@ -1,19 +1,35 @@
 """The demo organisation: Brewline's sales force and its history, the same every time for the
-same seed and day. ``build_demo`` is what ``lms demo`` runs."""
+same seed, day and options. ``build_demo`` is what ``lms demo`` runs."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
+
 from lms.clock import local_today
-from lms.demo.people import DEMO_PASSWORD, build_people, database_is_empty, demo_logins
+from lms.demo import effects as demo_effects
+from lms.demo import rollout as demo_rollout
+from lms.demo.effects import Effect, EffectError, parse_effects
+from lms.demo.people import (
+    DEFAULT_PEOPLE,
+    DEMO_PASSWORD,
+    PEOPLE_RANGE,
+    build_people,
+    database_is_empty,
+    demo_logins,
+    demo_people_count,
+)
+from lms.demo.rollout import DESIGNS, SELF_PACED
 from lms.demo.sales import simulate_sales
 from lms.demo.training import INSIGHT, ONBOARDING, simulate_training
 from lms.extensions import db
 from lms.learning.catalog import live_item
-from lms.models import ContentKind
+from lms.models import ContentKind, Team
 
-__all__ = ["DEMO_PASSWORD", "build_demo", "database_is_empty", "demo_logins", "missing_paths"]
+__all__ = ["DEFAULT_PEOPLE", "DEMO_PASSWORD", "DESIGNS", "PEOPLE_RANGE", "SELF_PACED", "Effect",
+           "EffectError", "build_demo", "database_is_empty", "demo_logins", "demo_people_count",
+           "missing_paths", "parse_effects"]
 
 
 def missing_paths() -> list[str]:
@@ -22,13 +38,24 @@ def missing_paths() -> list[str]:
     return [slug for slug in (ONBOARDING, INSIGHT) if live_item(ContentKind.PATH, slug) is None]
 
 
-def build_demo(*, seed: int = 2026, today: date | None = None) -> str:
+def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEFAULT_PEOPLE,
+               design: str = SELF_PACED, effects: tuple[Effect, ...] | None = None) -> str:
+    """Build the demo; returns its summary. ``design``: how customer insight is given
+    (lms/demo/rollout.py). ``effects``: the only causal effects on sales (lms/demo/effects.py);
+    None keeps the built-in score-dependent ones, and an empty tuple makes a world where
+    training changes nothing. Raises DomainError when a rollout finds too few people."""
     today = today or local_today()
-    reps = build_people(seed=seed, today=today)
-    training = simulate_training(reps, seed=seed, today=today)
+    reps = build_people(seed=seed, today=today, people=people)
+    rollout = demo_rollout.roll_out_insight(reps, design=design, seed=seed, today=today)
+    training = simulate_training(reps, seed=seed, today=today,
+                                 waves=demo_rollout.wave_starts(rollout))
     db.session.flush()
-    # After training: sales depend on training scores (the effect is in lms/demo/sales.py).
-    deals = simulate_sales(reps, seed=seed, today=today)
-    return (f"3 teams, {len(reps)} salespeople with {training['assignments']} assignments, "
+    # After training: sales depend on when people completed the paths (and, built in, on
+    # their scores).
+    deals = simulate_sales(reps, seed=seed, today=today, effects=effects)
+    teams = db.session.scalar(select(func.count()).select_from(Team))
+    return (f"{teams} teams, {len(reps)} salespeople with {training['assignments']} assignments, "
             f"{training['attempts']} quiz attempts and {training['completions']} completed "
-            f"modules, and {deals} deals of 15 months imported from a CRM export")
+            f"modules, and {deals} deals of 15 months imported from a CRM export; "
+            f"{demo_rollout.describe(rollout)}; effects on sales: "
+            f"{demo_effects.describe(effects)}")

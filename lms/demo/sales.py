@@ -1,8 +1,17 @@
 """The demo organisation's sales: 15 months of Brewline deals, written as a CRM export in the
 generic template and imported through the real sales import (``lms.sales.importer``).
 
-The built-in effect (the impact page can be checked against it)
-----------------------------------------------------------------
+Effects given with ``lms demo --effect PATH:MEASURE=DELTA``
+---------------------------------------------------------
+
+When given, they are the only causes: completing PATH changes MEASURE by DELTA, whatever the
+score, on deals closed after the completion day. What each moves is in ``lms.demo.effects``
+(``given_odds``): a probability moves by DELTA unclamped (the parser refuses deltas that would
+take it outside 0-1), so the measure's true change is DELTA; a revenue effect is spread over
+the wins the rep is expected to have in 90 days, so it holds on average.
+
+The built-in effect (without ``--effect``; the impact page can be checked against it)
+-------------------------------------------------------------------------------------
 
 Two paths have an effect, each on deals a rep closes **after the day they completed it**. S is
 the rep's score on that path as the impact analysis computes it (the mean of the path's required
@@ -25,6 +34,14 @@ the quality of the sales.
   (at most 0.97);
 * a new deal goes to a customer the rep won before with probability ``0.25 + 0.06·e`` instead of
   0.25 (repeat business).
+
+In the ``--effect`` form, at a score of 80 (e = 1) and scaling with e:
+``new-hire-onboarding:win_rate=0.10``, a deal size × 1.05 (about
+``new-hire-onboarding:avg_deal_size=230`` on the mean deal of about 4,600 euros),
+``customer-insight:satisfaction=0.0625`` (0.06 on 0-10),
+``customer-insight:complaints_per_10=-0.3``, ``customer-insight:resolve_days=-0.8``,
+``customer-insight:follow_up_rate=0.12`` and
+``customer-insight:repeat_rate=0.06``; unlike given effects they are clamped as above.
 
 Before those days, and for reps who have not completed a path, the baseline holds: training is
 the only way a score reaches sales. Aptitude drives the quiz scores (``lms.demo.training``) and

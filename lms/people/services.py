@@ -98,15 +98,19 @@ def _apply(user: User, fields: PersonFields) -> None:
     set_aliases(user, AliasKind.CRM_NAME, fields.crm_names)
 
 
-def create_user(fields: PersonFields, *, password: str | None = None) -> tuple[User, str | None]:
-    """Create a person. Without ``password`` a temporary one is generated and returned, and the
-    person must choose their own at first login."""
+def create_user(fields: PersonFields, *, password: str | None = None,
+                password_hash: str | None = None) -> tuple[User, str | None]:
+    """Create a person. Without ``password`` (or its ``password_hash``, for many accounts
+    sharing one known password, as the demo's do) a temporary one is generated and returned,
+    and the person must choose their own at first login."""
     user = User(active=True)
     temp = None
-    if password is None:
-        temp = temporary_password()
-        password = temp
-    user.password_hash = hash_password(password)
+    if password_hash is None:
+        if password is None:
+            temp = temporary_password()
+            password = temp
+        password_hash = hash_password(password)
+    user.password_hash = password_hash
     user.must_change_password = temp is not None
     # The checks in _apply query the database; the half-filled user must not be flushed first.
     with db.session.no_autoflush:

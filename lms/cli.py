@@ -137,7 +137,7 @@ def demo_command(if_empty: bool, seed: int, people: int, design: str,
             summary = build_demo(seed=seed, people=people, design=design, effects=effects)
         except DomainError as exc:
             db.session.rollback()
-            _fail(f"--design {design} with {people} people: {exc}")
+            _fail(str(exc))
         db.session.commit()
         click.echo(f"Demo organisation loaded: {summary}.")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")

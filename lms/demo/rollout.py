@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from lms.demo.training import INSIGHT
+from lms.errors import DomainError
 from lms.learning.catalog import live_item
-from lms.learning.rollouts import make_rollout, start_due_waves, wave_start
+from lms.learning.rollouts import MIN_PEOPLE, make_rollout, start_due_waves, wave_start
 from lms.models import ContentKind, User
 from lms.models.rollouts import Design, Rollout
 
@@ -58,6 +59,10 @@ def roll_out_insight(reps: list[User], *, design: str, seed: int,
     made_on = today - timedelta(days=plan.days_ago)
     people = [r for r in reps if r.hire_date is not None
               and (made_on - r.hire_date).days >= TENURE_DAYS]
+    if len(people) < MIN_PEOPLE:
+        raise DomainError(f"--design {design} needs at least {MIN_PEOPLE} salespeople hired "
+                          f"{TENURE_DAYS} days before its first wave ({made_on.isoformat()}); "
+                          f"{len(people)} of the {len(reps)} were: give more --people.")
     path = live_item(ContentKind.PATH, INSIGHT)
     rollout = make_rollout(path, people, design=Design(design), by=None, today=made_on,
                            interval_days=plan.interval_days, waves=plan.waves,

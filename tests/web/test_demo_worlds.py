@@ -172,3 +172,11 @@ def test_cli_demo_with_an_effect_makes_a_world_that_has_it(runner, app):
     # The same people before and after: follow-ups 0.5 → 0.8, the win rate stays 0.28.
     assert 0.40 < follow_before < 0.60 and 0.72 < follow_after < 0.88
     assert abs(win_after - win_before) < 0.05 and 0.22 < win_after < 0.34
+
+
+def test_cli_demo_refuses_a_rollout_with_too_few_people_hired_early_enough(runner):
+    result = runner.invoke(args=["demo", "--people", "6", "--design", "staggered"])
+    assert result.exit_code == 1
+    assert ("--design staggered needs at least 4 salespeople hired 90 days before its first "
+            "wave") in result.stderr and "give more --people." in result.stderr
+    assert db.session.scalar(select(User.id).limit(1)) is None

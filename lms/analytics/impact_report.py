@@ -168,6 +168,8 @@ def fmt_diff(key: str, value: float | None) -> str:
     sign = "−" if value < 0 else "+"
     if BY_KEY[key].unit == "share":
         return f"{sign}{abs(value) * 100:.1f} points"
+    if BY_KEY[key].unit == "count":  # a difference of counts is rarely whole
+        return f"{sign}{abs(value):,.1f}"
     return sign + format_value(key, abs(value))
 
 

@@ -7,10 +7,13 @@ already-trained people as controls and can get even the sign wrong when the effe
 Time runs in calendar periods of ``PERIOD_DAYS`` days from a fixed origin. A person's cohort g
 is the period in which they trained; period g − 1, the last wholly before training, is the base.
 
-* ATT(g, t) = mean over cohort g of (Y_t − Y_{g−1})
-            − mean over the people not yet trained in t or g (cohort > max(g, t), or never
-              trained in the data) of (Y_t − Y_{g−1}),
-  each mean over the people with a value in both periods. A cell with fewer than
+* ATT(g, t) = mean over cohort g of [(Y_t − Y_{g−1}) − m_b],
+  m_b = mean over the people not yet trained in t or g (cohort > max(g, t), or never trained
+        in the data) in the trained person's tenure band b of (Y_t − Y_{g−1}),
+  each mean over the people with a value in both periods (parallel trends conditional on
+  tenure: the comparison in the manner of Callaway and Sant'Anna with a discrete covariate).
+  Without hire dates everyone shares one band and m_b is the plain mean. A band with fewer
+  than ``MIN_PER_BUCKET`` comparison people drops its trained people; a cell with fewer than
   ``MIN_TRAINED`` trained or ``MIN_NOT_YET_TRAINED`` comparison people is not estimated.
 * The effect per cohort: the mean of its ATT(g, t) over the periods 0..H−1 after training
   (H = ``HORIZON_PERIODS``, 180 days); the overall effect: the cohorts' effects averaged with
@@ -19,8 +22,9 @@ is the period in which they trained; period g − 1, the last wholly before trai
   ATT(g, g + e); e = −1 is the base and 0 by construction. Before training these should be
   near 0 if the trends were parallel.
 * Variance from the influence functions: each estimate minus its truth is, to first order,
-  a sum Σ_i ψ_i over people (for a difference of means, ψ_i = (ΔY_i − mean)/n on each side,
-  with the sign of its side; estimated cohort weights add (θ_g − θ)/n_K). Summed per team,
+  a sum Σ_i ψ_i over people (for a trained person ψ_i = (ΔY_i − m_b − ATT)/n_t; for a
+  comparison person of band b, ψ_j = −(n_tb/n_t)(ΔY_j − m_b)/n_cb; estimated cohort weights
+  add (θ_g − θ)/n_K). Summed per team,
   V = G/(G−1) Σ_teams (Σ_{i∈team} ψ_i)², and the interval uses t on G − 1 degrees of freedom;
   by person (``by_team`` False), V = n/(n−1) Σ_i ψ_i² and the normal distribution.
 """
@@ -51,6 +55,12 @@ HORIZON_PERIODS = 6
 MIN_TRAINED = 3
 #: ... and this many not-yet-trained people with both values (as IMPACT_MIN_N).
 MIN_NOT_YET_TRAINED = 8
+#: Tenure in the base period, in whole periods since the hire period: a trained person is
+#: compared only with not-yet-trained people of the same band, because a new salesperson's
+#: results climb for months whether or not they train (bands: 0, 1, 2, 3-5, 6-11, 12+).
+TENURE_BUCKETS = (1, 2, 3, 6, 12)
+#: A tenure band is used when it holds at least this many not-yet-trained people.
+MIN_PER_BUCKET = 2
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class PanelPerson:
     team_id: int | None
     trained_period: int | None
     values: Mapping[int, float]  # period -> value; periods without a value are left out
+    #: the period the person was hired in (None: unknown); see TENURE_BUCKETS
+    hired_period: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,13 +131,22 @@ class _Panel:
                                 for p in people], dtype=float)
         _, self.teams = np.unique([-1 if p.team_id is None else p.team_id for p in people],
                                   return_inverse=True)
+        self.hired = np.array([np.nan if p.hired_period is None else p.hired_period
+                               for p in people], dtype=float)
+
+    def tenure_bands(self, base: int) -> np.ndarray:
+        """Each person's tenure band in period ``base`` (-1: hire date unknown)."""
+        months = base - self.hired
+        bands = np.searchsorted(TENURE_BUCKETS, months, side="right")
+        return np.where(np.isnan(months), -1, bands)
 
     def column(self, t: int) -> np.ndarray | None:
         j = t - self.first
         return self.values[:, j] if 0 <= j < self.values.shape[1] else None
 
     def cell(self, g: int, t: int) -> _Cell | None:
-        """ATT(g, t) with not-yet-trained controls, or None when it cannot be estimated."""
+        """ATT(g, t) with not-yet-trained controls of the same tenure band, or None when it
+        cannot be estimated. Trained people of a band without controls are left out."""
         now, base = self.column(t), self.column(g - 1)
         if now is None or base is None or t == g - 1:
             return None
@@ -133,14 +154,28 @@ class _Panel:
         seen = ~np.isnan(change)
         treated = seen & (self.cohort == g)
         controls = seen & (self.cohort > max(g, t))
-        n_t, n_c = int(treated.sum()), int(controls.sum())
+        bands = self.tenure_bands(g - 1)
+        # The controls' mean change in each trained person's band (NaN: too few there).
+        expected = np.full(len(change), np.nan)
+        used_controls = np.zeros(len(change), dtype=bool)
+        for band in np.unique(bands[treated]):
+            mine = controls & (bands == band)
+            if mine.sum() >= MIN_PER_BUCKET:
+                expected[treated & (bands == band)] = change[mine].mean()
+                used_controls |= mine
+        treated &= ~np.isnan(expected)
+        n_t, n_c = int(treated.sum()), int(used_controls.sum())
         if n_t < MIN_TRAINED or n_c < MIN_NOT_YET_TRAINED:
             return None
-        mean_t, mean_c = change[treated].mean(), change[controls].mean()
+        gap = change[treated] - expected[treated]
+        att = float(gap.mean())
         psi = np.zeros(len(change))
-        psi[treated] = (change[treated] - mean_t) / n_t
-        psi[controls] = -(change[controls] - mean_c) / n_c
-        return _Cell(float(mean_t - mean_c), psi, treated, controls)
+        psi[treated] = (gap - att) / n_t
+        for band in np.unique(bands[treated]):
+            mine = used_controls & (bands == band)
+            share = (treated & (bands == band)).sum() / n_t
+            psi[mine] = -share * (change[mine] - change[mine].mean()) / mine.sum()
+        return _Cell(att, psi, treated, used_controls)
 
 
 def _aggregate(cells: dict[int, _Cell], sizes: dict[int, int], n: int

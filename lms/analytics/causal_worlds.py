@@ -17,6 +17,11 @@ noise. The measure is in arbitrary units with a person-level noise of 1.
   after training (the case where a two-way fixed-effects regression goes wrong).
 * ``self_paced_world``: people train when they choose, the apt sooner; some never do within
   the data. Same growing effect.
+* ``new_hires_world``: a quarter are veterans hired long before, never trained; the others
+  are hired during the data, sell little in their first two months whatever they do (the
+  climb of ``RAMP_UP``), and most train in their second to fourth month, the apt sooner. A
+  comparison with everyone not yet trained takes the climb for an effect; the comparison
+  within the same month of tenure does not. Same growing effect.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ TEAM_SHOCK_SD = 0.3  # team-wide ups and downs per period
 APTITUDE_SD = 1.0
 NOISE_SD = 1.0
 PERIODS = 14  # 0..13 for the staggered and self-paced worlds
+RAMP_UP = 2.0  # how much a new hire's results climb over their first two months
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,23 @@ def self_paced_world(seed: int, n: int = 300, effect: float = 0.5) -> PanelWorld
     period = 3 + np.floor(wait).astype(int)
     trained = [int(p) if p < PERIODS else None for p in period]
     return _panel(rng, n, team, team_level, aptitude, trained, effect)
+
+
+def new_hires_world(seed: int, n: int = 300, effect: float = 0.5) -> PanelWorld:
+    rng = np.random.default_rng(seed)
+    team, team_level, aptitude, _ = _people(rng, n)
+    veteran = rng.random(n) < 0.25
+    hired = np.where(veteran, -24, rng.integers(0, PERIODS - 3, n))
+    wait = 1 + np.floor(rng.exponential(1.5 * np.exp(-0.6 * aptitude))).astype(int)
+    trained = [None if veteran[i] or hired[i] + wait[i] >= PERIODS else int(hired[i] + wait[i])
+               for i in range(n)]
+    world = _panel(rng, n, team, team_level, aptitude, trained, effect)
+    people = [PanelPerson(p.person_id, p.team_id, p.trained_period,
+                          {t: v + RAMP_UP * min(t - hired[p.person_id], 2) / 2
+                           for t, v in p.values.items() if t >= hired[p.person_id]},
+                          int(hired[p.person_id]))
+              for p in world.people]
+    return PanelWorld(people, effect)
 
 
 def did_truth(world: PanelWorld, cohorts) -> float:

@@ -54,8 +54,10 @@ def load_panel(scope: Scope, kind: str, item_id: int, *, today: date,
     periods = 0 if first is None else min(
         MAX_PERIODS, -(-(today - first).days // PERIOD_DAYS))
     origin = today - timedelta(days=periods * PERIOD_DAYS)
-    teams = dict(tuple(row) for row in db.session.execute(select(User.id, User.team_id)
-                                    .where(scope_condition(scope))).all())
+    rows = db.session.execute(select(User.id, User.team_id, User.hire_date)
+                              .where(scope_condition(scope))).all()
+    teams = {uid: team for uid, team, _ in rows}
+    hired = {uid: period_of(day, origin) for uid, _, day in rows if day is not None}
     trained = {uid: period_of(at.date(), origin) for uid, at in q.load_completions(
         kind, item_id, q.people_ids(scope)).items() if at.date() < today}
     totals = (window_totals(_grid(people, origin, periods), follow_up_days=follow_up_days,
@@ -67,6 +69,6 @@ def load_panel(scope: Scope, kind: str, item_id: int, *, today: date,
     for key in MEASURE_KEYS:
         panel[key] = [PanelPerson(uid, teams.get(uid), trained.get(uid),
                                   {t: v[key] for t, v in by_period.items()
-                                   if v[key] is not None})
+                                   if v[key] is not None}, hired.get(uid))
                       for uid, by_period in sorted(by_person.items())]
     return Panel(origin, periods, panel)

@@ -14,6 +14,7 @@ from lms.analytics.causal import effect_of_completing, itt_ancova
 from lms.analytics.causal_did import staggered_effect
 from lms.analytics.causal_worlds import (
     did_truth,
+    new_hires_world,
     randomised_world,
     self_paced_world,
     staggered_world,
@@ -42,6 +43,7 @@ CASES = {
     "randomised by team": lambda s, e: _randomised(s, e, itt_ancova, True),
     "staggered": lambda s, e: _did(s, e, staggered_world),
     "self-paced": lambda s, e: _did(s, e, self_paced_world),
+    "new hires by tenure": lambda s, e: _did(s, e, new_hires_world),
 }
 
 

@@ -144,3 +144,34 @@ def test_periods_are_thirty_days_from_the_origin():
     assert period_of(date(2026, 1, 30), origin) == 0
     assert period_of(date(2026, 1, 31), origin) == 1
     assert period_of(date(2025, 12, 31), origin) == -1
+
+
+def _ramp_up_world(seed: int, *, with_hire_dates: bool) -> list[PanelPerson]:
+    """New salespeople sell little in their first two months whatever they do; most train in
+    their second or third month, so training coincides with the climb. Veterans, hired long
+    before and never trained, sell steadily. Training does nothing."""
+    rng = np.random.default_rng(seed)
+    people = []
+    for pid in range(600):
+        veteran = pid < 150
+        hired = -24 if veteran else int(rng.integers(0, 14))
+        trained = None if veteran or rng.random() < 0.25 else hired + int(rng.integers(1, 3))
+        level = rng.normal(0, 1)
+        values = {t: float(level + 4 * min(t - hired, 2) / 2 + rng.normal(0, 0.5))
+                  for t in range(18) if t >= hired}
+        people.append(PanelPerson(pid, pid % 12, trained, values,
+                                  hired if with_hire_dates else None))
+    return people
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_new_hires_climb_is_not_taken_for_an_effect_of_training(seed):
+    plain = staggered_effect(_ramp_up_world(seed, with_hire_dates=False), design="self_paced",
+                             by_team=False).effect
+    # Compared with everyone not yet trained (mostly veterans), the climb looks like an effect.
+    assert plain.ci_low > 0.5
+    matched = staggered_effect(_ramp_up_world(seed, with_hire_dates=True), design="self_paced",
+                               by_team=False).effect
+    # Compared within the same month of tenure, it is not.
+    assert matched.estimate is not None and matched.ci_low <= 0 <= matched.ci_high
+    assert matched.n_control < plain.n_control

@@ -180,3 +180,24 @@ def test_cli_demo_refuses_a_rollout_with_too_few_people_hired_early_enough(runne
     assert ("--design staggered needs at least 4 salespeople hired 90 days before its first "
             "wave") in result.stderr and "give more --people." in result.stderr
     assert db.session.scalar(select(User.id).limit(1)) is None
+
+
+@pytest.mark.parametrize(("design", "effect"), [("randomised", 0.15), ("randomised", 0.0)])
+def test_the_impact_estimate_recovers_the_demo_worlds_truth(app, content_copy, design, effect):
+    """From the demo's own world to the page's estimate: a known effect on follow-ups is
+    inside the interval, and the win rate, which nothing changes, is not called an effect."""
+    from lms.analytics.training_effect import training_effects
+    from lms.demo.effects import parse_effects
+    from lms.security import Scope
+
+    sync(content_copy)
+    build_demo(seed=4, today=TODAY, people=160, design=design,
+               effects=parse_effects([f"customer-insight:follow_up_rate={effect}"]))
+    db.session.commit()
+    result = training_effects(Scope(everyone=True), live_item(ContentKind.PATH, INSIGHT),
+                              window_days=90, today=TODAY, follow_up_days=14)
+    assert result.design == "randomised"
+    follow = result.completing["follow_up_rate"] or result.effects["follow_up_rate"]
+    assert follow.ci_low <= effect <= follow.ci_high
+    assert ("follow_up_rate" in result.claimed()) == (effect > 0)
+    assert "win_rate" not in result.claimed(), (follow, result.effects["win_rate"])

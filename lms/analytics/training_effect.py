@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,6 +46,24 @@ ONE_DAY_SHARE = 0.8
 
 
 @dataclass(frozen=True)
+class RolloutFacts:
+    """What the page and the JSON say about the rollout: plain values, because the estimates
+    are cached across requests and a database object would outlive its session."""
+
+    id: int
+    design: str
+    seed: int
+    made_at: datetime
+    first_start: date
+    interval_days: int
+    waves: int
+
+    @classmethod
+    def of(cls, r: Rollout) -> RolloutFacts:
+        return cls(r.id, r.design, r.seed, r.made_at, r.first_start, r.interval_days, r.waves)
+
+
+@dataclass(frozen=True)
 class TrainingEffects:
     design: str  # a key of DESIGNS
     by_team: bool  # intervals cluster-robust by team (the training went to whole teams)
@@ -54,7 +72,7 @@ class TrainingEffects:
     completing: dict[str, Effect | None] = field(default_factory=dict)  # randomised only
     event_study: dict[str, tuple[EventPoint, ...]] = field(default_factory=dict)  # DiD only
     waves: dict[int, int] = field(default_factory=dict)  # person id -> wave of the rollout
-    rollout: Rollout | None = None
+    rollout: RolloutFacts | None = None
     window: tuple[date, date] | None = None  # a randomised rollout's evaluation window
     note: str = ""
 
@@ -107,7 +125,8 @@ def training_effects(scope: Scope, item: ContentItem, *, window_days: int, today
         r = rollout_effects(scope, rollout, item, window_days=window_days, today=today,
                             follow_up_days=follow_up_days)
         return TrainingEffects("randomised", False, r.itt, _q(r.itt), r.completing,
-                               waves=r.waves, rollout=rollout, window=r.window, note=r.note)
+                               waves=r.waves, rollout=RolloutFacts.of(rollout), window=r.window,
+                               note=r.note)
     if rollout is not None:  # staggered waves: people were split one by one, not by team
         result = _did(scope, item, "staggered", False, today=today,
                       follow_up_days=follow_up_days)
@@ -115,7 +134,7 @@ def training_effects(scope: Scope, item: ContentItem, *, window_days: int, today
             select(RolloutMember.user_id, RolloutMember.wave)
             .join(User, User.id == RolloutMember.user_id)
             .where(RolloutMember.rollout_id == rollout.id, scope.condition())).all())
-        return replace(result, waves=waves, rollout=rollout)
+        return replace(result, waves=waves, rollout=RolloutFacts.of(rollout))
     design, by_team = _assignment_design(item, scope)
     return _did(scope, item, design, by_team, today=today, follow_up_days=follow_up_days)
 

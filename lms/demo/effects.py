@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lms.demo.training import INSIGHT, ONBOARDING
+from lms.safeyaml import quote
 
 PATHS = (ONBOARDING, INSIGHT)
 
@@ -72,20 +73,20 @@ class Effect:
 def parse_effect(text: str) -> Effect:
     match = _SYNTAX.match(text)
     if match is None:
-        raise EffectError(f"{text!r} is not PATH:MEASURE=DELTA "
+        raise EffectError(f"{quote(text)} is not PATH:MEASURE=DELTA "
                           "(e.g. customer-insight:follow_up_rate=0.08).")
     path, measure, number = match.groups()
     if path not in PATHS:
-        raise EffectError(f"unknown path {path!r}: the demo's paths are {', '.join(PATHS)}.")
+        raise EffectError(f"unknown path {quote(path)}: the demo's paths are {', '.join(PATHS)}.")
     if measure not in RANGES:
-        raise EffectError(f"the demo cannot cause {measure!r}: supported measures are "
+        raise EffectError(f"the demo cannot cause {quote(measure)}: supported measures are "
                           f"{', '.join(SUPPORTED)}.")
     try:
         delta = float(number)
     except ValueError:
-        raise EffectError(f"{number!r} in {text.strip()!r} is not a number.") from None
+        raise EffectError(f"{quote(number)} in {quote(text.strip())} is not a number.") from None
     if not math.isfinite(delta):
-        raise EffectError(f"{number!r} in {text.strip()!r} is not a finite number.")
+        raise EffectError(f"{quote(number)} in {quote(text.strip())} is not a finite number.")
     return Effect(path, measure, delta)
 
 

@@ -16,6 +16,7 @@ from lms.models.learning import (
 from lms.models.management import (
     ApiToken,
     ChangeCounter,
+    JobLease,
     RateLimitCounter,
     ReminderLog,
     Setting,
@@ -34,8 +35,8 @@ from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.models.sales import Sale, SaleChange, SalesImport
 
 __all__ = [
-    "ApiToken", "ChangeCounter", "RateLimitCounter", "ReminderLog", "Sale", "SaleChange",
-    "SalesImport", "Setting",
+    "ApiToken", "ChangeCounter", "JobLease", "RateLimitCounter", "ReminderLog", "Sale",
+    "SaleChange", "SalesImport", "Setting",
     "Assignment", "Attempt", "AttemptQuestion", "AttemptStatus", "Goal", "GoalKind",
     "ModuleProgress", "PathCompletion", "Submission", "Design", "Rollout", "RolloutMember",
     "ContentItem", "ContentKind", "ContentVersion", "MediaFile",

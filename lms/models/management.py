@@ -112,3 +112,17 @@ class ChangeCounter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     number: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class JobLease(Base):
+    """Who is running a scheduled job now: several app servers may start the same cron job at
+    once, and only the one that takes the lease does the work (``lms.maintenance.leases``)."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: host and process id of the run that holds it, for the others' message
+    holder: Mapped[str] = mapped_column(String(200))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: after this the lease counts as abandoned (a run that died) and may be taken again
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

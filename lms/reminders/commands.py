@@ -12,6 +12,7 @@ from lms.clock import local_today
 from lms.extensions import db
 from lms.inputs import DAY
 from lms.learning.rollouts import start_due_waves
+from lms.maintenance.leases import lease
 from lms.reminders.send import MailError, mailer_for, send_reminders
 
 
@@ -29,6 +30,19 @@ def send_command(today: date | None, dry_run: bool) -> None:
     """Mail learners whose training is due soon or overdue, and each manager a digest of the
     overdue training in their teams. Running it twice a day sends nothing twice."""
     day = today or local_today()
+    if dry_run:
+        _send(day, dry_run=True)
+        return
+    # Every app server may run this from cron at the same moment: one run does the work.
+    with lease("reminders") as taken:
+        if taken is not None:
+            click.echo(f"Reminders are being sent by another run ({taken.holder}, since "
+                       f"{taken.taken_at:%Y-%m-%d %H:%M} UTC); this run does nothing.")
+            return
+        _send(day, dry_run=False)
+
+
+def _send(day: date, *, dry_run: bool) -> None:
     config = current_app.config
     if not dry_run:
         # Waves start before reminders are planned, so a wave's first reminder can go today;

@@ -133,8 +133,14 @@ def demo_command(if_empty: bool, seed: int, people: int, design: str,
             _fail(f"the demo follows the learning paths {', '.join(missing)}, which are not in "
                   "the catalogue: check LMS_CONTENT_DIR and LMS_QUIZ_DIR, then run "
                   "`lms content sync`.")
+        from lms.progress import PhaseBars
+
+        bars = PhaseBars({"training": "Training history", "deals": "Deals          ",
+                          "checking": "Checking export", "writing": "Importing deals"})
         try:
-            summary = build_demo(seed=seed, people=people, design=design, effects=effects)
+            with bars:
+                summary = build_demo(seed=seed, people=people, design=design, effects=effects,
+                                     progress=bars)
         except DomainError as exc:
             db.session.rollback()
             _fail(str(exc))

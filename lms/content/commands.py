@@ -18,6 +18,7 @@ from lms.content.store import SyncReport, get_item, sync_content
 from lms.extensions import db
 from lms.maintenance.commands import needs_no_schema
 from lms.models import ContentKind
+from lms.progress import PhaseBars, Progress, quiet
 from lms.safeyaml import quote
 
 
@@ -26,12 +27,12 @@ def content_dirs() -> tuple[Path, Path, Path]:
     return content / "modules", Path(current_app.config["QUIZ_DIR"]), content / "paths"
 
 
-def sync_configured_content() -> SyncReport:
+def sync_configured_content(progress: Progress = quiet) -> SyncReport:
     """Sync the configured content folders (`lms content sync`, and `lms demo` on a database
     that has none yet). Flushes; the caller commits."""
     modules_dir, quiz_dir, paths_dir = content_dirs()
     return sync_content(modules_dir, quiz_dir, paths_dir,
-                        tuple(current_app.config["CONTENT_CATEGORIES"]))
+                        tuple(current_app.config["CONTENT_CATEGORIES"]), progress)
 
 
 @content_cli.command("sync")
@@ -44,7 +45,8 @@ def sync_command(quiet: bool) -> None:
     their item (its history stays). Files with errors are skipped and reported, and the command
     then exits with status 1.
     """
-    report = sync_configured_content()
+    with PhaseBars({"files": "Syncing content"}) as bars:
+        report = sync_configured_content(bars)
     db.session.commit()
     if not quiet:
         for change, labels in report.changes.items():

@@ -23,6 +23,7 @@ from lms.content.problems import Problem
 from lms.content.validation import check_tree
 from lms.extensions import db
 from lms.models import ContentItem, ContentKind, ContentVersion, MediaFile, User, utcnow
+from lms.progress import Progress, quiet
 
 PARSERS = {ContentKind.MODULE: parse_module, ContentKind.QUIZ: parse_quiz,
            ContentKind.PATH: parse_path}
@@ -113,8 +114,9 @@ def retire(item: ContentItem) -> None:
 
 
 def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
-                 categories: tuple[str, ...]) -> SyncReport:
-    """Bring the database in line with the content folders. Flushes; the caller commits."""
+                 categories: tuple[str, ...], progress: Progress = quiet) -> SyncReport:
+    """Bring the database in line with the content folders. Flushes; the caller commits.
+    ``progress``: ("files", done, total) per file stored."""
     report = SyncReport()
     problems = check_tree(modules_dir, quiz_dir, paths_dir, categories)
     bad_files = {p.path for p in problems if p.is_error}
@@ -123,9 +125,12 @@ def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
                ContentKind.QUIZ: (quiz_dir, found.quizzes),
                ContentKind.PATH: (paths_dir, found.paths)}
 
+    total, done = sum(len(files) for _, files in folders.values()), 0
     for kind, (folder, files) in folders.items():
         present: set[str] = set()
         for file in files:
+            done += 1
+            progress("files", done, total)
             slug = file.stem
             present.add(slug)
             if str(file) in bad_files:

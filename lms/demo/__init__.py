@@ -26,6 +26,7 @@ from lms.demo.training import INSIGHT, ONBOARDING, simulate_training
 from lms.extensions import db
 from lms.learning.catalog import live_item
 from lms.models import ContentKind, Team
+from lms.progress import Progress, quiet
 
 __all__ = ["DEFAULT_PEOPLE", "DEMO_PASSWORD", "DESIGNS", "PEOPLE_RANGE", "SELF_PACED", "Effect",
            "EffectError", "build_demo", "database_is_empty", "demo_logins", "demo_people_count",
@@ -39,20 +40,22 @@ def missing_paths() -> list[str]:
 
 
 def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEFAULT_PEOPLE,
-               design: str = SELF_PACED, effects: tuple[Effect, ...] | None = None) -> str:
+               design: str = SELF_PACED, effects: tuple[Effect, ...] | None = None,
+               progress: Progress = quiet) -> str:
     """Build the demo; returns its summary. ``design``: how customer insight is given
     (lms/demo/rollout.py). ``effects``: the only causal effects on sales (lms/demo/effects.py);
     None keeps the built-in score-dependent ones, and an empty tuple makes a world where
-    training changes nothing. Raises DomainError when a rollout finds too few people."""
+    training changes nothing. ``progress``: (phase, done, total) as the work advances
+    (lms/progress.py). Raises DomainError when a rollout finds too few people."""
     today = today or local_today()
     reps = build_people(seed=seed, today=today, people=people)
     rollout = demo_rollout.roll_out_insight(reps, design=design, seed=seed, today=today)
     training = simulate_training(reps, seed=seed, today=today,
-                                 waves=demo_rollout.wave_starts(rollout))
+                                 waves=demo_rollout.wave_starts(rollout), progress=progress)
     db.session.flush()
     # After training: sales depend on when people completed the paths (and, built in, on
     # their scores).
-    deals = simulate_sales(reps, seed=seed, today=today, effects=effects)
+    deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)
     teams = db.session.scalar(select(func.count()).select_from(Team))
     return (f"{teams} teams, {len(reps)} salespeople with {training['assignments']} assignments, "
             f"{training['attempts']} quiz attempts and {training['completions']} completed "

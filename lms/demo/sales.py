@@ -83,6 +83,7 @@ from lms.demo.effects import (
 )
 from lms.demo.training import INSIGHT, ONBOARDING
 from lms.models import AliasKind, User
+from lms.progress import Progress, quiet
 from lms.sales.importer import import_sales
 from lms.sales.presets import TEMPLATE_COLUMNS
 from lms.security import Scope
@@ -278,7 +279,8 @@ def _region(rep: User) -> str:
 
 
 def sales_export(reps: list[User], *, seed: int, today: date,
-                 effects: tuple[Effect, ...] | None = None) -> bytes:
+                 effects: tuple[Effect, ...] | None = None,
+                 progress: Progress = quiet) -> bytes:
     """The CRM export (generic template, UTF-8, ISO dates) of every demo deal; ``effects``
     replace the built-in effect (``lms.demo.effects``)."""
     scores = {slug: path_scores(reps, slug) for slug in (ONBOARDING, INSIGHT)}
@@ -287,7 +289,8 @@ def sales_export(reps: list[User], *, seed: int, today: date,
     pools: dict[int | None, list[tuple[str, str]]] = {}
     rows: list[dict] = []
     first_day = today - timedelta(days=HISTORY_DAYS)
-    for rep in reps:
+    for number, rep in enumerate(reps, start=1):
+        progress("deals", number, len(reps))
         rng = random.Random(f"{seed}:sales:{rep.email}")
         region = _region(rep)
         crm_id = rep.alias_values(AliasKind.CRM_ID)[0]
@@ -310,10 +313,12 @@ def sales_export(reps: list[User], *, seed: int, today: date,
 
 
 def simulate_sales(reps: list[User], *, seed: int, today: date,
-                   effects: tuple[Effect, ...] | None = None) -> int:
+                   effects: tuple[Effect, ...] | None = None,
+                   progress: Progress = quiet) -> int:
     """Generate the export and import it; returns the number of deals added."""
-    report = import_sales(sales_export(reps, seed=seed, today=today, effects=effects), "generic",
-                          filename="brewline-crm-export.csv")
+    export = sales_export(reps, seed=seed, today=today, effects=effects, progress=progress)
+    report = import_sales(export, "generic", filename="brewline-crm-export.csv",
+                          progress=progress)
     if not report.ok:
         raise RuntimeError("the demo's sales export did not import: "
                            + "; ".join(str(e) for e in report.errors[:5]))

@@ -40,6 +40,7 @@ from lms.learning.catalog import current_doc, live_item, live_items
 from lms.learning.completion import mark_read, record_opened, update_completion_for_quiz
 from lms.learning.standing import standing
 from lms.models import ContentKind, User
+from lms.progress import Progress, quiet
 from lms.quiz.grading import correct_response
 
 ONBOARDING = "new-hire-onboarding"
@@ -92,7 +93,8 @@ class Clock:
 
 
 def simulate_training(reps: list[User], *, seed: int, today: date,
-                      waves: dict[int, date] | None = None) -> dict[str, int]:
+                      waves: dict[int, date] | None = None,
+                      progress: Progress = quiet) -> dict[str, int]:
     """``waves``: the start of each rollout member's wave of customer insight, by user id;
     their wave already gave them the assignment."""
     waves = waves or {}
@@ -100,7 +102,8 @@ def simulate_training(reps: list[User], *, seed: int, today: date,
     paths = {slug: live_item(ContentKind.PATH, slug) for slug in (ONBOARDING, INSIGHT)}
     modules = live_items(ContentKind.MODULE)
     end = datetime.combine(today, time(17, 0), tzinfo=UTC)
-    for rep in reps:
+    for number, rep in enumerate(reps, start=1):
+        progress("training", number, len(reps))
         rng = random.Random(f"{seed}:training:{rep.email}")
         a = aptitude(seed, rep)
         tenure = (today - rep.hire_date).days

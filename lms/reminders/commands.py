@@ -13,6 +13,7 @@ from lms.extensions import db
 from lms.inputs import DAY
 from lms.learning.rollouts import start_due_waves
 from lms.maintenance.leases import lease
+from lms.progress import PhaseBars
 from lms.reminders.send import MailError, mailer_for, send_reminders
 
 
@@ -56,8 +57,10 @@ def _send(day: date, *, dry_run: bool) -> None:
         mailer = mailer_for(config)
     except MailError as exc:
         raise click.ClickException(str(exc)) from None
-    outcome = send_reminders(mailer, today=day, days_before=int(config["REMINDER_DAYS_BEFORE"]),
-                             dry_run=dry_run)
+    with PhaseBars({"mails": "Sending reminders"}) as bars:
+        outcome = send_reminders(mailer, today=day,
+                                 days_before=int(config["REMINDER_DAYS_BEFORE"]),
+                                 dry_run=dry_run, progress=bars)
     if dry_run:
         for planned in outcome.planned:
             click.echo(f"would send to {planned.mail.to}: {planned.mail.subject}")

@@ -43,6 +43,7 @@ from lms.models import (
     Team,
     User,
 )
+from lms.progress import Progress, quiet
 from lms.reminders.compose import DueItem, Mail, OverdueLine, learner_mail, manager_digest
 from lms.security import managed_scope
 
@@ -292,7 +293,7 @@ class Outcome:
 
 
 def send_reminders(mailer: Mailer, *, today: date, days_before: int,
-                   dry_run: bool = False) -> Outcome:
+                   dry_run: bool = False, progress: Progress = quiet) -> Outcome:
     """Plan and send the day's reminders. Commits after each mail (see the module docstring);
     a dry run sends and writes nothing."""
     plan = plan_reminders(today, days_before=days_before)
@@ -300,7 +301,8 @@ def send_reminders(mailer: Mailer, *, today: date, days_before: int,
     if dry_run:
         return outcome
     with mailer:
-        for planned in plan.mails:
+        for number, planned in enumerate(plan.mails, start=1):
+            progress("mails", number, len(plan.mails))
             db.session.add_all(ReminderLog(user_id=planned.user_id, assignment_id=aid,
                                            kind=kind, sent_on=today)
                                for aid, kind in planned.logs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -13,6 +12,7 @@ from flask.cli import with_appcontext
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.inputs import ID
+from lms.progress import PhaseBars
 from lms.sales.parsing import currency_code
 from lms.sales.presets import PRESETS
 
@@ -20,32 +20,6 @@ from lms.sales.presets import PRESETS
 @click.group("sales")
 def sales_cli() -> None:
     """CRM sales data: import, log, undo."""
-
-
-class _Bars:
-    """One click progress bar per phase of the import, opened when the phase starts."""
-
-    LABELS = {"checking": "Checking", "writing": "Writing "}
-
-    def __init__(self) -> None:
-        self.bars: dict[str, Any] = {}
-        self.done: dict[str, int] = {}
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if phase not in self.bars:
-            for bar in self.bars.values():
-                bar.render_finish()
-            self.bars[phase] = click.progressbar(length=max(total, 1),
-                                                 label=self.LABELS.get(phase, phase),
-                                                 file=sys.stderr)
-            self.bars[phase].__enter__()
-            self.done[phase] = 0
-        self.bars[phase].update(done - self.done[phase])
-        self.done[phase] = done
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.__exit__(None, None, None)
 
 
 def _currency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -82,7 +56,7 @@ def import_command(file: Path, preset: str, dry_run: bool, dayfirst: bool | None
                             currency=currency,
                             satisfaction_scale=int(satisfaction_scale) if satisfaction_scale
                             else None, encoding=encoding)
-    bars = _Bars()
+    bars = PhaseBars({"checking": "Checking", "writing": "Writing "})
     try:
         report = import_sales(file, preset, options, dry_run=dry_run, progress=bars)
         bars.close()

@@ -33,6 +33,7 @@ from sqlalchemy import func, or_, select
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import Sale, SaleChange, SalesImport, User, utcnow
+from lms.progress import Progress
 from lms.safeyaml import quote
 from lms.sales.matching import OwnerCount, OwnerIndex
 from lms.sales.parsing import ReadError
@@ -52,7 +53,6 @@ from lms.sales.validation import Defaults, Formats, RowChecker, RowError, SaleRe
 MAX_ERRORS = 1000
 MAX_OWNERS = 10_000
 #: progress(phase, done, total): "checking" counts bytes (records for the API), "writing" rows.
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

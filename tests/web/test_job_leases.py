@@ -71,3 +71,4 @@ def test_two_servers_starting_reminders_at_once_send_each_mail_once(
     for address in ("anna@example.com", "carla@example.com", "dirk@example.com",
                     "mia@example.com", "otto@example.com"):
         inbox.to(address)  # exactly one each
+

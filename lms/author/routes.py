@@ -141,9 +141,9 @@ def edit(kind: str, slug: str):  # noqa: ANN201
         text = form.text.data or ""
         if request.form.get("action") == "save":
             try:
-                version, change = save_text(content_kind, slug, text,
-                                            base_hash=form.base_hash.data, dirs=dirs,
-                                            categories=_categories(), actor=current_user)
+                saved = save_text(content_kind, slug, text, base_hash=form.base_hash.data,
+                                  dirs=dirs, categories=_categories(), actor=current_user)
+                version, change = saved.version, saved.change
             except EditConflict as exc:
                 db.session.rollback()
                 conflict = {"text": exc.current_text, "message": exc.message,
@@ -159,6 +159,9 @@ def edit(kind: str, slug: str):  # noqa: ANN201
                        Change.REVERTED: f"Saved: the text is the same as version "
                                         f"{version.number}, which is current again."}
                       .get(change, f"Saved as version {version.number}."), "success")
+                if not saved.file_written:
+                    flash("Stored in the database; this server's content folder cannot be "
+                          "written, so get the file with `lms content export DIR`.", "info")
                 return redirect(content_url("author.edit", content_kind, slug))
     text = form.text.data or ""
     problems = check_text(content_kind, slug, text, dirs, _categories())

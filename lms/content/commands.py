@@ -62,6 +62,27 @@ def sync_command(quiet: bool) -> None:
         sys.exit(1)
 
 
+@content_cli.command("export")
+@click.argument("root", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(root: Path) -> None:
+    """Write every live module, quiz, path and image in the database to files under DIR
+    (content/modules, content/paths, quizzes): the browser's edits, back for git."""
+    from lms.content.export import export_content
+
+    try:
+        with PhaseBars({"files": "Exporting content"}) as bars:
+            report = export_content(root, bars)
+    except OSError as exc:
+        _fail(f"cannot write under {root}: {exc.strerror or exc}.")
+    for path in report.written:
+        click.echo(f"  written   {path}")
+    for path in report.not_live:
+        click.echo(f"  not live  {path} (retired or never synced: delete it if DIR is in git)")
+    click.echo(f"Content exported to {root}: {len(report.written)} written, "
+               f"{report.unchanged} unchanged.")
+
+
 # Writes a quiz file; the database is not involved.
 @needs_no_schema
 @content_cli.command("import-gift")

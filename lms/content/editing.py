@@ -1,5 +1,12 @@
-"""Editing content in the browser: check an unsaved text, save it as a file and a version,
+"""Editing content in the browser: check an unsaved text, save it as a version (and a file),
 refuse a save that would overwrite someone else's change, and start new modules from a template.
+
+The database is the source of truth, so that every app server edits the same thing: the editor
+opens the stored current version, a save conflicts when that version changed since the editor
+opened it (whichever server saved it), and an edited text is checked against the live content
+in the database. The file is written too where this server's content folder allows it, for
+the single-server habit of keeping content in git; ``lms content export`` writes every live
+version back to files from any server.
 """
 
 from __future__ import annotations
@@ -10,20 +17,25 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from lms.content.checkcmd import ContentDirs
+from lms.content.documents import ModuleDoc
 from lms.content.links import is_valid_slug
 from lms.content.parsing import content_hash, normalise
 from lms.content.problems import Problem
+from lms.content.rendering import heading_ids
 from lms.content.store import Change, get_item, record_version
 from lms.content.validation import (
     Context,
     check_module_text,
     check_path_text,
     check_quiz_text,
-    tree_context,
 )
 from lms.errors import DomainError
-from lms.models import ContentKind, ContentVersion, User
+from lms.extensions import db
+from lms.learning.catalog import current_doc, live_items
+from lms.models import ContentItem, ContentKind, ContentVersion, MediaFile, User
 from lms.safeyaml import quote
 
 CHECKERS = {ContentKind.MODULE: check_module_text, ContentKind.QUIZ: check_quiz_text,
@@ -64,19 +76,30 @@ def file_path(kind: ContentKind, slug: str, dirs: ContentDirs) -> Path:
 
 
 def read_current(kind: ContentKind, slug: str, dirs: ContentDirs) -> str | None:
-    """The file's text on disk, or else the stored current version's, or None."""
+    """The stored current version's text, or else (an item not stored yet) the file's on
+    disk, or None."""
+    item = get_item(kind, slug)
+    if item is not None and item.current_version is not None and item.retired_at is None:
+        return item.current_version.source
     path = file_path(kind, slug, dirs)
     if path.exists():
         return normalise(path.read_text(encoding="utf-8"))
-    item = get_item(kind, slug)
-    if item is not None and item.current_version is not None:
-        return item.current_version.source
     return None
 
 
 def build_context(dirs: ContentDirs, categories: tuple[str, ...]) -> Context:
-    """What an edited file is checked against: the other files in the content folders."""
-    return tree_context(dirs.modules, dirs.quizzes, dirs.paths, categories)
+    """What an edited text is checked against: the live content in the database, which every
+    server shares (modules, quizzes, paths, images, prerequisites and headings)."""
+    modules = live_items(ContentKind.MODULE)
+    docs = [d for item in modules.values() if isinstance(d := current_doc(item), ModuleDoc)]
+    media = db.session.scalars(select(MediaFile.name).where(MediaFile.retired_at.is_(None)))
+    return Context(
+        module_slugs=frozenset(modules), quiz_slugs=frozenset(live_items(ContentKind.QUIZ)),
+        path_slugs=frozenset(live_items(ContentKind.PATH)), media_files=frozenset(media),
+        prerequisites={doc.slug: doc.prerequisites for doc in docs},
+        anchors={doc.slug: heading_ids(doc.body) for doc in docs},
+        categories=tuple(categories), modules_dir=str(dirs.modules),
+        quiz_dir=str(dirs.quizzes), paths_dir=str(dirs.paths))
 
 
 def check_text(kind: ContentKind, slug: str, text: str, dirs: ContentDirs,
@@ -85,14 +108,25 @@ def check_text(kind: ContentKind, slug: str, text: str, dirs: ContentDirs,
     return CHECKERS[kind](slug, normalise(text), build_context(dirs, categories), path)
 
 
+@dataclass(frozen=True)
+class Saved:
+    version: ContentVersion
+    change: Change
+    #: the file was written on this server too (False: its content folder is read-only)
+    file_written: bool
+
+
 def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
-              dirs: ContentDirs, categories: tuple[str, ...],
-              actor: User) -> tuple[ContentVersion, Change]:
-    """Check, then write the file and record the version. ``base_hash`` is the hash of the text
-    the editor opened (None for a new file); a different text on disk means a conflict."""
+              dirs: ContentDirs, categories: tuple[str, ...], actor: User) -> Saved:
+    """Check, then record the version and write the file. ``base_hash`` is the hash of the
+    text the editor opened (None for a new item); a different current text means a conflict.
+    The item's row is locked first (on PostgreSQL), so two servers saving at once cannot both
+    pass the check."""
     text = normalise(text)
     if not text.endswith("\n"):
         text += "\n"
+    db.session.execute(select(ContentItem.id).where(
+        ContentItem.kind == kind.value, ContentItem.slug == slug).with_for_update())
     current = read_current(kind, slug, dirs)
     current_hash = content_hash(current) if current is not None else None
     if current_hash != base_hash:
@@ -100,8 +134,12 @@ def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
     errors = [p for p in check_text(kind, slug, text, dirs, categories) if p.is_error]
     if errors:
         raise ContentInvalid(errors)
-    write_atomically(file_path(kind, slug, dirs), text)
-    return record_version(kind, slug, text, actor=actor)
+    version, change = record_version(kind, slug, text, actor=actor)
+    try:
+        write_atomically(file_path(kind, slug, dirs), text)
+    except OSError:
+        return Saved(version, change, file_written=False)
+    return Saved(version, change, file_written=True)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -169,9 +207,8 @@ def create_module(slug: str, title: str, category: str, summary: str, *, dirs: C
                           "never reused).", field="slug")
     if category not in categories:
         raise DomainError(f"Unknown category {quote(category)}.", field="category")
-    version, _ = save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
-                           base_hash=None, dirs=dirs, categories=categories, actor=actor)
-    return version
+    return save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
+                     base_hash=None, dirs=dirs, categories=categories, actor=actor).version
 
 
 # Comparing versions ----------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import re
 from sqlalchemy import select
 
 from lms.content.parsing import content_hash
+from lms.content.store import record_version
 from lms.extensions import db
-from lms.models import ContentItem, Role
+from lms.models import ContentItem, ContentKind, Role
 from tests.conftest import csrf_from, login
 from tests.factories import make_user
 
@@ -81,9 +82,12 @@ def test_invalid_text_is_not_saved_and_the_problems_show_inline(app, runner, con
 def test_a_save_over_someone_elses_change_is_refused(app, runner, content_copy):
     client = trainer_client(app, runner)
     text, base_hash, token = open_editor(client)
-    # Meanwhile a colleague changes the file (in git, or in another browser).
+    # Meanwhile a colleague saves a change in another browser, on another app server: the
+    # database holds it (that server's own file is not this one's).
     theirs = text.replace("estimated_minutes: 25", "estimated_minutes: 40")
-    module_file(content_copy).write_text(theirs)
+    colleague = make_user(Role.TRAINER, email="colleague@example.com")
+    record_version(ContentKind.MODULE, "pricing-and-packages", theirs, actor=colleague)
+    db.session.commit()
 
     mine = text.replace("estimated_minutes: 25", "estimated_minutes: 20")
     response = client.post(EDIT, data={"text": mine, "base_hash": base_hash,
@@ -91,7 +95,7 @@ def test_a_save_over_someone_elses_change_is_refused(app, runner, content_copy):
     page = response.get_data(as_text=True)
     assert "Not saved: someone else changed this file" in page
     assert "estimated_minutes: 40" in page and "estimated_minutes: 20" in page
-    assert module_file(content_copy).read_text() == theirs
+    assert "estimated_minutes: 25" in module_file(content_copy).read_text()  # nothing written
 
     # Having seen the difference, saving again is a deliberate overwrite.
     new_base = re.search(r'name="base_hash" type="hidden" value="([0-9a-f]+)"', page).group(1)
@@ -100,6 +104,23 @@ def test_a_save_over_someone_elses_change_is_refused(app, runner, content_copy):
                                        "csrf_token": token, "action": "save"})
     assert response.status_code == 302
     assert "estimated_minutes: 20" in module_file(content_copy).read_text()
+
+
+def test_a_file_changed_on_disk_but_not_synced_is_not_what_the_editor_opens(
+        app, runner, content_copy):  # noqa: ANN001
+    """The database is the source of truth: every server's editor opens the stored version,
+    whatever one server's folder holds; files enter through `lms content sync`."""
+    client = trainer_client(app, runner)
+    stored, base_hash, token = open_editor(client)
+    module_file(content_copy).write_text(stored.replace("estimated_minutes: 25",
+                                                        "estimated_minutes: 99"))
+    again, again_hash, _ = open_editor(client)
+    assert again == stored and again_hash == base_hash
+    mine = stored.replace("estimated_minutes: 25", "estimated_minutes: 30")
+    response = client.post(EDIT, data={"text": mine, "base_hash": base_hash,
+                                       "csrf_token": token, "action": "save"})
+    assert response.status_code == 302  # no conflict with an unsynced file
+    assert "estimated_minutes: 30" in module_file(content_copy).read_text()
 
 
 def test_live_preview_renders_sanitised_html_and_problems(app, runner, content_copy):

@@ -13,6 +13,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,19 +35,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(app, content_copy, database_url, tmp_path):  # noqa: ANN001, ANN201
-    write_practice(content_copy)
-    sync(content_copy)
+@contextmanager
+def gunicorn_server(app, database_url: str, instance: Path,  # noqa: ANN001
+                    workers: int = 2) -> Iterator[str]:
+    """The site under gunicorn in its own process, on the test database and the app's content
+    folders; yields its base URL."""
     port = free_port()
     env = {**os.environ,
            "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "test-secret-key",
-           "LMS_INSTANCE_PATH": str(tmp_path / "server-instance"),
+           "LMS_INSTANCE_PATH": str(instance),
            "LMS_CONTENT_DIR": app.config["CONTENT_DIR"], "LMS_QUIZ_DIR": app.config["QUIZ_DIR"],
            "LMS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
            "LMS_LOGIN_RATE_LIMIT": "1000 per minute"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b",
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "4", "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -63,6 +66,14 @@ def server(app, content_copy, database_url, tmp_path):  # noqa: ANN001, ANN201
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.fixture
+def server(app, content_copy, database_url, tmp_path):  # noqa: ANN001, ANN201
+    write_practice(content_copy)
+    sync(content_copy)
+    with gunicorn_server(app, database_url, tmp_path / "server-instance") as base:
+        yield base
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -114,10 +125,10 @@ def race(n: int, action) -> list:  # noqa: ANN001
     return results
 
 
-def logged_in(base: str) -> Browser:
+def logged_in(base: str, email: str = "racer@example.com") -> Browser:
     browser = Browser(base)
     token = browser.token("/login")
-    status, _ = browser.post("/login", {"email": "racer@example.com", "password": PASSWORD,
+    status, _ = browser.post("/login", {"email": email, "password": PASSWORD,
                                         "csrf_token": token})
     assert status == 302
     return browser

@@ -30,9 +30,9 @@ from lms.analytics.measures import (
     MEASURES,
     format_value,
     register_goal_measures,
-    sales_performance,
     sort_rows,
 )
+from lms.analytics.performance_cache import cached_sales_performance
 from lms.analytics.scatter import scatter_svg
 from lms.analytics.training_effect import for_params
 from lms.bounds import parse_whole
@@ -103,8 +103,8 @@ class _Performance:
         return "descending" if self.descending else "ascending"
 
     def rows(self) -> list:
-        rows = sales_performance(self.scope, self.start, self.last + timedelta(days=1),
-                                 follow_up_days=self.follow_up_days, as_of=self.today)
+        rows = cached_sales_performance(self.scope, self.start, self.last + timedelta(days=1),
+                                        follow_up_days=self.follow_up_days, as_of=self.today)
         return sort_rows(rows, self.sort, self.descending)
 
 

@@ -285,3 +285,24 @@ def test_the_manager_role_is_needed_for_a_token_of_a_trainer(client, trained):
     db.session.commit()
     assert client.get(API, headers={"Authorization": f"Bearer {token}"}).status_code == 403
     impact_cache().clear()
+
+
+def test_sorting_and_the_csv_read_the_aggregate_once_until_the_sales_change(client, org):
+    from lms.sales.importer import import_sales
+    from tests.impact_helpers import statements
+
+    login(client, "noord@example.com")
+    with statements() as first:
+        client.get(PERF, query_string={"sort": "revenue"})
+    with statements() as again:
+        html(client.get(PERF, query_string={"sort": "name", "dir": "asc"}))
+        client.get(PERF + "performance.csv")
+    aggregate = [s for s in first if "sum(" in s.lower()]
+    assert aggregate and not [s for s in again if "sum(" in s.lower()]
+    # A CRM import is a change of the sales: the next view shows it.
+    recent = (local_today() - timedelta(days=3)).isoformat()
+    export = ("crm_id,owner_email,stage,created_on,closed_on,amount,currency\r\n"
+              f"NEW-1,anna@example.com,won,{recent},{recent},70000,EUR\r\n").encode()
+    assert import_sales(export, "generic").ok
+    db.session.commit()
+    assert "€75,000" in html(client.get(PERF))

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from lms.clock import local_today
 from lms.errors import DomainError
@@ -106,6 +107,7 @@ def assignments_for(user: User) -> list[Assignment]:
         select(Assignment).join(ContentItem, Assignment.item_id == ContentItem.id)
         .where(Assignment.user_id == user.id, Assignment.withdrawn_at.is_(None),
                ContentItem.retired_at.is_(None))
+        .options(contains_eager(Assignment.item).selectinload(ContentItem.current_version))
     ).all()
     return sorted(rows, key=lambda a: (a.due_date is None, a.due_date or date.max, a.id))
 

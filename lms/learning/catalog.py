@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
 from lms.content.parsing import parse_module, parse_path, parse_quiz
@@ -38,9 +39,11 @@ def live_item(kind: ContentKind, slug: str) -> ContentItem | None:
 
 
 def live_items(kind: ContentKind) -> dict[str, ContentItem]:
+    # The current versions in one more query, not one lazy load per item as pages read them.
     items = db.session.scalars(select(ContentItem).where(
         ContentItem.kind == kind.value, ContentItem.retired_at.is_(None),
-        ContentItem.current_version_id.is_not(None)))
+        ContentItem.current_version_id.is_not(None))
+        .options(selectinload(ContentItem.current_version)))
     return {item.slug: item for item in items}
 
 

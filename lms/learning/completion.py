@@ -196,9 +196,18 @@ class PathProgress:
             (s for s in self.steps if not s["complete"] and not s["lock"].locked), None)
 
 
+def path_completions(user_id: int) -> dict[int, PathCompletion]:
+    """The person's path certificates, by path id (one query)."""
+    return {c.path_id: c for c in db.session.scalars(
+        select(PathCompletion).where(PathCompletion.user_id == user_id))}
+
+
 def path_progress(user_id: int, path: ContentItem, *, modules: dict[str, ContentItem] | None = None,
                   progress: dict[int, ModuleProgress] | None = None,
+                  completions: dict[int, PathCompletion] | None = None,
                   now: datetime | None = None) -> PathProgress | None:
+    """``completions``: the person's path certificates by path id, when the caller shows
+    several paths (one query for all of them, not one per path)."""
     doc = current_doc(path)
     if not isinstance(doc, PathDoc):
         return None
@@ -217,8 +226,9 @@ def path_progress(user_id: int, path: ContentItem, *, modules: dict[str, Content
                       "complete": bool(row and row.completed_at),
                       "read": bool(row and row.read_at), "opened": row is not None,
                       "lock": lock_of(user_id, module_doc, progress, modules)})
-    completion = db.session.scalar(select(PathCompletion).where(
-        PathCompletion.user_id == user_id, PathCompletion.path_id == path.id))
+    completion = (completions.get(path.id) if completions is not None else
+                  db.session.scalar(select(PathCompletion).where(
+                      PathCompletion.user_id == user_id, PathCompletion.path_id == path.id)))
     now = now or utcnow()
     expired = bool(completion and completion.expires_at and completion.expires_at <= now)
     if expired:

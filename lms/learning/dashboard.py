@@ -7,13 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.clock import local_today
 from lms.content.documents import ModuleDoc
 from lms.extensions import db
 from lms.learning.assignments import assignments_for
 from lms.learning.catalog import current_doc, live_items
-from lms.learning.completion import PathProgress, lock_of, path_progress, progress_map
+from lms.learning.completion import (
+    PathProgress,
+    lock_of,
+    path_completions,
+    path_progress,
+    progress_map,
+)
 from lms.learning.rollouts import withheld_from
 from lms.models import Assignment, Attempt, ContentKind, Submission, User
 
@@ -49,6 +56,7 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
     today = today or local_today()
     modules = live_items(ContentKind.MODULE)
     progress = progress_map(user.id)
+    certificates = path_completions(user.id)
     board = Dashboard()
     assigned_paths = set()
     for assignment in assignments_for(user):
@@ -57,7 +65,8 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
             continue
         if item.kind == ContentKind.PATH.value:
             assigned_paths.add(item.id)
-            path = path_progress(user.id, item, modules=modules, progress=progress)
+            path = path_progress(user.id, item, modules=modules, progress=progress,
+                                 completions=certificates)
             if path is None:
                 continue
             # An expired certificate is not complete: the path is taken again to renew it.
@@ -89,12 +98,14 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
     withheld = withheld_from(user)
     for path in live_items(ContentKind.PATH).values():
         if path.id not in assigned_paths and path.id not in withheld:
-            other = path_progress(user.id, path, modules=modules, progress=progress)
+            other = path_progress(user.id, path, modules=modules, progress=progress,
+                                  completions=certificates)
             if other is not None:
                 board.other_paths.append(other)
     board.other_paths.sort(key=lambda p: p.doc.title)
     recent = db.session.execute(
         select(Submission, Attempt).join(Attempt, Submission.attempt_id == Attempt.id)
+        .options(joinedload(Attempt.quiz_version))
         .where(Attempt.user_id == user.id).order_by(Submission.submitted_at.desc()).limit(5)
     ).all()
     board.recent = [(sub, f"{att.quiz_version.title}, attempt {att.number}")

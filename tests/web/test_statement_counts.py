@@ -39,3 +39,61 @@ def test_learner_pages_do_not_grow_with_assignments(app):
         one, lots = _count(app, "one@example.com", url), _count(app, "many@example.com", url)
         assert one == lots, f"{url}: {one} statements with one assignment, {lots} with many"
     assert _count(app, "many@example.com", "/learn/") <= 14
+
+
+PAGES = {
+    "boss@example.com": ["/manage/", "/manage/reports/", "/manage/assignments/",
+                         "/manage/sales-reports/", "/manage/sales-reports/impact",
+                         "/manage/rollouts/"],
+    "admin@example.com": ["/admin/people", "/admin/teams", "/admin/tokens/"],
+    "trainer@example.com": ["/author/", "/author/modules/company-and-product-range",
+                            "/author/modules/company-and-product-range/history"],
+}
+
+
+def _salespeople(team, start: int, stop: int) -> None:  # noqa: ANN001
+    from tests.impact_helpers import add_sale
+
+    modules = sorted(live_items(ContentKind.MODULE).values(), key=lambda m: m.slug)[:3]
+    for i in range(start, stop):
+        person = make_user(Role.LEARNER, email=f"rep{i}@example.com", team=team)
+        for module in modules:
+            assign(person, module)
+        add_sale(person, closed="2026-11-20")
+    db.session.commit()
+
+
+def _counts(app) -> dict[str, tuple[int, int]]:
+    """(first view with every report cache empty, repeated view) statements per page, each as
+    its role sees it."""
+    from lms.analytics.report_cache import ReportCache
+
+    out = {}
+    for email, urls in PAGES.items():
+        client = app.test_client()
+        login(client, email)
+        for url in urls:
+            for cache in app.extensions.values():
+                if isinstance(cache, ReportCache):
+                    cache.clear()
+            views = []
+            for _ in range(2):
+                with statements() as seen:
+                    assert client.get(url).status_code == 200, url
+                views.append(len(seen))
+            out[url] = tuple(views)
+    return out
+
+
+def test_the_other_roles_pages_do_not_grow_with_the_people(app):
+    from tests.factories import make_team
+
+    sync(REPO)
+    boss = make_user(Role.MANAGER, email="boss@example.com")
+    make_user(Role.ADMIN, email="admin@example.com")
+    make_user(Role.TRAINER, email="trainer@example.com")
+    team = make_team("Team Noord", managers=[boss])
+    _salespeople(team, 0, 3)
+    few = _counts(app)
+    _salespeople(team, 3, 15)
+    assert _counts(app) == few

@@ -77,7 +77,9 @@ def give_back(name: str, holder: str | None = None) -> None:
 
 @contextmanager
 def lease(name: str, *, seconds: int = DEFAULT_SECONDS) -> Iterator[Taken | None]:
-    """``with lease("reminders") as taken:`` — do the work when ``taken`` is None."""
+    """``with lease("reminders") as taken:`` — do the work when ``taken`` is None. Taking the
+    lease commits the session; the work commits its own changes, and giving the lease back
+    rolls back whatever it left uncommitted (after an error, say)."""
     holder = this_run()
     taken = take(name, seconds=seconds, holder=holder)
     try:

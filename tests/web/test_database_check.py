@@ -63,7 +63,9 @@ def required_arguments(command: click.Command, tmp_path: Path) -> list[str]:
         if not param.required:
             continue
         kind = param.type
-        if isinstance(kind, click.Path):
+        if isinstance(kind, click.Path) and not kind.file_okay:  # a folder
+            value = str(tmp_path / "folder")
+        elif isinstance(kind, click.Path):
             sample = tmp_path / "input.csv"
             sample.write_text("email,name,role\n", encoding="utf-8")
             value = str(sample)

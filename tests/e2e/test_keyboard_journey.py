@@ -125,7 +125,10 @@ def test_the_learner_journey_with_the_keyboard_alone(keyboard_learner: str, live
     base = keyboard_learner
     page.goto(base + "/login")
 
-    # The login page starts in its Email field.
+    # The login page starts in its Email field (autofocus lands after load: wait for it, as a
+    # person's eyes would, rather than race it on a busy machine).
+    page.wait_for_function("document.activeElement && document.activeElement.type === 'email'",
+                           timeout=10_000)
     assert focused(page)["label"] == "Email"
     page.keyboard.type(EMAIL)
     tab_to(page, "Password")

@@ -11,7 +11,7 @@ heat map prints the score in every cell.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from markupsafe import Markup, escape
@@ -95,16 +95,31 @@ def bucket_by_period(per_day: Sequence[tuple[date, int]], period: str, *,
     return out[-most:]
 
 
-def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
+def svg_open(chart_id: str, title: str, desc: str, width: int, height: int,
+             css_class: str = "chart") -> list[str]:
+    """The opening of every chart: an image named by its title and described by its desc."""
     cid = escape(chart_id)
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="{escape(css_class)}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-family="system-ui, sans-serif" '
         f'font-size="12">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(desc)}</desc>',
     ]
+
+
+def y_grid(ticks: Sequence[float], y_of: Callable[[float], float], left: float, right: float,
+           label: Callable[[float], str]) -> list[str]:
+    """Horizontal grid lines at ``ticks``, each labelled to the left of the plot."""
+    parts = []
+    for tick in ticks:
+        y = y_of(tick)
+        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="{LINE}" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+                     f'fill="{MUTED}">{escape(label(tick))}</text>')
+    return parts
 
 
 def bar_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str],
@@ -118,7 +133,7 @@ def bar_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str],
     plot_w, plot_h = width - left - right, height - top - bottom
     ticks = nice_ticks(max(values, default=0))
     scale = plot_h / ticks[-1]
-    parts = _open(chart_id, title, desc, width, height)
+    parts = svg_open(chart_id, title, desc, width, height)
     for tick in ticks:
         y = top + plot_h - tick * scale
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -169,7 +184,7 @@ def heatmap_svg(*, chart_id: str, title: str, desc: str, rows: Sequence[str],
     # Column labels lean right: leave room for the last ones beyond the grid.
     width = row_label_w + cell_w * max(len(columns), 1) + 120
     height = column_label_h + cell_h * len(rows) + legend_h
-    parts = _open(chart_id, title, desc, width, height)
+    parts = svg_open(chart_id, title, desc, width, height)
     fills = {name: (fill, ink) for name, _, fill, ink, _ in (*HEAT_BANDS, HEAT_NONE)}
     for j, label in enumerate(columns):
         x = row_label_w + j * cell_w + cell_w / 2

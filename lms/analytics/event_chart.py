@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 from lms.analytics.causal_did import EventPoint
-from lms.analytics.charts import BRAND, INK, LINE, MUTED, number
+from lms.analytics.charts import BRAND, INK, MUTED, number, svg_open, y_grid
 from lms.analytics.scatter import span_ticks
 
 ZERO = "#1c2430"
@@ -37,21 +37,8 @@ def event_study_svg(*, chart_id: str, title: str, desc: str, points: Sequence[Ev
     def py(value: float) -> float:
         return top + plot_h - (value - y0) / (y1 - y0) * plot_h
 
-    cid = escape(chart_id)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart event-study" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-labelledby="{cid}-title {cid}-desc" font-family="system-ui, sans-serif" '
-        f'font-size="12">',
-        f'<title id="{cid}-title">{escape(title)}</title>',
-        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
-    ]
-    for tick in ticks:
-        y = py(tick)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="{LINE}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'fill="{MUTED}">{escape(y_format(tick))}</text>')
+    parts = svg_open(chart_id, title, desc, width, height, "chart event-study")
+    parts += y_grid(ticks, py, left, width - right, y_format)
     zero = py(0.0)
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{zero:.1f}" y2="{zero:.1f}" '
                  f'stroke="{ZERO}" stroke-width="1.5"/>')

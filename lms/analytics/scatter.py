@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from lms.analytics.charts import INK, LINE, MUTED, number
+from lms.analytics.charts import INK, LINE, MUTED, number, svg_open, y_grid
 from lms.analytics.stats import LinearFit
 
 POINT = "#0b5d5b"
@@ -60,21 +60,8 @@ def scatter_svg(*, chart_id: str, title: str, desc: str,
     def py(y: float) -> float:
         return top + plot_h - (y - y0) / (y1 - y0) * plot_h
 
-    cid = escape(chart_id)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart impact-scatter" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-labelledby="{cid}-title {cid}-desc" font-family="system-ui, sans-serif" '
-        f'font-size="12">',
-        f'<title id="{cid}-title">{escape(title)}</title>',
-        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
-    ]
-    for tick in y_ticks:
-        y = py(tick)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="{LINE}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'fill="{MUTED}">{escape(y_format(tick))}</text>')
+    parts = svg_open(chart_id, title, desc, width, height, "chart impact-scatter")
+    parts += y_grid(y_ticks, py, left, width - right, y_format)
     for tick in x_ticks:
         x = px(tick)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" '

@@ -6,6 +6,7 @@ event study before training sits around 0."""
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema_rs
 import pytest
@@ -96,6 +97,8 @@ def test_the_page_api_and_command_show_the_estimate_and_the_event_study(app, run
     assert 'class="chart event-study"' in page and "the base: 0 by construction" in page
     summary = page[page.index("Effects found (q below 0.05): "):].split("</p>")[0]
     assert "win rate" in summary and "days to resolve" not in summary
+    assert re.search(r'data-label="95 % interval"><span class="nowrap">[+−]\d+\.\d points to</span>'
+                     r' <span class="nowrap">\+\d+\.\d points</span>', page)
     assert "What goes together: descriptive figures" in page
     assert "r with the value before held constant" in page
 

@@ -1,11 +1,17 @@
-"""Content as the site serves it: the current stored versions, parsed once per content hash."""
+"""Content as the site serves it: the current stored versions, parsed once per content hash.
+
+The live items are read once per request, every kind in one statement, and kept on the request
+(``g``) until content is written: pages ask for them several times (the dashboard, locks, the
+module a quiz belongs to). A version's text is loaded only when its parse is not cached yet.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, contains_eager
 
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
 from lms.content.parsing import parse_module, parse_path, parse_quiz
@@ -20,8 +26,21 @@ def _parse(kind: str, content_hash: str, source: str) -> ModuleDoc | QuizDoc | P
     return parser(source, content_hash).doc
 
 
+#: content hash -> parsed document, so a cached parse needs neither the text nor the item.
+_DOCS: dict[str, ModuleDoc | QuizDoc | PathDoc | None] = {}
+_DOCS_MAX = 2048
+
+
 def doc_of(version: ContentVersion) -> ModuleDoc | QuizDoc | PathDoc | None:
-    return _parse(version.item.kind, version.content_hash, version.source)
+    try:
+        return _DOCS[version.content_hash]
+    except KeyError:
+        pass
+    doc = _parse(version.item.kind, version.content_hash, version.source)
+    if len(_DOCS) >= _DOCS_MAX:
+        _DOCS.clear()
+    _DOCS[version.content_hash] = doc
+    return doc
 
 
 def quiz_doc(version: ContentVersion) -> QuizDoc:
@@ -32,19 +51,37 @@ def quiz_doc(version: ContentVersion) -> QuizDoc:
 
 def live_item(kind: ContentKind, slug: str) -> ContentItem | None:
     """An item learners can use: it exists, is not retired and has a current version."""
-    item = db.session.scalar(select(ContentItem).where(
-        ContentItem.kind == kind.value, ContentItem.slug == slug,
-        ContentItem.retired_at.is_(None), ContentItem.current_version_id.is_not(None)))
-    return item
+    return _live()[kind.value].get(slug)
 
 
 def live_items(kind: ContentKind) -> dict[str, ContentItem]:
-    # The current versions in one more query, not one lazy load per item as pages read them.
-    items = db.session.scalars(select(ContentItem).where(
-        ContentItem.kind == kind.value, ContentItem.retired_at.is_(None),
-        ContentItem.current_version_id.is_not(None))
-        .options(selectinload(ContentItem.current_version)))
-    return {item.slug: item for item in items}
+    return dict(_live()[kind.value])
+
+
+def _live() -> dict[str, dict[str, ContentItem]]:
+    if has_request_context() and (known := g.get("_live_items")) is not None:
+        return known
+    # With their current versions in the same statement, not one lazy load per item.
+    rows = db.session.scalars(
+        select(ContentItem).join(ContentItem.current_version)
+        .where(ContentItem.retired_at.is_(None))
+        .options(contains_eager(ContentItem.current_version)))
+    live: dict[str, dict[str, ContentItem]] = {kind.value: {} for kind in ContentKind}
+    for item in rows:
+        live[item.kind][item.slug] = item
+    if has_request_context():
+        g._live_items = live
+    return live
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_live_items(session: Session, _context: object) -> None:
+    """Writing content (a save in the browser, a sync, a retirement) ends the request's copy."""
+    if not has_request_context() or g.get("_live_items") is None:
+        return
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, ContentItem | ContentVersion) for obj in changed):
+        g._live_items = None
 
 
 def current_doc(item: ContentItem):  # noqa: ANN201 - ModuleDoc | QuizDoc | PathDoc | None

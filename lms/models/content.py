@@ -86,7 +86,8 @@ class ContentVersion(Base):
     #: sha256 of the normalised text (LF line ends): the version's identity.
     content_hash: Mapped[str] = mapped_column(String(64))
     #: The file's full text, exactly as it was.
-    source: Mapped[str] = mapped_column(Text)
+    #: Deferred: pages read the parsed document, cached by hash, not the text.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Who saved it in the browser; empty when it came from a file sync.

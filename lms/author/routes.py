@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from lms.author.forms import EditForm, NewModuleForm
 from lms.author.preview import preview_context
@@ -22,10 +23,9 @@ from lms.content.editing import (
     read_current,
     save_text,
 )
-from lms.content.files import find_content_files
 from lms.content.parsing import content_hash
 from lms.content.store import Change, get_item
-from lms.content.validation import check_tree
+from lms.content.tree_status import tree_status
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.inputs import id_arg
@@ -68,16 +68,17 @@ def content_url(endpoint: str, kind: ContentKind | str, slug: str, **values: obj
 @bp.route("/")
 def index():  # noqa: ANN201
     dirs = _dirs()
-    problems = check_tree(dirs.modules, dirs.quizzes, dirs.paths, _categories())
+    tree = tree_status(dirs.modules, dirs.quizzes, dirs.paths, _categories())
+    problems, found = tree.problems, tree.found
     by_path: dict[str, list] = {}
     for problem in problems:
         by_path.setdefault(problem.path, []).append(problem)
-    found = find_content_files(dirs.modules, dirs.quizzes, dirs.paths)
     on_disk = {ContentKind.MODULE: found.modules, ContentKind.QUIZ: found.quizzes,
                ContentKind.PATH: found.paths}
     counts = dict(db.session.execute(
         select(ContentVersion.item_id, func.count()).group_by(ContentVersion.item_id)).all())
-    items = {(i.kind, i.slug): i for i in db.session.scalars(select(ContentItem))}
+    items = {(i.kind, i.slug): i for i in db.session.scalars(
+        select(ContentItem).options(selectinload(ContentItem.current_version)))}
 
     sections = []
     for kind in ContentKind:
@@ -87,7 +88,7 @@ def index():  # noqa: ANN201
             item = items.get((kind.value, slug))
             path = files.get(slug)
             file_problems = by_path.get(str(path), []) if path else []
-            disk_hash = content_hash(path.read_text(encoding="utf-8")) if path else None
+            disk_hash = tree.hashes.get(str(path)) if path else None
             current = item.current_version if item else None
             rows.append({
                 "slug": slug,

@@ -25,6 +25,7 @@ from lms.analytics.report_table import (
     stamp,
 )
 from lms.clock import local_today
+from lms.fragments import rendered
 from lms.inputs import page_arg
 from lms.learning.goal_progress import goals_overview
 from lms.models import Role
@@ -101,9 +102,12 @@ def readiness():  # noqa: ANN201
     req = _Request()
     report, rows = req.rows()
     shown, page, pages = _page(rows, req.page)
+    rows_html = rendered(report, ("rows", req.status, req.sort, req.descending, page),
+                         lambda: render_template("reports/_readiness_rows.html", rows=shown,
+                                                 fmt=fmt))
     return render_template(
         "reports/readiness.html", req=req, report=report, rows=shown, total=len(rows),
-        page=page, pages=pages, columns=COLUMNS, statuses=STATUS_ORDER,
+        page=page, pages=pages, columns=COLUMNS, statuses=STATUS_ORDER, rows_html=rows_html,
         explanation=explain(report.rules), fmt=fmt, stamp=stamp, Status=Status)
 
 

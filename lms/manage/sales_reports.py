@@ -32,19 +32,21 @@ from lms.analytics.measures import (
     register_goal_measures,
     sort_rows,
 )
-from lms.analytics.performance_cache import cached_sales_performance
+from lms.analytics.performance_cache import Performance, cached_sales_performance
 from lms.analytics.scatter import scatter_svg
 from lms.analytics.training_effect import for_params
 from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
-from lms.inputs import date_arg
+from lms.fragments import rendered
+from lms.inputs import date_arg, page_arg
 from lms.models import Role
 from lms.security import choose_scope_or_404, role_required
 
 bp = Blueprint("sales_reports", __name__)
 
 DEFAULT_DAYS = 90
+PAGE_SIZE = 100
 SORT_KEYS = ("name", "team", "closed_deals", *MEASURE_KEYS)
 
 
@@ -76,6 +78,7 @@ class _Performance:
         default_desc = self.sort not in ("name", "team")
         self.descending = default_desc if direction is None else direction == "desc"
         self.follow_up_days = int(current_app.config["FOLLOW_UP_DAYS"])
+        self.page = page_arg()
 
     def _day(self, name: str, label: str) -> date | None:
         try:
@@ -102,10 +105,12 @@ class _Performance:
             return None
         return "descending" if self.descending else "ascending"
 
-    def rows(self) -> list:
-        rows = cached_sales_performance(self.scope, self.start, self.last + timedelta(days=1),
+    def performance(self) -> Performance:
+        return cached_sales_performance(self.scope, self.start, self.last + timedelta(days=1),
                                         follow_up_days=self.follow_up_days, as_of=self.today)
-        return sort_rows(rows, self.sort, self.descending)
+
+    def rows(self) -> list:
+        return sort_rows(self.performance().rows, self.sort, self.descending)
 
 
 @bp.route("/")
@@ -113,11 +118,24 @@ class _Performance:
 def performance():  # noqa: ANN201
     req = _Performance()
     if req.errors:
-        return render_template("sales_reports/performance.html", req=req, rows=[],
+        return render_template("sales_reports/performance.html", req=req, total=0,
                                measures=MEASURES, fmt=format_value), 400
-    rows = req.rows()
-    return render_template("sales_reports/performance.html", req=req, rows=rows,
-                           measures=MEASURES, fmt=format_value)
+    table = req.performance()
+    total = len(table.rows)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(req.page, pages)
+
+    def render_rows() -> str:
+        rows = sort_rows(table.rows, req.sort, req.descending)
+        return render_template("sales_reports/_performance_rows.html", measures=MEASURES,
+                               rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
+                               fmt=format_value)
+
+    # Sorting and rendering thousands of rows once per sort and page, not per view.
+    rows_html = rendered(table, ("rows", req.sort, req.descending, page), render_rows)
+    return render_template("sales_reports/performance.html", req=req, total=total,
+                           rows_html=rows_html, page=page, pages=pages, measures=MEASURES,
+                           fmt=format_value, here="sales_reports.performance")
 
 
 @bp.route("/performance.csv")

@@ -88,6 +88,21 @@ def test_sorting_by_a_column(client, org):
     assert 'aria-sort="descending"' in descending
 
 
+def test_a_large_table_comes_in_pages(client, org, monkeypatch):
+    from lms.manage import sales_reports
+
+    monkeypatch.setattr(sales_reports, "PAGE_SIZE", 1)
+    login(client, "noord@example.com")
+    first = html(client.get(PERF, query_string={"sort": "name", "dir": "asc"}))
+    # "=HYPERLINK..." sorts before "Anna Noord".
+    assert "page 1 of 2" in first and "HYPERLINK" in first and "Anna Noord" not in first
+    assert 'rel="next"' in first and "for 2 salespeople" in first
+    second = html(client.get(PERF, query_string={"sort": "name", "dir": "asc", "page": 2}))
+    assert "page 2 of 2" in second and "Anna Noord" in second and "HYPERLINK" not in second
+    beyond = html(client.get(PERF, query_string={"sort": "name", "dir": "asc", "page": 9}))
+    assert "page 2 of 2" in beyond
+
+
 def test_the_period_is_checked(client, org):
     login(client, "noord@example.com")
     response = client.get(PERF, query_string={"from": "2026-02-30"})

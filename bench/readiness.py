@@ -93,8 +93,8 @@ def build(path: Path, people: int, attempts_total: int) -> dict[str, int]:
                 for i in range(1, people + 1)]
     cur.executemany(
         "INSERT INTO users (id, email, name, password_hash, role, active, must_change_password, "
-        "session_token, hire_date, team_id, manager_id, created_at) "
-        "VALUES (?, ?, ?, 'x', ?, 1, 0, 'token', '2025-01-01', ?, NULL, ?)",
+        "hire_date, team_id, manager_id, created_at) "
+        "VALUES (?, ?, ?, 'x', ?, 1, 0, '2025-01-01', ?, NULL, ?)",
         [(*row, created) for row in managers + learners])
     cur.executemany("INSERT INTO team_managers (team_id, user_id) VALUES (?, ?)",
                     [(t, t) for t in range(1, TEAMS + 1)])

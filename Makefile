@@ -11,6 +11,8 @@ help:
 	@echo "make run    set up .venv, the database and the demo, then serve http://$(HOST):$(PORT)"
 	@echo "make test   install the dev extras and run the whole test suite"
 	@echo "make lint   ruff"
+	@echo "make bench  every bench/*.py on SQLite; with LMS_BENCH_DATABASE_URL=postgresql+psycopg://..."
+	@echo "            set, readiness and sales again on that PostgreSQL server (load.py uses it too)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -39,8 +41,16 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lms tests bench
 
+# LMS_BENCH_DATABASE_URL: a database URL on a PostgreSQL server; each bench makes its own
+# throwaway database there (load.py reads the variable itself and runs both engines).
 bench: $(VENV)/.installed-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@if [ -n "$$LMS_BENCH_DATABASE_URL" ]; then \
+	    for script in bench/readiness.py bench/sales.py; do \
+	        echo "== $$script (PostgreSQL)"; \
+	        $(BIN)/python $$script --database "$$LMS_BENCH_DATABASE_URL" || exit 1; \
+	    done; \
+	else echo "== PostgreSQL: skipped (set LMS_BENCH_DATABASE_URL)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

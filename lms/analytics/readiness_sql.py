@@ -18,7 +18,8 @@ a repeated view of unchanged data costs one cheap statement.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -38,6 +39,7 @@ from sqlalchemy import (
     text,
     type_coerce,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased, contains_eager
 
 from lms.analytics.readiness import Assessment, Figures, Rules, Summary, assess, summarise
@@ -215,6 +217,7 @@ def scored_cte(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: 
     ``item_id + 0`` keeps the planner from starting at the assignments of each item, and the
     best score is a look-up per row on the (user, quiz, number) index. A query that uses
     ``best`` more than once asks for ``materialized``, so that look-up runs once per row.
+    PostgreSQL hashes instead: there the best scores are one grouped aggregate joined in.
     """
     cover = _cover(catalogue, items)
     a, mp = Assignment, ModuleProgress
@@ -224,8 +227,19 @@ def scored_cte(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: 
                .join(c2, c2.c.item_id == a2.item_id + ZERO)
                .where(a2.user_id == a.user_id, a2.withdrawn_at.is_(None), a2.id < a.id,
                       c2.c.module_id == cover.c.module_id).exists())
-    best = (select(func.max(s.percent)).select_from(at).join(s, s.attempt_id == at.id)
-            .where(at.user_id == a.user_id, at.quiz_id == cover.c.quiz_id).scalar_subquery())
+    grouped = db.engine.dialect.name == "postgresql"
+    if grouped:
+        # One hashed aggregate of the people's graded attempts, joined by (person, quiz), as
+        # the bare aggregate does: 400,000 look-ups (10,000 people) took PostgreSQL 2 s.
+        best_of = (select(at.user_id, at.quiz_id, func.max(s.percent).label("best"))
+                   .join(s, s.attempt_id == at.id)
+                   .where(at.user_id.in_(select(people.c.user_id)))
+                   .group_by(at.user_id, at.quiz_id).subquery("best_of"))
+        best = best_of.c.best
+    else:
+        best = (select(func.max(s.percent)).select_from(at).join(s, s.attempt_id == at.id)
+                .where(at.user_id == a.user_id, at.quiz_id == cover.c.quiz_id)
+                .scalar_subquery())
     keep = case((cover.c.module_id.is_(None), ZERO), (cover.c.shared == ZERO, ONE),
                 (~earlier, ONE), else_=ZERO)
     columns = [people.c.user_id, a.id.label("assignment_id"), a.due_date, cover.c.module_id,
@@ -243,8 +257,11 @@ def scored_cte(people, catalogue: Catalogue, items: frozenset[int], *,  # noqa: 
     scored = (
         query.add_columns(*columns)
         .outerjoin(cover, cover.c.item_id == a.item_id + ZERO)
-        .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id))
-        .cte("scored"))
+        .outerjoin(mp, and_(mp.user_id == a.user_id, mp.module_id == cover.c.module_id)))
+    if grouped:
+        scored = scored.outerjoin(best_of, and_(best_of.c.user_id == a.user_id,
+                                                best_of.c.quiz_id == cover.c.quiz_id))
+    scored = scored.cte("scored")
     if materialized and _materialized_ctes():
         scored = scored.prefix_with("MATERIALIZED")
     return scored
@@ -324,6 +341,25 @@ def _report_statement(scope: Scope, catalogue: Catalogue, items: frozenset[int],
         .order_by(func.lower(User.name), User.id)
     )
 
+@contextmanager
+def _without_jit(connection: Connection) -> Iterator[None]:
+    """PostgreSQL: no JIT compilation for the report statement, then the setting as it was.
+
+    The planner prices the look-up for a module a person has twice (``keep``) into each of
+    the statement's sums, though it rarely runs, so the estimate passes the JIT thresholds: for
+    10,000 people compiling took 0.75-1.1 s of a 3.5 s report and sped up nothing.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    was = connection.exec_driver_sql(
+        "SELECT current_setting('jit'), set_config('jit', 'off', true)").scalar_one()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("SELECT set_config('jit', %(was)s, true)", {"was": was})
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -378,23 +414,26 @@ def _latest(*values: datetime | None) -> datetime | None:
 
 def compute_report(scope: Scope, rules: Rules, today: date,
                    catalogue: Catalogue | None = None) -> ReadinessReport:
-    """The report without the cache: two statements (four when the content must be read)."""
+    """The report without the cache: two statements (four when the content must be read;
+    two more on PostgreSQL, for the JIT setting)."""
     catalogue = catalogue or load_catalogue()
     items = assigned_items(scope)
     statement = catalogue.statements.get_or_make(
         (scope.key, items, today), lambda: _report_statement(scope, catalogue, items, today))
     rows = []
+    connection = db.session.connection()
     # Core execution: rows of plain columns need none of the ORM's loading machinery.
-    for (user_id, name, email, team_id, team, assigned, completed, with_quiz, packed, started,
-         overdue, last_quiz, last_opened) in db.session.connection().execute(statement):
-        attempted, average_best = unpack_scores(packed)
-        figures = Figures(assigned=int(assigned or 0), completed=int(completed or 0),
-                          with_quiz=int(with_quiz or 0), attempted=attempted,
-                          average_best=average_best, overdue=int(overdue or 0),
-                          started=int(started or 0))
-        rows.append(PersonRow(user_id, name, email, team_id, team, figures,
-                              assess(figures, rules),
-                              _latest(_as_datetime(last_quiz), _as_datetime(last_opened))))
+    with _without_jit(connection):
+        for (user_id, name, email, team_id, team, assigned, completed, with_quiz, packed,
+             started, overdue, last_quiz, last_opened) in connection.execute(statement):
+            attempted, average_best = unpack_scores(packed)
+            figures = Figures(assigned=int(assigned or 0), completed=int(completed or 0),
+                              with_quiz=int(with_quiz or 0), attempted=attempted,
+                              average_best=average_best, overdue=int(overdue or 0),
+                              started=int(started or 0))
+            rows.append(PersonRow(user_id, name, email, team_id, team, figures,
+                                  assess(figures, rules),
+                                  _latest(_as_datetime(last_quiz), _as_datetime(last_opened))))
     return ReadinessReport(rows, summarise((p.figures, p.assessment) for p in rows), rules,
                            today, utcnow())
 

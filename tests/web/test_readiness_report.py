@@ -358,7 +358,8 @@ def test_query_count_stays_constant_as_the_team_grows(org, app):
 
     (n_small, people_small), (n_large, people_large) = report(small), report(large)
     assert (people_small, people_large) == (3, 30)
-    assert n_small == n_large <= 4  # the content (2), the assigned items, the report
+    # The content (2), the assigned items, the report; on PostgreSQL JIT off and back (2).
+    assert n_small == n_large <= (6 if db.engine.dialect.name == "postgresql" else 4)
 
     # Through the pages too: the same number of statements for 3 and for 30 people.
     client = app.test_client()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
@@ -49,7 +50,8 @@ class QuizStanding:
 def attempts_of(user: User, quiz: ContentItem) -> list[Attempt]:
     return list(db.session.scalars(
         select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
-        .order_by(Attempt.number)))
+        # Their grades with them: the standing reads each one (not one lazy load apiece).
+        .options(selectinload(Attempt.submission)).order_by(Attempt.number)))
 
 
 def standing(user: User, quiz: ContentItem, *, now: datetime | None = None) -> QuizStanding:

@@ -94,6 +94,65 @@ def test_the_other_roles_pages_do_not_grow_with_the_people(app):
     make_user(Role.TRAINER, email="trainer@example.com")
     team = make_team("Team Noord", managers=[boss])
     _salespeople(team, 0, 3)
+    _counts(app)  # content versions are parsed once per process, on the first view of any page
     few = _counts(app)
     _salespeople(team, 3, 15)
     assert _counts(app) == few
+
+
+def _quiz_counts(app, email: str) -> dict[str, int]:
+    """Statements of each step of taking the practice quiz once more: the quiz page, the
+    attempt page, saving answers, submitting, the result page."""
+    from tests.conftest import page_token
+    from tests.learning_helpers import RIGHT, form_data
+    from tests.web.test_learning import QUIZ, read, start
+
+    def send(answers: dict, action: str) -> int:
+        data = {**form_data(answers), "action": action, "csrf_token": token}
+        with statements() as seen:
+            assert client.post(f"/learn/attempts/{attempt}/save", data=data).status_code == 302
+        return len(seen)
+
+    client = app.test_client()
+    login(client, email)
+    read(client)
+    counts = {}
+    client.get(QUIZ)
+    with statements() as seen:
+        assert client.get(QUIZ).status_code == 200
+    counts["quiz page"] = len(seen)
+    attempt = start(client)
+    client.get(f"/learn/attempts/{attempt}")
+    with statements() as seen:
+        assert client.get(f"/learn/attempts/{attempt}").status_code == 200
+    counts["attempt page"] = len(seen)
+    token = page_token(client, QUIZ)
+    send({"cups": "59"}, "save")
+    counts["saving answers"] = send(RIGHT, "save")
+    counts["submitting"] = send(RIGHT, "submit")
+    with statements() as seen:
+        assert client.get(f"/learn/attempts/{attempt}/result").status_code == 200
+    counts["result page"] = len(seen)
+    return counts
+
+
+def test_taking_a_quiz_does_not_grow_with_past_attempts(app, content_copy):
+    """A learner with one past attempt and one with eight run the same statements at every step
+    of the next attempt."""
+    from tests.learning_helpers import write_practice
+    from tests.web.test_learning import send, start
+
+    write_practice(content_copy, max_attempts=20)
+    sync(content_copy)
+    for email in ("warm", "once", "often"):
+        make_user(email=f"{email}@example.com")
+    db.session.commit()
+    for email, past in (("warm@example.com", 1), ("once@example.com", 1),
+                        ("often@example.com", 8)):
+        client = app.test_client()
+        login(client, email)
+        for _ in range(past):
+            send(client, start(client), {"cups": "1"})
+    _quiz_counts(app, "warm@example.com")  # the first pass parses the content versions once
+    once, often = _quiz_counts(app, "once@example.com"), _quiz_counts(app, "often@example.com")
+    assert once == often, f"one past attempt: {once}; eight: {often}"

@@ -287,14 +287,20 @@ def lua_script(reqs: list[Request], path: Path, *, once: bool = False) -> Path:
     return path
 
 
-def wrk(base: str, script: Path, seconds: float) -> tuple[float, int, int]:
-    """Requests per second, requests made, and requests answered with a 4xx or 5xx."""
+def wrk(base: str, script: Path, seconds: float, *, once: bool = False) -> tuple[float, int, int]:
+    """Requests per second, requests made, and requests answered with a 4xx or 5xx. With
+    ``once`` wrk stops sending after the last request but still waits out the duration, so the
+    rate is the connections over the mean latency (Little's law for a closed loop)."""
     # One wrk thread drives all connections (one Lua state: each request is sent once).
     out = subprocess.run(["wrk", "-t", "1", "-c", str(CONNECTIONS), "-d", f"{seconds:g}s",
                           "-s", str(script), base], capture_output=True, text=True, check=True)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))
     total = int(re.search(r"(\d+) requests in", out.stdout).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out.stdout)
+    if once:
+        value, unit = re.search(r"Latency\s+([\d.]+)(us|ms|s)", out.stdout).groups()
+        latency = float(value) / {"us": 1e6, "ms": 1e3, "s": 1}[unit]
+        rate = min(CONNECTIONS, total) / latency
     return rate, total, int(bad.group(1)) if bad else 0
 
 
@@ -321,7 +327,7 @@ def measure(site: str, bare: str, targets: list[Target], seconds: float, rounds:
             script = lua_script(reqs, work / "page.lua", once=once)
             bare_rate = wrk(bare, bare_script, seconds)[0]
             # Submits stop after the last fresh attempt; the duration is only a cap then.
-            rate, total, bad = wrk(site, script, seconds * 10 if once else seconds)
+            rate, total, bad = wrk(site, script, seconds * 3 if once else seconds, once=once)
             if t.after_round:
                 t.after_round()
             if bad:

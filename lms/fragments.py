@@ -20,7 +20,8 @@ from markupsafe import Markup
 MAX_PER_REPORT = 64
 
 _lock = threading.Lock()
-_by_owner: dict[int, tuple[weakref.ref, dict[Hashable, str]]] = {}
+#: id(owner) -> (the owner, {key: (html, the other objects it showed)})
+_by_owner: dict[int, tuple[weakref.ref, dict[Hashable, tuple[str, tuple]]]] = {}
 
 
 def _forget(ident: int) -> Callable[[weakref.ref], None]:
@@ -30,19 +31,30 @@ def _forget(ident: int) -> Callable[[weakref.ref], None]:
     return forget
 
 
-def rendered(owner: object, key: Hashable, render: Callable[[], str]) -> Markup:
-    """``render()``, or what it gave before for this owner and key."""
+def _same(refs: tuple, objects: tuple) -> bool:
+    if len(refs) != len(objects):
+        return False
+    return all((r is None and o is None) or (r is not None and r() is o)
+               for r, o in zip(refs, objects, strict=True))
+
+
+def rendered(owner: object, key: Hashable, render: Callable[[], str], *,
+             also: tuple = ()) -> Markup:
+    """``render()``, or what it gave before for this owner and key, while the objects in
+    ``also`` (other cached results the HTML shows, or None) are still the same ones."""
     ident = id(owner)
     with _lock:
         entry = _by_owner.get(ident)
         if entry is None or entry[0]() is not owner:
             entry = (weakref.ref(owner, _forget(ident)), {})
             _by_owner[ident] = entry
-        html = entry[1].get(key)
-    if html is None:
-        html = render()
-        with _lock:
-            if len(entry[1]) >= MAX_PER_REPORT:
-                entry[1].clear()
-            entry[1][key] = html
+        hit = entry[1].get(key)
+    if hit is not None and _same(hit[1], also):
+        return Markup(hit[0])
+    html = render()
+    refs = tuple(None if o is None else weakref.ref(o) for o in also)
+    with _lock:
+        if len(entry[1]) >= MAX_PER_REPORT:
+            entry[1].clear()
+        entry[1][key] = (html, refs)
     return Markup(html)

@@ -15,12 +15,9 @@ from lms.analytics import impact as impact_service
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.event_chart import event_study_svg
 from lms.analytics.impact_report import (
-    fmt_corr,
     fmt_diff,
     fmt_p,
     fmt_q,
-    not_enough,
-    rules_text,
 )
 from lms.analytics.impact_rules import q_table
 from lms.analytics.impact_sql import load_catalogue
@@ -218,6 +215,19 @@ def impact():  # noqa: ANN201
             error = exc.message
         else:
             effect = for_params(choice.scope, params)
+    body = None
+    if result is not None:
+        # The charts, tables and estimates once per cached result, estimate and choice.
+        body = rendered(result, ("impact", choice.team_id, training, measure, window),
+                        lambda: _impact_body(result, effect, choice.label, measure, window),
+                        also=(effect,))
+    return render_template(
+        "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
+        team_label=choice.label, catalogue=catalogue, training=training, measure=measure,
+        window=window, error=error, body=body, measures=MEASURES), 400 if error else 200
+
+
+def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window: str) -> str:
     chart = event_chart = None
     if effect is not None and measure in effect.event_study:
         info = BY_KEY[measure]
@@ -230,7 +240,7 @@ def impact():  # noqa: ANN201
                   "training: there the dots should sit around 0. The numbers are in the "
                   "table below."),
             points=effect.event_study[measure], y_format=_tick_format(measure))
-    if result is not None and result.figure.enough:
+    if result.figure.enough:
         info = BY_KEY[measure]
         points = result.scatter_points()
         chart = scatter_svg(
@@ -241,18 +251,13 @@ def impact():  # noqa: ANN201
                   "dashed line is the least-squares line. The numbers are in the table below."),
             points=[(p.person.name, x, y) for p, x, y in points], fit=result.figure.fit,
             x_label="Training score (%)", y_label=info.label, y_format=_y_format(measure))
-    status = 400 if error else 200
     return render_template(
-        "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
-        team_label=choice.label, effect=effect, event_chart=event_chart,
-        figure_q=q_table(result.figures) if result else None,
-        module_q=q_table({r.slug: r.figure for r in result.modules}) if result else None,
+        "sales_reports/_impact_body.html", effect=effect, event_chart=event_chart,
+        figure_q=q_table(result.figures),
+        module_q=q_table({r.slug: r.figure for r in result.modules}),
         fmt_q=fmt_q, measure_label={m.key: m.label for m in MEASURES},
         fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
-        catalogue=catalogue, training=training,
-        measure=measure, window=window, error=error, result=result, chart=chart,
+        team_label=team_label, measure=measure, result=result, chart=chart,
         measures=MEASURES, info=BY_KEY.get(measure), groups=impact_service.GROUPS,
-        analyses=impact_service.ANALYSES,
-        note=impact_service.NOTE, fmt=format_value, fmt_corr=fmt_corr, fmt_p=fmt_p,
-        fmt_diff=fmt_diff, not_enough=not_enough,
-        rules=rules_text(result) if result else None), status
+        analyses=impact_service.ANALYSES, note=impact_service.NOTE, fmt=format_value,
+        fmt_p=fmt_p, fmt_diff=fmt_diff)

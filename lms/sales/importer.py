@@ -8,9 +8,10 @@ How an import runs, with memory bounded whatever the file's size:
    line, matching owners to people, and spilling the good rows in batches to a temporary file.
    Deal ids are remembered as 8-byte hashes only; a second look at the file runs only when two
    hashes collide, to name the lines of a duplicate;
-3. write (only if nothing was wrong): the spilled batches are upserted by ``crm_id`` with
-   DB-API ``executemany``, comparing each batch with the rows already stored, and every added
-   or changed deal is recorded in ``sale_changes`` for undo.
+3. write (only if nothing was wrong): the spilled batches are upserted by ``crm_id``
+   (``lms.sales.store``: ``executemany``, or ``COPY`` on PostgreSQL), comparing each batch
+   with the rows already stored (no look-up at all into an empty table); every changed deal
+   is recorded in ``sale_changes`` for undo, and every added one carries the import's id.
 
 Services flush and return; the caller commits (or rolls back). Nothing is written when any row
 is bad, and a dry run writes nothing at all.
@@ -348,16 +349,11 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
         raise DomainError(f"There is no sales import #{import_id}.")
     if record.undone_at is not None:
         raise DomainError(f"Import #{import_id} was already undone.")
-    later = db.session.execute(
-        select(Sale.import_id, func.count(), func.min(Sale.crm_id))
-        .select_from(SaleChange).join(Sale, Sale.crm_id == SaleChange.crm_id)
-        .where(SaleChange.import_id == import_id,
-               or_(Sale.import_id.is_(None), Sale.import_id != import_id))
-        .group_by(Sale.import_id).order_by(Sale.import_id)
-    ).all()
+    later = _changed_since(record)
     if later:
         parts = [(f"import #{other}" if other else "a change outside the imports")
-                 + f" changed {count} of its deals (e.g. {quote(example)})"
+                 + f" changed {count} of its deals"
+                 + (f" (e.g. {quote(example)})" if example else "")
                  for other, count, example in later]
         raise DomainError(f"Import #{import_id} cannot be undone: {'; '.join(parts)} since. "
                           "Undo the later imports first, newest first.")
@@ -367,3 +363,44 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
     db.session.flush()
     db.session.expire_all()
     return UndoReport(import_id=import_id, deleted=deleted, restored=restored)
+
+
+def _changed_since(record: SalesImport) -> list[tuple[int | None, int, str | None]]:
+    """(the import that changed them or None, how many, an example) for the deals ``record``
+    added or updated that something changed since."""
+    import_id = record.id
+    # A deal it updated has a change row: changed since if another import's id is on it now.
+    found: dict[int | None, tuple[int, str | None]] = {
+        other: (count, example) for other, count, example in db.session.execute(
+            select(Sale.import_id, func.count(), func.min(Sale.crm_id))
+            .select_from(SaleChange).join(Sale, Sale.crm_id == SaleChange.crm_id)
+            .where(SaleChange.import_id == import_id, SaleChange.action == "updated",
+                   or_(Sale.import_id.is_(None), Sale.import_id != import_id))
+            .group_by(Sale.import_id))}
+    # A deal it added has no change row: count those still carrying its id. Fewer than it
+    # added means later imports updated some (their change rows name this import as the
+    # previous one) or something else did.
+    carrying = db.session.scalar(select(func.count()).select_from(Sale)
+                                 .where(Sale.import_id == import_id))
+    updated_kept = db.session.scalar(
+        select(func.count()).select_from(SaleChange)
+        .join(Sale, Sale.crm_id == SaleChange.crm_id)
+        .where(SaleChange.import_id == import_id, SaleChange.action == "updated",
+               Sale.import_id == import_id))
+    missing = record.added - (carrying - updated_kept)
+    if missing > 0:
+        for other, count, example in db.session.execute(
+                select(SaleChange.import_id, func.count(), func.min(SaleChange.crm_id))
+                .join(SalesImport, SalesImport.id == SaleChange.import_id)
+                .where(SaleChange.import_id > import_id, SaleChange.action == "updated",
+                       SalesImport.undone_at.is_(None),
+                       SaleChange.previous["import_id"].as_integer() == import_id)
+                .group_by(SaleChange.import_id)):
+            before, first = found.get(other, (0, None))
+            found[other] = (before + count, min(e for e in (first, example) if e))
+            missing -= count
+        if missing > 0:
+            before, first = found.get(None, (0, None))
+            found[None] = (before + missing, first)
+    return sorted(((other, count, example) for other, (count, example) in found.items()),
+                  key=lambda item: (item[0] is None, item[0] or 0))

@@ -226,6 +226,22 @@ def test_each_kind_of_bad_row_is_reported_with_its_line_and_nothing_is_written(
     assert (count(Sale), count(SalesImport), count(SaleChange)) == (0, 0, 0)
 
 
+@pytest.mark.parametrize(("last", "message"), [
+    (good_row("D99", amount="x").encode(), "'x' is not an amount"),
+    (good_row("D3").encode(), "the deal id 'D3' appears more than once"),
+    (good_row("D99").encode().replace(b"Anna", b"Ann\xe9"), "the file is not UTF-8 text"),
+])
+def test_a_bad_row_after_many_written_batches_still_writes_nothing(app, monkeypatch, last,
+                                                                   message):
+    """On PostgreSQL the good rows stream into the table during the check: all must go."""
+    monkeypatch.setattr("lms.sales.importer.BATCH", 10)
+    data = rows(*(good_row(f"D{i}") for i in range(60))) + last + b"\n"
+    report = run(data)
+    assert not report.ok and message in report.errors[0].message
+    assert (count(Sale), count(SalesImport), count(SaleChange)) == (0, 0, 0)
+    assert run(rows(good_row("D1"))).added == 1 and count(SalesImport) == 1
+
+
 @pytest.mark.parametrize(("data", "line", "message"), [
     (b"crm_id,owner_name,amount\nD1,A,5\n", 1, "no column for the deal stage (stage)"),
     (b"crm_id,owner_name,stage\nD1,A\xe9,won\n", 2, "the file is not UTF-8 text"),

@@ -8,9 +8,10 @@ How an import runs, with memory bounded whatever the file's size:
    line, matching owners to people, and spilling the good rows in batches to a temporary file.
    Deal ids are remembered as 8-byte hashes only; a second look at the file runs only when two
    hashes collide, to name the lines of a duplicate;
-3. write (only if nothing was wrong): the spilled batches are upserted by ``crm_id`` with
-   DB-API ``executemany``, comparing each batch with the rows already stored, and every added
-   or changed deal is recorded in ``sale_changes`` for undo.
+3. write (only if nothing was wrong): the spilled batches are upserted by ``crm_id``
+   (``lms.sales.store``: ``executemany``, or ``COPY`` on PostgreSQL), comparing each batch
+   with the rows already stored (no look-up at all into an empty table); every changed deal
+   is recorded in ``sale_changes`` for undo, and every added one carries the import's id.
 
 Services flush and return; the caller commits (or rolls back). Nothing is written when any row
 is bad, and a dry run writes nothing at all.
@@ -25,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,7 +48,7 @@ from lms.sales.sources import (
     detect_formats,
     settle_formats,
 )
-from lms.sales.store import BATCH, SalesWriter, undo_changes
+from lms.sales.store import BATCH, CopyStream, SalesWriter, undo_changes
 from lms.sales.validation import Defaults, Formats, RowChecker, RowError, SaleRecord
 
 #: Errors kept for the report (all are counted); a file of a million bad rows stays readable.
@@ -153,14 +155,19 @@ def _run(source: FileSource | RecordSource, preset: Preset, options: ImportOptio
          progress: Progress | None) -> ImportReport:
     report = ImportReport(source=source.name, preset=preset.name, file_hash=source.file_hash,
                           dry_run=dry_run)
+    stream: _Streamed | None = None
     try:
         with source.open(preset) as opened:
             report.formats, notes = detect_formats(opened, preset, options)
             report.columns = dict(opened.columns.labels)
             report.ignored_columns = list(opened.columns.ignored)
         with tempfile.TemporaryFile(prefix="lms-sales-") as spill:
-            hashes = _check(source, preset, options, report, spill, sample_size, progress,
-                            notes)
+            owners = OwnerIndex.load()  # before a stream occupies the connection
+            if not dry_run and CopyStream.possible(db.session.connection()):
+                stream = _Streamed(report, actor)
+            put = stream.write if stream else partial(_spill, spill)
+            hashes, samples = _check(source, preset, options, report, owners, put, sample_size,
+                                     progress, notes)
             duplicates = _duplicate_hashes(hashes)
             del hashes
             if duplicates:
@@ -168,26 +175,66 @@ def _run(source: FileSource | RecordSource, preset: Preset, options: ImportOptio
             if report.rows_read == 0 and report.ok:
                 report.add_error(RowError(2, None, "the file has a header but no deals"))
             report.errors.sort(key=lambda e: e.line)
-            if not report.ok:
-                return report
-            _write(spill, report, actor, dry_run, progress)
+            if stream:
+                stream, streamed = None, stream
+                streamed.finish(report, progress)
+            _name_samples(report, samples)
+            if report.ok and report.import_id is None:
+                _write(spill, report, actor, dry_run, progress)
     except HeaderError as exc:
         for problem in exc.problems:
             report.add_error(RowError(1, None, problem))
     except ReadError as exc:
         report.add_error(RowError(exc.line, None, exc.message))
+    finally:
+        if stream:  # the check pass failed half way: nothing it streamed stays
+            stream.abort()
     return report
 
 
+class _Streamed:
+    """The write pass folded into the check pass, on PostgreSQL into an empty table (see
+    ``store.CopyStream``), inside a savepoint that a bad file rolls back."""
+
+    def __init__(self, report: ImportReport, actor: User | None) -> None:
+        self.savepoint = db.session.begin_nested()
+        self.record = _new_record(report, actor)
+        self.copy = CopyStream(db.session.connection(), self.record.id)
+
+    def write(self, batch: list[tuple[Any, ...]]) -> None:
+        self.copy.write(batch)
+
+    def abort(self) -> None:
+        self.copy.abort()
+        self.savepoint.rollback()
+
+    def finish(self, report: ImportReport, progress: Progress | None) -> None:
+        if not report.ok:
+            self.abort()
+            return
+        try:
+            self.copy.finish()
+        except db.session.connection().dialect.dbapi.IntegrityError as exc:
+            self.savepoint.rollback()
+            raise _concurrent() from exc
+        self.savepoint.commit()
+        if progress:
+            progress("writing", self.copy.added, self.copy.added)
+        report.added = self.copy.added
+        _finish_record(self.record, report)
+
+
 def _check(source: FileSource | RecordSource, preset: Preset, options: ImportOptions,
-           report: ImportReport, spill: BinaryIO, sample_size: int,
-           progress: Progress | None, notes: dict[tuple[str, str], Note]) -> list[array]:
-    """The checking pass: every row parsed and validated; good rows spilled in batches."""
+           report: ImportReport, owners: OwnerIndex,
+           put: Callable[[list[tuple[Any, ...]]], None],
+           sample_size: int, progress: Progress | None, notes: dict[tuple[str, str], Note],
+           ) -> tuple[list[array], list[tuple[SaleRecord, int | None]]]:
+    """The checking pass: every row parsed and validated; good rows ``put`` in batches (while
+    all are good). Returns the deal ids' hashes and the sample rows with their person."""
     assert report.formats is not None
     defaults = Defaults(currency=(options.currency or preset.currency or "EUR").upper(),
                         satisfaction_scale=options.satisfaction_scale or preset.satisfaction_scale,
                         stages=preset.stages)
-    owners = OwnerIndex.load()
     unmatched: Counter[tuple[str | None, str | None, str | None]] = Counter()
     hashes = [array("q") for _ in range(256)]
     batch: list[tuple[Any, ...]] = []
@@ -219,19 +266,23 @@ def _check(source: FileSource | RecordSource, preset: Preset, options: ImportOpt
             if report.ok:
                 batch.append(_stored(record, user_id))
                 if len(batch) >= BATCH:
-                    _spill(spill, batch)
+                    put(batch)
                     batch = []
         report.rows_read = count
         report.formats = settle_formats(report.formats, checker.notes)
         if progress:
             progress("checking", source.size, source.size)
     if batch and report.ok:
-        _spill(spill, batch)
+        put(batch)
     report.unmatched = [OwnerCount(e, c, n, rows) for (e, c, n), rows in unmatched.most_common()]
+    return hashes, samples
+
+
+def _name_samples(report: ImportReport,
+                  samples: list[tuple[SaleRecord, int | None]]) -> None:
     names = dict(db.session.execute(select(User.id, User.name).where(
         User.id.in_({uid for _, uid in samples if uid is not None}))).all()) if samples else {}
     report.sample = [SampleRow(r, names.get(uid)) for r, uid in samples]
-    return hashes
 
 
 def _spill(spill: BinaryIO, batch: list[tuple[Any, ...]]) -> None:
@@ -291,13 +342,7 @@ def _report_duplicates(source: FileSource | RecordSource, preset: Preset,
 def _write(spill: BinaryIO, report: ImportReport, actor: User | None, dry_run: bool,
            progress: Progress | None) -> None:
     """The writing pass (or, for a dry run, the counting one)."""
-    record = None
-    if not dry_run:
-        record = SalesImport(imported_by_id=actor.id if actor else None, source=report.source[:255],
-                             preset=report.preset[:64], file_hash=report.file_hash,
-                             rows_read=report.rows_read)
-        db.session.add(record)
-        db.session.flush()
+    record = None if dry_run else _new_record(report, actor)
     connection = db.session.connection()
     writer = SalesWriter(connection, record.id if record else None)
     total = report.rows_read - report.rejected
@@ -309,19 +354,36 @@ def _write(spill: BinaryIO, report: ImportReport, actor: User | None, dry_run: b
             if progress:
                 progress("writing", done, total)
     except connection.dialect.dbapi.IntegrityError as exc:
-        raise DomainError("Another import changed the same deals at the same time; nothing "
-                          "was imported. Try again.") from exc
+        raise _concurrent() from exc
     finally:
         writer.close()
     report.added, report.updated, report.unchanged = writer.added, writer.updated, writer.unchanged
     if record is not None:
-        record.added, record.updated, record.unchanged = report.added, report.updated, \
-            report.unchanged
-        record.finished_at = utcnow()
-        report.import_id = record.id
-        db.session.flush()
-        # Rows changed behind the ORM's back: objects loaded before must be read again.
-        db.session.expire_all()
+        _finish_record(record, report)
+
+
+def _new_record(report: ImportReport, actor: User | None) -> SalesImport:
+    record = SalesImport(imported_by_id=actor.id if actor else None, source=report.source[:255],
+                         preset=report.preset[:64], file_hash=report.file_hash)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def _finish_record(record: SalesImport, report: ImportReport) -> None:
+    record.rows_read = report.rows_read
+    record.added, record.updated, record.unchanged = report.added, report.updated, \
+        report.unchanged
+    record.finished_at = utcnow()
+    report.import_id = record.id
+    db.session.flush()
+    # Rows changed behind the ORM's back: objects loaded before must be read again.
+    db.session.expire_all()
+
+
+def _concurrent() -> DomainError:
+    return DomainError("Another import changed the same deals at the same time; nothing was "
+                       "imported. Try again.")
 
 
 # The log and undo ----------------------------------------------------------------------------
@@ -348,16 +410,11 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
         raise DomainError(f"There is no sales import #{import_id}.")
     if record.undone_at is not None:
         raise DomainError(f"Import #{import_id} was already undone.")
-    later = db.session.execute(
-        select(Sale.import_id, func.count(), func.min(Sale.crm_id))
-        .select_from(SaleChange).join(Sale, Sale.crm_id == SaleChange.crm_id)
-        .where(SaleChange.import_id == import_id,
-               or_(Sale.import_id.is_(None), Sale.import_id != import_id))
-        .group_by(Sale.import_id).order_by(Sale.import_id)
-    ).all()
+    later = _changed_since(record)
     if later:
         parts = [(f"import #{other}" if other else "a change outside the imports")
-                 + f" changed {count} of its deals (e.g. {quote(example)})"
+                 + f" changed {count} of its deals"
+                 + (f" (e.g. {quote(example)})" if example else "")
                  for other, count, example in later]
         raise DomainError(f"Import #{import_id} cannot be undone: {'; '.join(parts)} since. "
                           "Undo the later imports first, newest first.")
@@ -367,3 +424,44 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
     db.session.flush()
     db.session.expire_all()
     return UndoReport(import_id=import_id, deleted=deleted, restored=restored)
+
+
+def _changed_since(record: SalesImport) -> list[tuple[int | None, int, str | None]]:
+    """(the import that changed them or None, how many, an example) for the deals ``record``
+    added or updated that something changed since."""
+    import_id = record.id
+    # A deal it updated has a change row: changed since if another import's id is on it now.
+    found: dict[int | None, tuple[int, str | None]] = {
+        other: (count, example) for other, count, example in db.session.execute(
+            select(Sale.import_id, func.count(), func.min(Sale.crm_id))
+            .select_from(SaleChange).join(Sale, Sale.crm_id == SaleChange.crm_id)
+            .where(SaleChange.import_id == import_id, SaleChange.action == "updated",
+                   or_(Sale.import_id.is_(None), Sale.import_id != import_id))
+            .group_by(Sale.import_id))}
+    # A deal it added has no change row: count those still carrying its id. Fewer than it
+    # added means later imports updated some (their change rows name this import as the
+    # previous one) or something else did.
+    carrying = db.session.scalar(select(func.count()).select_from(Sale)
+                                 .where(Sale.import_id == import_id))
+    updated_kept = db.session.scalar(
+        select(func.count()).select_from(SaleChange)
+        .join(Sale, Sale.crm_id == SaleChange.crm_id)
+        .where(SaleChange.import_id == import_id, SaleChange.action == "updated",
+               Sale.import_id == import_id))
+    missing = record.added - (carrying - updated_kept)
+    if missing > 0:
+        for other, count, example in db.session.execute(
+                select(SaleChange.import_id, func.count(), func.min(SaleChange.crm_id))
+                .join(SalesImport, SalesImport.id == SaleChange.import_id)
+                .where(SaleChange.import_id > import_id, SaleChange.action == "updated",
+                       SalesImport.undone_at.is_(None),
+                       SaleChange.previous["import_id"].as_integer() == import_id)
+                .group_by(SaleChange.import_id)):
+            before, first = found.get(other, (0, None))
+            found[other] = (before + count, min(e for e in (first, example) if e))
+            missing -= count
+        if missing > 0:
+            before, first = found.get(None, (0, None))
+            found[None] = (before + missing, first)
+    return sorted(((other, count, example) for other, (count, example) in found.items()),
+                  key=lambda item: (item[0] is None, item[0] or 0))

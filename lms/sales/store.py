@@ -1,6 +1,11 @@
-"""Writing checked deals to the database with plain DB-API ``executemany`` in large batches,
-and undoing an import. Used by ``lms.sales.importer``; everything runs on the session's own
-connection, inside the caller's transaction (the caller commits or rolls back).
+"""Writing checked deals to the database in large batches (SQLite: DB-API ``executemany``;
+PostgreSQL: ``COPY`` for the new deals), and undoing an import. Used by
+``lms.sales.importer``; everything runs on the session's own connection, inside the caller's
+transaction (the caller commits or rolls back).
+
+What undo needs: a deal an import added carries its ``import_id`` and has no ``sale_changes``
+row (one row per new deal doubled the writes); a deal it updated has an ``updated`` row with
+its previous values. Imports made before this kept an ``added`` row too; undo ignores those.
 
 A row here is a tuple in ``COLUMNS`` order with dates as ISO strings and the amount as a
 string with two decimals, the form both the comparison and SQLite's binding use.
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -46,9 +52,19 @@ class Dialect:
                        f"VALUES ({', '.join([ph] * (len(COLUMNS) + 1))})")
         sets = ", ".join(f"{c} = {ph}" for c in (*COLUMNS[1:], "import_id"))
         self.update = f"UPDATE sales SET {sets} WHERE crm_id = {ph}"
+        self.copy = f"COPY sales ({cols}, import_id) FROM STDIN"
         json_ph = f"CAST({ph} AS JSON)" if self.postgres else ph
         self.insert_change = (f"INSERT INTO sale_changes (import_id, crm_id, action, previous) "
-                              f"VALUES ({ph}, {ph}, {ph}, {json_ph})")
+                              f"VALUES ({ph}, {ph}, 'updated', {json_ph})")
+        updated = (f"SELECT crm_id FROM sale_changes WHERE import_id = {ph} "
+                   "AND action = 'updated'")
+        # The deals an import added: those still carrying its id that it did not update.
+        # PostgreSQL plans NOT EXISTS as a hash anti-join (NOT IN would be quadratic there);
+        # SQLite builds a temporary index for NOT IN (a correlated NOT EXISTS would scan).
+        self.added_where = (
+            f"s.import_id = {ph} AND NOT EXISTS (SELECT 1 FROM sale_changes c WHERE "
+            f"c.import_id = {ph} AND c.action = 'updated' AND c.crm_id = s.crm_id)"
+            if self.postgres else f"s.import_id = {ph} AND s.crm_id NOT IN ({updated})")
 
     def select_for(self, count: int) -> str:
         if self.select_existing:
@@ -91,7 +107,7 @@ def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 class SalesWriter:
-    """Upserts batches of rows by ``crm_id`` and records what changed for undo.
+    """Upserts batches of rows by ``crm_id`` and records what it updated, for undo.
 
     With ``import_id`` None nothing is written: the counts are what an import would do.
     """
@@ -102,10 +118,16 @@ class SalesWriter:
         self.import_id = import_id
         self.cursor = connection.connection.cursor()
         self.added = self.updated = self.unchanged = 0
+        # Into an empty table every deal is new (a file's deal ids are unique): no look-ups.
+        # A concurrent import adding the same ids fails on the unique index instead.
+        self.cursor.execute("SELECT 1 FROM sales LIMIT 1")
+        self.empty = self.cursor.fetchone() is None
 
     def existing(self, keys: Sequence[str]) -> dict[str, tuple[Row, Any]]:
         """crm_id -> (stored-form row, import_id) of the deals already in the database."""
         found: dict[str, tuple[Row, Any]] = {}
+        if self.empty:
+            return found
         # SQLite allows 32766 parameters per statement; stay well below.
         for chunk in _chunks(keys, 5000):
             self.cursor.execute(self.dialect.select_for(len(chunk)),
@@ -116,32 +138,99 @@ class SalesWriter:
 
     def write(self, rows: Sequence[Row]) -> None:
         existing = self.existing([r[0] for r in rows])
+        if not existing:
+            self.added += len(rows)
+            self._insert(rows)
+            return
         inserts, updates, changes = [], [], []
         bind, import_id = self.dialect.bind, self.import_id
         for row in rows:
             old = existing.get(row[0])
             if old is None:
-                self.added += 1
-                inserts.append((*bind(row), import_id))
-                changes.append((import_id, row[0], "added", None))
+                inserts.append(row)
             elif old[0] != row:
-                self.updated += 1
                 updates.append((*bind(row)[1:], import_id, row[0]))
                 previous = dict(zip(COLUMNS[1:], old[0][1:], strict=True))
                 previous["import_id"] = old[1]
-                changes.append((import_id, row[0], "updated", json.dumps(previous)))
+                changes.append((import_id, row[0], json.dumps(previous)))
             else:
                 self.unchanged += 1
+        self.added += len(inserts)
+        self.updated += len(updates)
         if import_id is None:
             return
-        if inserts:
-            self.cursor.executemany(self.dialect.insert, inserts)
+        self._insert(inserts)
         if updates:
             self.cursor.executemany(self.dialect.update, updates)
-        if changes:
             self.cursor.executemany(self.dialect.insert_change, changes)
 
+    def _insert(self, rows: Sequence[Row]) -> None:
+        import_id = self.import_id
+        if import_id is None or not rows:
+            return
+        if self.dialect.postgres:
+            # COPY's text format takes the stored form's ISO dates and decimal strings as is.
+            with self.cursor.copy(self.dialect.copy) as copy:
+                for row in rows:
+                    copy.write_row((*row, import_id))
+        else:
+            self.cursor.executemany(self.dialect.insert, [(*row, import_id) for row in rows])
+
     def close(self) -> None:
+        self.cursor.close()
+
+
+class CopyStream:
+    """PostgreSQL, into an empty ``sales`` table: one ``COPY`` kept open through the check
+    pass, so the server stores each batch while Python checks the next (the two take about as
+    long). The caller holds a savepoint and rolls back to it when the file turns out bad.
+    Until ``finish`` or ``abort`` nothing else may use the connection: psycopg holds its lock
+    for the COPY, and a query on the same connection would wait for it forever."""
+
+    def __init__(self, connection: Connection, import_id: int) -> None:
+        self.import_id = import_id
+        self.added = 0
+        self.failed: Exception | None = None
+        self._errors = connection.dialect.dbapi.Error
+        self.cursor = connection.connection.cursor()
+        self._open = ExitStack()
+        self._copy = self._open.enter_context(self.cursor.copy(Dialect(connection).copy))
+
+    @staticmethod
+    def possible(connection: Connection) -> bool:
+        if connection.dialect.name != "postgresql":
+            return False
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sales LIMIT 1")
+            return cursor.fetchone() is None
+
+    def write(self, rows: Sequence[Row]) -> None:
+        if self.failed:
+            return
+        import_id = self.import_id
+        try:
+            for row in rows:
+                self._copy.write_row((*row, import_id))
+        except self._errors as exc:  # the server refused the COPY: kept for finish()
+            self.failed = exc
+        self.added += len(rows)
+
+    def finish(self) -> None:
+        """End the COPY; a deal id stored twice (in the file, or by a concurrent import)
+        raises the driver's ``IntegrityError`` here."""
+        try:
+            if self.failed:
+                self._open.__exit__(type(self.failed), self.failed, None)
+                raise self.failed
+            self._open.close()
+        finally:
+            self.cursor.close()
+
+    def abort(self) -> None:
+        """Cancel the COPY (the transaction is then failed until the savepoint is rolled
+        back)."""
+        error = RuntimeError("the file has errors: nothing is imported")
+        self._open.__exit__(type(error), error, None)
         self.cursor.close()
 
 
@@ -153,26 +242,25 @@ def undo_changes(connection: Connection, import_id: int, owners: OwnerIndex,
     dialect = Dialect(connection)
     ph = dialect.ph
     cursor = connection.connection.cursor()
-    deleted = restored = 0
+    restored = 0
     last_id = 0
     try:
+        cursor.execute(f"DELETE FROM sales AS s WHERE {dialect.added_where}",
+                       (import_id, import_id))
+        deleted = max(cursor.rowcount, 0)
+        if progress and deleted:
+            progress(deleted)
         while True:
-            cursor.execute(f"SELECT id, crm_id, action, previous FROM sale_changes "
-                           f"WHERE import_id = {ph} AND id > {ph} ORDER BY id LIMIT {BATCH}",
+            cursor.execute(f"SELECT id, crm_id, previous FROM sale_changes WHERE import_id = {ph} "
+                           f"AND action = 'updated' AND id > {ph} ORDER BY id LIMIT {BATCH}",
                            (import_id, last_id))
             page = cursor.fetchall()
             if not page:
                 break
             last_id = page[-1][0]
-            added = [crm_id for _, crm_id, action, _ in page if action == "added"]
-            for chunk in _chunks(added, 900):
-                cursor.execute(f"DELETE FROM sales WHERE import_id = {ph} AND crm_id IN "
-                               f"({', '.join([ph] * len(chunk))})", (import_id, *chunk))
-                deleted += max(cursor.rowcount, 0)
             updates = list(_restorations(page, owners, dialect))
-            if updates:
-                cursor.executemany(dialect.update, updates)
-                restored += len(updates)
+            cursor.executemany(dialect.update, updates)
+            restored += len(updates)
             if progress:
                 progress(len(page))
     finally:
@@ -181,9 +269,7 @@ def undo_changes(connection: Connection, import_id: int, owners: OwnerIndex,
 
 
 def _restorations(page: Iterable[Row], owners: OwnerIndex, dialect: Dialect) -> Iterator[Row]:
-    for _, crm_id, action, previous in page:
-        if action != "updated":
-            continue
+    for _, crm_id, previous in page:
         old = json.loads(previous) if isinstance(previous, str) else previous
         row = [crm_id, *(old[c] for c in COLUMNS[1:])]
         row[USER] = owners.match(old["owner_email"], old["owner_crm_id"], old["owner_name"])

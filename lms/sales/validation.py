@@ -31,6 +31,7 @@ from lms.sales.presets import ColumnMap
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LIMITS = {"crm_id": 100, "owner_email": 254, "owner_crm_id": 100, "owner_name": 200,
           "customer_id": 200, "customer_name": 200, "product": 200}
+CACHED = 4096
 DATE_FIELDS = ("created_on", "closed_on", "complaint_on", "complaint_resolved_on",
                "follow_up_on")
 
@@ -120,6 +121,10 @@ class RowChecker:
         self.formats = formats
         self.defaults = defaults
         self._items = tuple(columns.index.items())
+        # A file repeats its dates and stages endlessly: each distinct value is parsed once
+        # (up to CACHED values, so a column of timestamps cannot fill the memory).
+        self._days: dict[str, date] = {}
+        self._stages: dict[str, str | None] = {}
         #: (kind, what) -> (line, column, value): for a format that was assumed, the first
         #: value read either way ("ambiguous") and the first that decides it ("evidence").
         self.notes: dict[tuple[str, str], tuple[int, str, str]] = {}
@@ -183,7 +188,12 @@ class RowChecker:
                     if self.formats.dayfirst_assumed and raw[4:5] != "-":
                         self._note("date", date_readings(raw), self.formats.dayfirst, line,
                                    field, raw)
-                    dates[field] = parse_date(raw, self.formats.dayfirst)
+                    day = self._days.get(raw)
+                    if day is None:
+                        day = parse_date(raw, self.formats.dayfirst)
+                        if len(self._days) < CACHED:
+                            self._days[raw] = day
+                    dates[field] = day
                 except ValueError as exc:
                     fail(field, str(exc))
                     dates[field] = date.min  # known bad: no follow-on messages
@@ -234,7 +244,14 @@ class RowChecker:
 
     def _stage(self, values: dict[str, str], fail) -> str | None:  # noqa: ANN001
         raw_stage = values.get("stage", "")
-        named = parse_stage(raw_stage, self.defaults.stages) if raw_stage else None
+        named = None
+        if raw_stage:
+            if raw_stage in self._stages:
+                named = self._stages[raw_stage]
+            else:
+                named = parse_stage(raw_stage, self.defaults.stages)
+                if len(self._stages) < CACHED:
+                    self._stages[raw_stage] = named
         raw_won, raw_closed = values.get("won", ""), values.get("closed", "")
         if raw_won:
             # The CRM's won/closed flags follow its stage definitions; names can be renamed.

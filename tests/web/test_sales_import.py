@@ -226,6 +226,22 @@ def test_each_kind_of_bad_row_is_reported_with_its_line_and_nothing_is_written(
     assert (count(Sale), count(SalesImport), count(SaleChange)) == (0, 0, 0)
 
 
+@pytest.mark.parametrize(("last", "message"), [
+    (good_row("D99", amount="x").encode(), "'x' is not an amount"),
+    (good_row("D3").encode(), "the deal id 'D3' appears more than once"),
+    (good_row("D99").encode().replace(b"Anna", b"Ann\xe9"), "the file is not UTF-8 text"),
+])
+def test_a_bad_row_after_many_written_batches_still_writes_nothing(app, monkeypatch, last,
+                                                                   message):
+    """On PostgreSQL the good rows stream into the table during the check: all must go."""
+    monkeypatch.setattr("lms.sales.importer.BATCH", 10)
+    data = rows(*(good_row(f"D{i}") for i in range(60))) + last + b"\n"
+    report = run(data)
+    assert not report.ok and message in report.errors[0].message
+    assert (count(Sale), count(SalesImport), count(SaleChange)) == (0, 0, 0)
+    assert run(rows(good_row("D1"))).added == 1 and count(SalesImport) == 1
+
+
 @pytest.mark.parametrize(("data", "line", "message"), [
     (b"crm_id,owner_name,amount\nD1,A,5\n", 1, "no column for the deal stage (stage)"),
     (b"crm_id,owner_name,stage\nD1,A\xe9,won\n", 2, "the file is not UTF-8 text"),
@@ -264,7 +280,7 @@ def test_importing_the_same_file_twice_changes_nothing(people):
     assert (first.added, first.updated, first.unchanged) == (4, 0, 0)
     assert (second.added, second.updated, second.unchanged) == (0, 0, 4)
     assert [tuple(r) for r in db.session.execute(select(Sale.__table__)).all()] == before
-    assert count(SaleChange) == 4
+    assert count(SaleChange) == 0  # added deals carry their import's id; nothing was updated
     log = db.session.scalars(select(SalesImport).order_by(SalesImport.id)).all()
     assert [(i.rows_read, i.added, i.unchanged) for i in log] == [(4, 4, 0), (4, 0, 4)]
     assert log[0].file_hash == log[1].file_hash and len(log[0].file_hash) == 64
@@ -293,6 +309,77 @@ def test_undo_restores_previous_values_and_removes_added_deals(app):
     db.session.commit()
     assert count(Sale) == 0
     assert all(i.undone_at for i in db.session.scalars(select(SalesImport)))
+
+
+def test_undo_is_refused_while_a_later_import_holds_a_deal_it_added(app):
+    one = run(rows(good_row("D1"), good_row("D2")))
+    two = run(rows(good_row("D2", amount="250"), good_row("D3")))
+    with pytest.raises(Exception, match=rf"import #{two.import_id} changed 1 of its deals "
+                       r"\(e\.g\. .D2.\)"):
+        undo_import(one.import_id)
+    db.session.rollback()
+    assert count(Sale) == 3
+
+    assert (undo_import(two.import_id).deleted, undo_import(one.import_id).deleted) == (1, 2)
+    db.session.commit()
+    assert count(Sale) == 0
+
+
+def test_undo_of_an_import_logged_the_old_way_with_a_row_per_added_deal(app):
+    one = run(rows(good_row("D1"), good_row("D2")))
+    db.session.add_all(SaleChange(import_id=one.import_id, crm_id=c, action="added")
+                       for c in ("D1", "D2"))
+    db.session.commit()
+    two = run(rows(good_row("D1", amount="150"), good_row("D3")))
+    with pytest.raises(Exception, match=rf"import #{two.import_id} changed 1 of its deals"):
+        undo_import(one.import_id)
+    db.session.rollback()
+    undo_import(two.import_id)
+    result = undo_import(one.import_id)
+    db.session.commit()
+    assert (result.deleted, result.restored, count(Sale)) == (2, 0, 0)
+
+
+def _export(deals: range, amount: str) -> bytes:
+    # Values COPY's text format must escape (a backslash; the tab becomes a space, as in any
+    # name) and empty ones (NULL).
+    return rows(*(f"X{i},rep{i % 7}@example.com,Rep,\"Acme\tB\\V {i % 3}\",Pro\\Plus,"
+                  f"{'won' if i % 2 else 'open'},2026-01-05,{'2026-02-01' if i % 2 else ''},"
+                  f"{amount},EUR,{i % 5 + 1 if i % 2 else ''},{5 if i % 2 else ''},,"
+                  for i in deals))
+
+
+def _stored() -> list[tuple]:
+    return [tuple(r) for r in db.session.execute(
+        select(*(c for c in Sale.__table__.c if c.name != "id")).order_by(Sale.crm_id))]
+
+
+def test_a_large_import_in_batches_round_trips_through_undo(app, monkeypatch):
+    """Several write batches (COPY on PostgreSQL): a first import into the empty table, a second
+    that adds, updates and leaves deals alone, then undo back to each earlier state."""
+    monkeypatch.setattr("lms.sales.importer.BATCH", 40)
+    make_user(email="rep3@example.com")
+    one = run(_export(range(0, 150), "10.00"))
+    assert (one.added, one.updated, one.unchanged, count(Sale)) == (150, 0, 0, 150)
+    after_one = _stored()
+    assert after_one[0][1:8] == (None, "rep0@example.com", None, "Rep", "acme b\\v 0",
+                                 "Acme B\\V 0", "Pro\\Plus")
+    won = sale("X1")
+    assert (won.stage, won.closed_on, won.amount, won.satisfaction, won.satisfaction_scale) == \
+        ("won", date(2026, 2, 1), Decimal("10.00"), 2.0, 5)
+    assert sale("X0").closed_on is None and sale("X0").satisfaction is None
+    assert sale("X3").user_id is not None
+
+    two = run(_export(range(100, 250), "12.50") + _export(range(50, 100), "10.00")[len(HEADER):])
+    assert (two.added, two.updated, two.unchanged, count(Sale)) == (100, 50, 50, 250)
+    assert sale("X120").amount == Decimal("12.50") and sale("X60").import_id == one.import_id
+
+    assert (undo_import(two.import_id).deleted, count(Sale)) == (100, 150)
+    db.session.commit()
+    assert _stored() == after_one
+    undo_import(one.import_id)
+    db.session.commit()
+    assert count(Sale) == 0
 
 
 # Owners who have no account yet -------------------------------------------------------------

@@ -28,3 +28,7 @@ ROWS = [{"name": f"Salesperson number {i:03d}", "team": f"Team region {i % 4}",
 def page() -> str:
     return render_template("page.html", title="Readiness of the bare team",
                                   intro="A bare page: " + "words " * 40, rows=ROWS)
+
+
+if __name__ == "__main__":
+    print("bench/bare_app.py is the bare page bench/web.py measures against; run bench/web.py")

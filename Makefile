@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast lint bench clean help
+.PHONY: run test test-fast lint bench clean help translations
 
 help:
 	@echo "make run    set up .venv, the database and the demo, then serve http://$(HOST):$(PORT)"
@@ -27,7 +27,22 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-run: $(VENV)/.installed
+# The interface's catalogues: compiled from the .po files in git whenever those change.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -q -i $< -o $@
+
+# After changing strings: extract them, update both catalogues, then translate the new Dutch
+# entries (tests/unit/test_catalogues.py fails while one is empty or fuzzy).
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 --add-location=file \
+	    --sort-by-file --width 100 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+	    --ignore-obsolete --width 100
+	$(BIN)/python translations/complete_english.py translations/en/LC_MESSAGES/messages.po
+
+run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/lms init
 	$(BIN)/lms content sync --quiet
 	$(BIN)/lms demo --if-empty
@@ -35,7 +50,7 @@ run: $(VENV)/.installed
 	@echo "Serving Verkoopklaar on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/lms run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(MO_FILES)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev

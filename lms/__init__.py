@@ -51,15 +51,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from lms.extensions import csrf, db, limiter, login_manager, migrate
+    from lms.i18n import _l, init_i18n
 
     db.init_app(app)
+    init_i18n(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to continue."
+    login_manager.login_message = _l("Log in to continue.")
     login_manager.login_message_category = "info"
     # "strong" would drop a remembered login when the browser's address changes (mobile users).
     login_manager.session_protection = "basic"

@@ -29,6 +29,12 @@ def _bool(value: str) -> bool:
     raise ValueError(f"expected true or false, got {quote(value)}")
 
 
+def _choice(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _tuple(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -64,6 +70,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PASSWORD_HASH_METHOD", str, "scrypt",
             "Werkzeug password hash method (tests use a fast pbkdf2)"),
     Setting("MAX_UPLOAD_MB", int, 32, "Largest accepted upload in megabytes"),
+    Setting("DEFAULT_LOCALE", lambda v: _choice(v, ("nl", "en")), "nl",
+            "Interface language (nl or en) for people who chose none and whose browser asks "
+            "for neither, and for the command line and mails"),
     Setting("TIMEZONE", str, "Europe/Amsterdam",
             "Time zone in which the site shows times (IANA name)"),
     Setting("TRUST_PROXY", _bool, False,
@@ -157,6 +166,9 @@ def load_config(
         REMEMBER_COOKIE_SECURE=config["SESSION_COOKIE_SECURE"],
         REMEMBER_COOKIE_DURATION=remember_days * 86400,
         RATELIMIT_STORAGE_URI=config["RATELIMIT_STORAGE_URI"],
+        BABEL_DEFAULT_LOCALE=config["DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE=config["TIMEZONE"],
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
     )
     # A CSRF token lives as long as the session: a trainer may keep an editor open for hours.
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)

@@ -48,6 +48,8 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
         "TIMEZONE": ORG_TIMEZONE,
+        # The suite reads the English interface unless a test asks for Dutch (tests/i18n).
+        "DEFAULT_LOCALE": "en",
     }
 
 

@@ -23,7 +23,7 @@ from lms.learning.goals import CUMULATIVE, KINDS, amount_label, quiz_of, target_
 from lms.learning.standing import attempts_of
 from lms.models import Goal, GoalKind, User, utcnow
 from lms.quiz import rules
-from lms.templating import format_date
+from lms.i18n import format_date
 
 Status = Literal["achieved", "on_track", "at_risk", "missed", "no_data"]
 

@@ -42,7 +42,7 @@ from lms.security import (
     visible_people_ids,
     visible_people_query,
 )
-from lms.templating import format_date
+from lms.i18n import format_date
 
 bp = Blueprint("assignments", __name__)
 

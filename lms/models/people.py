@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow
@@ -31,8 +32,11 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"learner": "Salesperson"}.get(self.value, self.value.capitalize())
+        return str(ROLE_LABELS[self.value])
 
+
+ROLE_LABELS = {"learner": _l("Salesperson"), "trainer": _l("Trainer"), "manager": _l("Manager"),
+               "admin": _l("Admin")}
 
 class AliasKind(StrEnum):
     CRM_ID = "crm_id"
@@ -101,6 +105,8 @@ class User(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The interface language the person chose ("nl", "en"); None: follow the browser.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")

@@ -31,7 +31,7 @@ def _bool(value: str) -> bool:
 
 def _choice(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        raise ValueError(f"expected one of {', '.join(allowed)}, got {quote(value)}")
     return value
 
 

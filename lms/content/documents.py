@@ -206,6 +206,7 @@ class QuizDoc(Located):
     description: str | None = None
     settings: QuizSettings = field(default_factory=QuizSettings)
     questions: tuple[Question, ...] = ()
+    language: str = "en"
 
 
 # --- learning paths --------------------------------------------------------------------------
@@ -224,3 +225,4 @@ class PathDoc(Located):
     description: str | None = None
     certificate_validity_days: int | None = None
     modules: tuple[PathEntry, ...] = ()
+    language: str = "en"

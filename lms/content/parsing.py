@@ -18,7 +18,7 @@ import yaml
 
 from lms.content.documents import ModuleDoc, PathDoc, PathEntry, QuizDoc
 from lms.content.problems import Problem
-from lms.content.quizparsing import parse_quiz_node
+from lms.content.quizparsing import language_field, parse_quiz_node
 from lms.content.yamlread import Reader
 from lms.safeyaml import quote
 
@@ -33,12 +33,11 @@ MODULE_FIELDS = (
     "title", "category", "summary", "estimated_minutes", "objectives", "tags", "prerequisites",
     "quiz", "language",
 )
-PATH_FIELDS = ("title", "description", "certificate_validity_days", "modules")
+PATH_FIELDS = ("title", "description", "certificate_validity_days", "modules", "language")
 PATH_ENTRY_FIELDS = ("module", "required")
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -116,9 +115,7 @@ def parse_module(text: str, path: str) -> Parsed[ModuleDoc]:
     tags, tag_lines = fields.text_list("tags")
     prerequisites, prerequisite_lines = fields.text_list("prerequisites")
     quiz = fields.text("quiz")
-    language = fields.text("language") or "en"
-    if "language" in fields and not _LANGUAGE.match(language):
-        reader.report(fields.lines["language"], "'language' must be a two-letter code such as en")
+    language = language_field(fields, reader)
     if not body.strip():
         reader.report(body_line - 1, "the module has no text after the front matter", "warning")
 
@@ -161,6 +158,7 @@ def parse_path(text: str, path: str) -> Parsed[PathDoc]:
     title = fields.text("title", required=True)
     description = fields.text("description")
     validity = fields.number("certificate_validity_days", whole=True, minimum=1)
+    language = language_field(fields, reader)
     entries: list[PathEntry] = []
     modules_node = fields.node("modules", required=True)
     if modules_node is not None:
@@ -175,7 +173,7 @@ def parse_path(text: str, path: str) -> Parsed[PathDoc]:
         path=path, line=fields.line, lines=dict(fields.lines), slug=slug_of(path),
         title=title or "", description=description,
         certificate_validity_days=None if validity is None else int(validity),
-        modules=tuple(entries),
+        modules=tuple(entries), language=language,
     )
     return Parsed(doc, tuple(reader.problems))
 

@@ -7,6 +7,7 @@ can be answered correctly at all (a correct option, a 100 % answer ...) is check
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -33,7 +34,7 @@ from lms.content.documents import (
 from lms.content.yamlread import Fields, Reader
 from lms.safeyaml import quote
 
-QUIZ_FIELDS = ("title", "description", "settings", "questions")
+QUIZ_FIELDS = ("title", "description", "settings", "questions", "language")
 SETTINGS_FIELDS = (
     "pass_mark", "max_attempts", "cooldown_minutes", "grading_method", "shuffle_questions",
     "shuffle_options", "draw", "time_limit_minutes", "reveal_answers",
@@ -55,7 +56,16 @@ NUMERIC_FIELDS = ("value", "tolerance", "min", "max", "weight", "feedback")
 TEXT_ANSWER_FIELDS = ("text", "weight", "feedback")
 PAIR_FIELDS = ("left", "right")
 
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def language_field(fields: Fields, reader: Reader) -> str:
+    """The optional ``language:`` of a module, quiz or path: a two-letter code, "en" if absent."""
+    language = fields.text("language") or "en"
+    if "language" in fields and not _LANGUAGE.match(language):
+        reader.report(fields.lines["language"], "'language' must be a two-letter code such as en")
+    return language
 
 
 def parse_quiz_node(reader: Reader, root: yaml.Node, slug: str) -> QuizDoc | None:
@@ -65,6 +75,7 @@ def parse_quiz_node(reader: Reader, root: yaml.Node, slug: str) -> QuizDoc | Non
     fields.check_known(QUIZ_FIELDS, "the quiz")
     title = fields.text("title", required=True)
     description = fields.text("description")
+    language = language_field(fields, reader)
     settings_node = fields.node("settings")
     settings = (_settings(reader, settings_node) if settings_node is not None
                 else QuizSettings(path=reader.path, line=fields.line))
@@ -81,7 +92,7 @@ def parse_quiz_node(reader: Reader, root: yaml.Node, slug: str) -> QuizDoc | Non
     return QuizDoc(
         path=reader.path, line=fields.line, lines=dict(fields.lines), slug=slug,
         title=title or "", description=description, settings=settings,
-        questions=tuple(questions),
+        questions=tuple(questions), language=language,
     )
 
 

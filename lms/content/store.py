@@ -20,9 +20,18 @@ from sqlalchemy import func, select
 from lms.content.files import MEDIA_FOLDER, find_content_files
 from lms.content.parsing import content_hash, normalise, parse_module, parse_path, parse_quiz
 from lms.content.problems import Problem
+from lms.content.translations import split_files
 from lms.content.validation import check_tree
 from lms.extensions import db
-from lms.models import ContentItem, ContentKind, ContentVersion, MediaFile, User, utcnow
+from lms.models import (
+    ContentItem,
+    ContentKind,
+    ContentTranslation,
+    ContentVersion,
+    MediaFile,
+    User,
+    utcnow,
+)
 from lms.progress import Progress, quiet
 
 PARSERS = {ContentKind.MODULE: parse_module, ContentKind.QUIZ: parse_quiz,
@@ -65,8 +74,12 @@ class SyncReport:
 
 
 def title_of(kind: ContentKind, text: str, slug: str) -> str:
-    parsed = PARSERS[kind](text, slug)
-    return parsed.doc.title if parsed.doc is not None else slug
+    return _title_and_language(kind, text, slug)[0]
+
+
+def _title_and_language(kind: ContentKind, text: str, slug: str) -> tuple[str, str]:
+    doc = PARSERS[kind](text, slug).doc
+    return (doc.title[:200], doc.language) if doc is not None else (slug, "en")
 
 
 def get_item(kind: ContentKind, slug: str) -> ContentItem | None:
@@ -99,13 +112,47 @@ def record_version(kind: ContentKind, slug: str, text: str, *,
     else:
         number = (db.session.scalar(select(func.max(ContentVersion.number))
                                     .where(ContentVersion.item_id == item.id)) or 0) + 1
+        title, language = _title_and_language(kind, text, slug)
         version = ContentVersion(item=item, number=number, content_hash=digest, source=text,
-                                 title=title_of(kind, text, slug)[:200], created_by=actor)
+                                 title=title, language=language, created_by=actor)
         db.session.add(version)
         db.session.flush()
     item.current_version = version
     db.session.flush()
     return version, change
+
+
+def record_translation(kind: ContentKind, slug: str, language: str, text: str, *,
+                       actor: User | None = None) -> Change:
+    """Make ``text`` the current ``language`` translation of the item ``slug`` (which
+    exists: check_tree refuses a translation without an original). A version of the item, so
+    attempts on it count for the item."""
+    text = normalise(text)
+    digest = content_hash(text)
+    item = get_item(kind, slug)
+    assert item is not None, f"{kind.value} {slug} has no original"
+    version = db.session.scalar(select(ContentVersion).where(
+        ContentVersion.item_id == item.id, ContentVersion.content_hash == digest))
+    if version is None:
+        number = (db.session.scalar(select(func.max(ContentVersion.number))
+                                    .where(ContentVersion.item_id == item.id)) or 0) + 1
+        version = ContentVersion(item=item, number=number, content_hash=digest, source=text,
+                                 title=title_of(kind, text, slug), language=language,
+                                 created_by=actor)
+        db.session.add(version)
+        db.session.flush()
+    row = db.session.get(ContentTranslation, (item.id, language))
+    if row is None:
+        db.session.add(ContentTranslation(item_id=item.id, language=language,
+                                          version_id=version.id))
+        change = Change.CREATED
+    elif row.version_id == version.id:
+        return Change.UNCHANGED
+    else:
+        row.version_id = version.id
+        change = Change.UPDATED
+    db.session.flush()
+    return change
 
 
 def retire(item: ContentItem) -> None:
@@ -128,7 +175,8 @@ def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
     total, done = sum(len(files) for _, files in folders.values()), 0
     for kind, (folder, files) in folders.items():
         present: set[str] = set()
-        for file in files:
+        originals, translations = split_files(files)
+        for file in originals:
             done += 1
             progress("files", done, total)
             slug = file.stem
@@ -138,6 +186,22 @@ def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
                 continue
             _, change = record_version(kind, slug, file.read_text(encoding="utf-8"))
             report.add(change, f"{kind.value}:{slug}")
+        translated: set[tuple[str, str]] = set()
+        for file, slug, language in translations:
+            done += 1
+            progress("files", done, total)
+            translated.add((slug, language))
+            if str(file) in bad_files:
+                report.skipped += [p for p in problems if p.path == str(file) and p.is_error]
+                continue
+            change = record_translation(kind, slug, language, file.read_text(encoding="utf-8"))
+            report.add(change, f"{kind.value}:{slug} ({language})")
+        if folder.is_dir():
+            for row in db.session.scalars(select(ContentTranslation).join(ContentTranslation.item)
+                                          .where(ContentItem.kind == kind.value)):
+                if (row.item.slug, row.language) not in translated:
+                    db.session.delete(row)
+                    report.retired.append(f"{kind.value}:{row.item.slug} ({row.language})")
         # A missing folder is a configuration mistake, not a reason to retire everything in it.
         if not folder.is_dir():
             report.skipped += [p for p in problems if p.path == str(folder)]

@@ -28,6 +28,7 @@ from lms.content.parsing import Parsed, parse_module, parse_path, parse_quiz, sl
 from lms.content.problems import Problem, Severity
 from lms.content.quizrules import check_quiz_doc
 from lms.content.rendering import heading_ids
+from lms.content.translations import split_files, translation_problems
 from lms.safeyaml import quote
 
 D = TypeVar("D")
@@ -84,7 +85,7 @@ def check_tree(modules_dir: str | Path, quiz_dir: str | Path, paths_dir: str | P
                categories: Iterable[str] = DEFAULT_CATEGORIES) -> list[Problem]:
     """Every problem in the content folders, sorted by path and line."""
     modules_dir, quiz_dir, paths_dir = Path(modules_dir), Path(quiz_dir), Path(paths_dir)
-    found = find_content_files(modules_dir, quiz_dir, paths_dir)
+    found, translations = _originals(find_content_files(modules_dir, quiz_dir, paths_dir))
     problems = list(found.problems)
 
     modules = _load(found.modules, parse_module, problems)
@@ -97,6 +98,7 @@ def check_tree(modules_dir: str | Path, quiz_dir: str | Path, paths_dir: str | P
         problems += _quiz_problems(quiz, file.stem, str(file))
     for file, learning_path in learning_paths.items():
         problems += _path_problems(learning_path, file.stem, str(file), context)
+    problems += _translations_problems(translations, (modules, quizzes, learning_paths), context)
     return _sorted(problems)
 
 
@@ -104,9 +106,48 @@ def tree_context(modules_dir: str | Path, quiz_dir: str | Path, paths_dir: str |
                  categories: Iterable[str] = DEFAULT_CATEGORIES) -> Context:
     """The ``Context`` the files on disk give, for checking one edited text against them."""
     modules_dir, quiz_dir, paths_dir = Path(modules_dir), Path(quiz_dir), Path(paths_dir)
-    found = find_content_files(modules_dir, quiz_dir, paths_dir)
+    found, _ = _originals(find_content_files(modules_dir, quiz_dir, paths_dir))
     modules = _load(found.modules, parse_module, [])
     return _context(found, modules, categories, modules_dir, quiz_dir, paths_dir)
+
+
+def _originals(found: ContentFiles) -> tuple[ContentFiles, list[list[tuple[Path, str, str]]]]:
+    """The files without translations, and the translations of modules, quizzes and paths."""
+    modules, module_translations = split_files(found.modules)
+    quizzes, quiz_translations = split_files(found.quizzes)
+    paths, path_translations = split_files(found.paths)
+    return (replace(found, modules=modules, quizzes=quizzes, paths=paths),
+            [module_translations, quiz_translations, path_translations])
+
+
+def _translations_problems(translations: list[list[tuple[Path, str, str]]],
+                           originals: tuple[dict[Path, Parsed], ...],
+                           context: Context) -> list[Problem]:
+    """Each translation is checked as a file of its kind under the original's slug, then
+    against the original (lms/content/translations.py)."""
+    problems: list[Problem] = []
+    kinds = ((parse_module, _module_problems), (parse_quiz, _quiz_problems),
+             (parse_path, _path_problems))
+    for files, parsed_originals, (parse, kind_problems) in zip(translations, originals, kinds,
+                                                                 strict=True):
+        by_slug = {file.stem: (file, parsed) for file, parsed in parsed_originals.items()}
+        for file, slug, language in files:
+            text, problem = read_text(file)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            parsed = parse(text, str(file))
+            if kind_problems is _quiz_problems:
+                problems += kind_problems(parsed, slug, str(file))
+            else:
+                problems += kind_problems(parsed, slug, str(file), context)
+            if parsed.doc is None:
+                continue
+            original_file, original = by_slug.get(slug, (None, None))
+            problems += translation_problems(
+                parsed.doc, original.doc if original is not None else None, language, str(file),
+                original_file.name if original_file is not None else f"{slug}{file.suffix}")
+    return problems
 
 
 def _context(found: ContentFiles, modules: dict[Path, Parsed[ModuleDoc]],

@@ -21,7 +21,7 @@ from lms.learning.attempts import (
     start_attempt,
     submit,
 )
-from lms.learning.catalog import current_doc, live_item, live_items
+from lms.learning.catalog import current_doc, is_current_version, live_item, live_items
 from lms.learning.completion import lock_of, progress_map, update_completion_for_quiz
 from lms.learning.standing import standing
 from lms.models import Attempt, AttemptStatus, ContentKind, utcnow
@@ -114,7 +114,7 @@ def take(attempt_id: int):  # noqa: ANN201
     doc = doc_for(attempt)
     by_id = {q.id: q for q in doc.questions}
     questions = [(row, by_id[row.question_id]) for row in attempt.questions]
-    changed = attempt.quiz_version_id != attempt.quiz.current_version_id
+    changed = not is_current_version(attempt.quiz, attempt.quiz_version_id)
     return render_template("learn/attempt.html", attempt=attempt, doc=doc, questions=questions,
                            action=ActionForm(), markdown=_markdown, changed=changed,
                            seconds_left=(int((attempt.deadline_at - now).total_seconds())

@@ -15,7 +15,7 @@ from typing import Any
 from lms.content.documents import QuizDoc
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.learning.catalog import quiz_doc
+from lms.learning.catalog import is_current_version, quiz_doc, shown_version
 from lms.learning.completion import update_completion_for_quiz
 from lms.learning.standing import standing
 from lms.models import (
@@ -42,7 +42,7 @@ def start_attempt(user: User, quiz: ContentItem, *, now: datetime | None = None)
     current = standing(user, quiz, now=now)
     if current.open_attempt is not None:
         attempt = current.open_attempt
-        if attempt.quiz_version_id != quiz.current_version_id or expired(attempt, now):
+        if not is_current_version(quiz, attempt.quiz_version_id) or expired(attempt, now):
             # The quiz changed or the time ran out while it was open: it ends on its own terms.
             finish_open_attempt(attempt, now=now)
             current = standing(user, quiz, now=now)
@@ -51,7 +51,9 @@ def start_attempt(user: User, quiz: ContentItem, *, now: datetime | None = None)
     if not current.decision.allowed:
         raise DomainError(current.decision.reason or "You cannot start this quiz now.")
 
-    version = quiz.current_version
+    # In the reader's language when the quiz is translated into it (same questions, same ids).
+    version = shown_version(quiz)
+    assert version is not None
     doc = quiz_doc(version)
     number = max((a.number for a in current.attempts), default=0) + 1
     # Kept in 31 bits so it fits an INTEGER column on every database.
@@ -61,8 +63,8 @@ def start_attempt(user: User, quiz: ContentItem, *, now: datetime | None = None)
                          doc.settings.shuffle_questions, rng)
     by_id = {q.id: q for q in doc.questions}
     attempt = Attempt(user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id,
-                      number=number, seed=seed, status=AttemptStatus.OPEN.value,
-                      started_at=now,
+                      language=version.language, number=number, seed=seed,
+                      status=AttemptStatus.OPEN.value, started_at=now,
                       deadline_at=rules.deadline(now, doc.settings.time_limit_minutes))
     for position, qid in enumerate(ids, start=1):
         question = by_id[qid]

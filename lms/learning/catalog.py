@@ -10,13 +10,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import g, has_request_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import and_, event, select
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
 from lms.content.parsing import parse_module, parse_path, parse_quiz
 from lms.extensions import db
-from lms.models import ContentItem, ContentKind, ContentVersion
+from lms.i18n import locale_code
+from lms.models import ContentItem, ContentKind, ContentTranslation, ContentVersion
 
 
 @lru_cache(maxsize=1024)
@@ -59,19 +60,37 @@ def live_items(kind: ContentKind) -> dict[str, ContentItem]:
 
 
 def _live() -> dict[str, dict[str, ContentItem]]:
+    return _load()[0]
+
+
+def _translations() -> dict[int, ContentVersion]:
+    return _load()[1]
+
+
+def _load() -> tuple[dict[str, dict[str, ContentItem]], dict[int, ContentVersion]]:
     if has_request_context() and (known := g.get("_live_items")) is not None:
         return known
-    # With their current versions in the same statement, not one lazy load per item.
-    rows = db.session.scalars(
-        select(ContentItem).join(ContentItem.current_version)
+    # With their current versions, and their translations into the reader's language, in the
+    # same statement: not one lazy load per item. Outside a request (commands, the demo) the
+    # originals are used.
+    language = locale_code() if has_request_context() else None
+    translation = aliased(ContentVersion)
+    rows = db.session.execute(
+        select(ContentItem, translation).join(ContentItem.current_version)
+        .outerjoin(ContentTranslation, and_(ContentTranslation.item_id == ContentItem.id,
+                                            ContentTranslation.language == language))
+        .outerjoin(translation, translation.id == ContentTranslation.version_id)
         .where(ContentItem.retired_at.is_(None))
         .options(contains_eager(ContentItem.current_version)))
     live: dict[str, dict[str, ContentItem]] = {kind.value: {} for kind in ContentKind}
-    for item in rows:
+    translations: dict[int, ContentVersion] = {}
+    for item, translated in rows:
         live[item.kind][item.slug] = item
+        if translated is not None:
+            translations[item.id] = translated
     if has_request_context():
-        g._live_items = live
-    return live
+        g._live_items = (live, translations)
+    return live, translations
 
 
 @event.listens_for(Session, "after_flush")
@@ -80,9 +99,46 @@ def _forget_live_items(session: Session, _context: object) -> None:
     if not has_request_context() or g.get("_live_items") is None:
         return
     changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, ContentItem | ContentVersion) for obj in changed):
+    if any(isinstance(obj, ContentItem | ContentVersion | ContentTranslation) for obj in changed):
         g._live_items = None
 
 
+def shown_version(item: ContentItem) -> ContentVersion | None:
+    """The version a reader sees: the translation into their language when there is one,
+    else the current original."""
+    if has_request_context() and item.retired_at is None:
+        translated = _translations().get(item.id)
+        if translated is not None:
+            return translated
+    return item.current_version
+
+
+def is_current_version(item: ContentItem, version_id: int) -> bool:
+    """Whether ``version_id`` is the item's current original or one of its current
+    translations: an open attempt on it may go on."""
+    if version_id == item.current_version_id:
+        return True
+    return db.session.scalar(select(ContentTranslation.item_id).where(
+        ContentTranslation.item_id == item.id,
+        ContentTranslation.version_id == version_id)) is not None
+
+
+def shown_title(item: ContentItem) -> str:
+    version = shown_version(item)
+    return version.title if version is not None else item.slug
+
+
+def untranslated_language(item: ContentItem) -> str | None:
+    """The language of the original a reader gets because no translation into theirs exists
+    (for the note on the page), or None when they read their own language."""
+    version = shown_version(item)
+    if version is None or not has_request_context() or version.language == locale_code():
+        return None
+    return version.language
+
+
 def current_doc(item: ContentItem):  # noqa: ANN201 - ModuleDoc | QuizDoc | PathDoc | None
-    return doc_of(item.current_version) if item.current_version is not None else None
+    """The document a reader sees (``shown_version``): a translation has the original's
+    structure (lms/content/translations.py), so completion and locks read it alike."""
+    version = shown_version(item)
+    return doc_of(version) if version is not None else None

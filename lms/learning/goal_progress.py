@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from lms.clock import local_today
 from lms.extensions import db
+from lms.i18n import format_date
 from lms.learning.catalog import quiz_doc
 from lms.learning.completion import path_progress, progress_of
 from lms.learning.goals import CUMULATIVE, KINDS, amount_label, quiz_of, target_label
 from lms.learning.standing import attempts_of
 from lms.models import Goal, GoalKind, User, utcnow
 from lms.quiz import rules
-from lms.i18n import format_date
 
 Status = Literal["achieved", "on_track", "at_risk", "missed", "no_data"]
 

@@ -18,6 +18,7 @@ from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.i18n import format_date
 from lms.inputs import id_arg, page_arg
 from lms.learning.assignments import (
     AssignmentFilters,
@@ -42,7 +43,6 @@ from lms.security import (
     visible_people_ids,
     visible_people_query,
 )
-from lms.i18n import format_date
 
 bp = Blueprint("assignments", __name__)
 

@@ -1,7 +1,13 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from lms.models.base import Base, utcnow
-from lms.models.content import ContentItem, ContentKind, ContentVersion, MediaFile
+from lms.models.content import (
+    ContentItem,
+    ContentKind,
+    ContentTranslation,
+    ContentVersion,
+    MediaFile,
+)
 from lms.models.learning import (
     Assignment,
     Attempt,
@@ -39,7 +45,7 @@ __all__ = [
     "SaleChange", "SalesImport", "Setting",
     "Assignment", "Attempt", "AttemptQuestion", "AttemptStatus", "Goal", "GoalKind",
     "ModuleProgress", "PathCompletion", "Submission", "Design", "Rollout", "RolloutMember",
-    "ContentItem", "ContentKind", "ContentVersion", "MediaFile",
+    "ContentItem", "ContentKind", "ContentTranslation", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",
 ]

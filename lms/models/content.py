@@ -89,6 +89,9 @@ class ContentVersion(Base):
     #: Deferred: pages read the parsed document, cached by hash, not the text.
     source: Mapped[str] = mapped_column(Text, deferred=True)
     title: Mapped[str] = mapped_column(String(200))
+    #: The language the text is written in (its ``language:``); a translation's differs from
+    #: the original's (lms/content/translations.py).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Who saved it in the browser; empty when it came from a file sync.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
@@ -100,6 +103,25 @@ class ContentVersion(Base):
     @property
     def short_hash(self) -> str:
         return self.content_hash[:10]
+
+
+class ContentTranslation(Base):
+    """The current version of an item in another language: ``x.nl.md`` beside ``x.md``.
+
+    A translation's versions belong to the original's item, so attempts, completion and
+    readiness count them as the same module or quiz; this row says which one is current.
+    """
+
+    __tablename__ = "content_translations"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id",
+                                                       ondelete="CASCADE"))
+
+    item: Mapped[ContentItem] = relationship()
+    version: Mapped[ContentVersion] = relationship()
 
 
 class MediaFile(Base):

@@ -136,6 +136,9 @@ class Attempt(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: started_at + the time limit; empty without a limit.
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The language the attempt was taken in: its quiz version's (a translation's, or the
+    #: original's).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     quiz = relationship("ContentItem")
     quiz_version = relationship("ContentVersion")

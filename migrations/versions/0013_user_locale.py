@@ -18,10 +18,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True))
+    # Plain ADD COLUMN, not a batch copy: on SQLite a copy would drop the table's triggers.
+    op.add_column('users', sa.Column('locale', sa.String(length=8), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('locale')
+    op.drop_column('users', 'locale')

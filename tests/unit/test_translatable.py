@@ -20,22 +20,25 @@ import pytest
 from tests.i18n.scan import python_findings, template_findings
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted((ROOT / "templates").rglob("*.html")) + sorted((ROOT / "templates").rglob("*.txt"))
+TEMPLATES = sorted([*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt")])
 MODULES = sorted((ROOT / "lms").rglob("*.py"))
+
+
+def _report(path: Path, findings: list[tuple[int, str]]) -> str:
+    lines = "\n".join(f"  line {line}: {text!r}" for line, text in findings)
+    return f"{path.relative_to(ROOT)}: text outside a translation call:\n{lines}"
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_template_text_is_translatable(path: Path) -> None:
     findings = template_findings(path.read_text(encoding="utf-8"))
-    assert not findings, f"{path.relative_to(ROOT)}: text outside a translation call:\n" + "\n".join(
-        f"  line {line}: {text!r}" for line, text in findings)
+    assert not findings, _report(path, findings)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_text_is_translatable(path: Path) -> None:
     findings = python_findings(path.read_text(encoding="utf-8"))
-    assert not findings, f"{path.relative_to(ROOT)}: text outside a translation call:\n" + "\n".join(
-        f"  line {line}: {text!r}" for line, text in findings)
+    assert not findings, _report(path, findings)
 
 
 def test_the_scanners_catch_what_they_are_for() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.content.checkcmd import ContentDirs
 from lms.content.editing import write_atomically
@@ -19,7 +20,7 @@ from lms.content.files import MEDIA_FOLDER, find_content_files
 from lms.content.parsing import normalise
 from lms.extensions import db
 from lms.learning.catalog import live_items
-from lms.models import ContentKind, MediaFile
+from lms.models import ContentItem, ContentKind, ContentTranslation, ContentVersion, MediaFile
 from lms.progress import Progress, quiet
 
 
@@ -31,13 +32,15 @@ class ExportReport:
     not_live: list[Path] = field(default_factory=list)
 
 
-def _target(kind: ContentKind, slug: str, dirs: ContentDirs) -> Path:
+def _target(kind: ContentKind, slug: str, dirs: ContentDirs, language: str | None = None) -> Path:
+    """Where the item's file goes; a translation beside it as ``<slug>.<language>.<ext>``."""
+    stem = f"{slug}.{language}" if language else slug
     if kind is ContentKind.MODULE:
-        return dirs.modules / f"{slug}.md"
+        return dirs.modules / f"{stem}.md"
     folder = dirs.quizzes if kind is ContentKind.QUIZ else dirs.paths
     # Keep a checkout's .yml files as .yml.
-    short = folder / f"{slug}.yml"
-    return short if short.exists() else folder / f"{slug}.yaml"
+    short = folder / f"{stem}.yml"
+    return short if short.exists() else folder / f"{stem}.yaml"
 
 
 def _write_if_changed(path: Path, text: str | None, data: bytes | None,
@@ -59,19 +62,25 @@ def _write_if_changed(path: Path, text: str | None, data: bytes | None,
 def export_content(root: Path, progress: Progress = quiet) -> ExportReport:
     dirs = ContentDirs.under(root)
     report = ExportReport()
-    items = [(kind, slug, item) for kind in ContentKind
+    items = [(kind, slug, None, item.current_version) for kind in ContentKind
              for slug, item in sorted(live_items(kind).items())]
+    items += [(ContentKind(row.item.kind), row.item.slug, row.language, row.version)
+              for row in db.session.scalars(
+                  select(ContentTranslation).join(ContentTranslation.item)
+                  .where(ContentItem.retired_at.is_(None))
+                  .options(selectinload(ContentTranslation.version).undefer(ContentVersion.source))
+                  .order_by(ContentItem.kind, ContentItem.slug, ContentTranslation.language))]
     media = db.session.scalars(select(MediaFile).where(MediaFile.retired_at.is_(None))
                                .order_by(MediaFile.name)).all()
     total = len(items) + len(media)
-    for done, (kind, slug, item) in enumerate(items, start=1):
+    for done, (kind, slug, language, version) in enumerate(items, start=1):
         progress("files", done, total)
-        _write_if_changed(_target(kind, slug, dirs), item.current_version.source, None, report)
+        _write_if_changed(_target(kind, slug, dirs, language), version.source, None, report)
     for done, file in enumerate(media, start=len(items) + 1):
         progress("files", done, total)
         _write_if_changed(dirs.modules / MEDIA_FOLDER / file.name, None, file.data, report)
     live = {p.resolve() for p in report.written} | {
-        _target(kind, slug, dirs).resolve() for kind, slug, _ in items}
+        _target(kind, slug, dirs, language).resolve() for kind, slug, language, _ in items}
     found = find_content_files(dirs.modules, dirs.quizzes, dirs.paths)
     report.not_live = sorted(p for p in (*found.modules, *found.quizzes, *found.paths)
                              if Path(p).resolve() not in live)

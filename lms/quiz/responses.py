@@ -24,7 +24,8 @@ def describe_response(question: Question, response: Any) -> str:
         if isinstance(question, Matching):
             if not isinstance(response, list):
                 raise TypeError("a matching response is a list")
-            return "; ".join(f"{pair.left} → {chosen or _('(none)')}"
+            none = _("(none)")
+            return "; ".join(f"{pair.left} → {chosen or none}"
                              for pair, chosen in zip(question.pairs, response, strict=False))
     except (IndexError, TypeError, ValueError):
         return _("An answer that could not be read")

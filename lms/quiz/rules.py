@@ -145,4 +145,5 @@ def _when(moment: datetime, now: datetime) -> str:
     locale = get_locale()
     day = (babel_dates.format_date(moment.date(), "d MMM y", locale=locale) if locale
            else f"{moment:%Y-%m-%d}")
-    return _("%(time)s on %(day)s", time=f"{moment:%H:%M}", day=day)
+    time = f"{moment:%H:%M}"
+    return _("%(time)s on %(day)s", time=time, day=day)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
+from lms.i18n import _l
 
 
 class DomainError(Exception):
@@ -20,18 +22,22 @@ class DomainError(Exception):
 
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood. Go back and try again."),
-    403: ("Not allowed", "Your account does not give access to this page. If you think it "
-          "should, ask your manager or an administrator."),
-    404: ("Page not found", "There is nothing at this address, or it is not yours to see."),
-    405: ("Not allowed", "This page cannot be used that way."),
-    413: ("File too large", "The file is larger than this site accepts. Split it into smaller "
-          "files, or ask an administrator to raise the upload limit."),
-    429: ("Too many attempts", "Too many requests in a short time. Wait a minute and try again."),
-    503: ("Busy, try again", "The database is busy with another change (a large import, for "
-          "example). Nothing you submitted was saved; try again in a minute."),
-    500: ("Something went wrong", "The error has been logged. Nothing you submitted was half "
-          "saved; try again in a moment."),
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not give access to this page. If you think "
+                                "it should, ask your manager or an administrator.")),
+    404: (_l("Page not found"), _l("There is nothing at this address, or it is not yours to "
+                                   "see.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("File too large"), _l("The file is larger than this site accepts. Split it into "
+                                   "smaller files, or ask an administrator to raise the upload "
+                                   "limit.")),
+    429: (_l("Too many attempts"), _l("Too many requests in a short time. Wait a minute and try "
+                                      "again.")),
+    503: (_l("Busy, try again"), _l("The database is busy with another change (a large import, "
+                                    "for example). Nothing you submitted was saved; try again in "
+                                    "a minute.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Nothing you submitted was "
+                                         "half saved; try again in a moment.")),
 }
 
 
@@ -42,7 +48,10 @@ def _wants_json() -> bool:
 def render_error(code: int, detail: str | None = None):  # noqa: ANN201 - Flask response
     # Whatever failed mid-request must not be committed by a later flush.
     db.session.rollback()
-    title, text = MESSAGES.get(code, (f"Error {code}", "The request failed."))
+    if code in MESSAGES:
+        title, text = (str(part) for part in MESSAGES[code])
+    else:
+        title, text = _("Error %(code)s", code=code), _("The request failed.")
     if _wants_json():
         return jsonify(error={"status": code, "title": title, "message": detail or text}), code
     return render_template("errors/error.html", code=code, title=title, text=text,
@@ -53,8 +62,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
         return render_error(
-            400, "The form had expired or did not come from this site. Reload the page and "
-            "submit it again.",
+            400, _("The form had expired or did not come from this site. Reload the page and "
+                   "submit it again."),
         )
 
     @app.errorhandler(HTTPException)

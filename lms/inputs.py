@@ -11,6 +11,7 @@ from typing import Any
 import click
 from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, IntegerConverter, Map, ValidationError
 from wtforms import IntegerField
 from wtforms.validators import ValidationError as FormError
@@ -64,7 +65,7 @@ def refuse_nul_characters() -> None:
                                                          "multipart/form-data"):
         values += _pairs(request.form)
     if any("\x00" in value for value in values):
-        abort(400, "The request contains a NUL character.")
+        abort(400, _("The request contains a NUL character."))
 
 
 def _pairs(multidict: Any) -> list[str]:
@@ -171,8 +172,8 @@ class IdType(click.ParamType):
         parsed = parse_id(str(value))
         if parsed is None:
             shown = str(value) if len(str(value)) <= 30 else str(value)[:29] + "…"
-            self.fail(f"{quote(shown)} is not an id that can exist (a whole number up to "
-                      f"{MAX_ID}).", param, ctx)
+            self.fail(_("%(value)s is not an id that can exist (a whole number up to "
+                        "%(max)s).", value=quote(shown), max=MAX_ID), param, ctx)
         return parsed
 
 

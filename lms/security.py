@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -232,7 +233,7 @@ class Visibility:
     def label(self, team_id: int | None) -> str:
         if team_id is not None:
             return self.team_name(team_id)
-        return "Everyone" if self.sees_everyone else "All your teams"
+        return _("Everyone") if self.sees_everyone else _("All your teams")
 
 
 @dataclass(frozen=True)

@@ -7,43 +7,45 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from lms.i18n import _l
+
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()],
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=10, max=200,
-                                           message="Use at least 10 characters.")],
-        description="At least 10 characters; not your name or email address.",
+                                           message=_l("Use at least 10 characters."))],
+        description=_l("At least 10 characters; not your name or email address."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class TokenForm(FlaskForm):
-    name = StringField("What is it for?", validators=[DataRequired(), Length(max=100)],
-                       description="For example: CRM sync, weekly readiness export.")
-    expires = SelectField("Expires", default="90",
-                          choices=[SelectChoice("30", "after 30 days"),
-                                   SelectChoice("90", "after 90 days"),
-                                   SelectChoice("365", "after a year"),
-                                   SelectChoice("never", "never (until revoked)")])
-    submit = SubmitField("Create token")
+    name = StringField(_l("What is it for?"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("For example: CRM sync, weekly readiness export."))
+    expires = SelectField(_l("Expires"), default="90",
+                          choices=[SelectChoice("30", _l("after 30 days")),
+                                   SelectChoice("90", _l("after 90 days")),
+                                   SelectChoice("365", _l("after a year")),
+                                   SelectChoice("never", _l("never (until revoked)"))])
+    submit = SubmitField(_l("Create token"))
 
     @property
     def expires_in_days(self) -> int | None:

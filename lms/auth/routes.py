@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from lms.auth.forms import ChangePasswordForm, LoginForm
@@ -76,9 +77,9 @@ def login():  # noqa: ANN201
         password_ok = verify_password(user.password_hash if user else dummy_hash(),
                                       form.password.data or "")
         if user is None or not password_ok:
-            flash("The email address or password is not correct.", "error")
+            flash(_("The email address or password is not correct."), "error")
         elif not user.active:
-            flash("This account has been deactivated. Ask your manager or an administrator.",
+            flash(_("This account has been deactivated. Ask your manager or an administrator."),
                   "error")
         else:
             # A new session at login: nothing from before the login survives (session fixation).
@@ -88,7 +89,7 @@ def login():  # noqa: ANN201
             people.record_login(user)
             db.session.commit()
             if user.must_change_password:
-                flash("Welcome! Choose your own password before you continue.", "info")
+                flash(_("Welcome! Choose your own password before you continue."), "info")
                 return redirect(url_for("auth.change_password"))
             return redirect(next_url or url_for("auth.index"))
         return render_template("auth/login.html", form=form), 401
@@ -103,7 +104,7 @@ def logout():  # noqa: ANN201
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You have been logged out.", "info")
+    flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -134,7 +135,7 @@ def change_password():  # noqa: ANN201
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             start_session(user, remember=cookie in request.cookies)
             db.session.commit()
-            flash("Your password has been changed.", "success")
+            flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.index"))
     return render_template("auth/change_password.html", form=form,
                            forced=current_user.must_change_password)

@@ -6,6 +6,7 @@ Admins see and revoke everyone's tokens on the admin page (lms.admin.tokens).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.api.auth import API_ROLES, create_token, revoke_token, tokens_query
@@ -60,5 +61,5 @@ def revoke(token_id: int):  # noqa: ANN201
         abort(400)
     revoke_token(token)
     db.session.commit()
-    flash(f"The token “{token.name or token.prefix}” no longer works.", "success")
+    flash(_("The token “%(name)s” no longer works.", name=token.name or token.prefix), "success")
     return redirect(url_for("tokens.index"))

@@ -7,20 +7,25 @@ from __future__ import annotations
 import math
 import re
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from lms.i18n import _l
 from lms.inputs import DayInRange, WholeNumberField, choice_id
 from lms.learning.goals import KINDS
 from lms.models import GoalKind
 
-KIND_CHOICES = [
-    SelectChoice(kind.value, info.label,
-                 optgroup="Training goals" if kind.is_training else "Performance goals")
-    for kind, info in KINDS.items()
-]
+
+def kind_choices() -> list[SelectChoice]:
+    """The kinds, grouped, in the language being spoken (made per form, not at import)."""
+    training, performance = _("Training goals"), _("Performance goals")
+    return [SelectChoice(kind.value, str(info.label),
+                         optgroup=training if kind.is_training else performance)
+            for kind, info in KINDS.items()]
+
 
 #: The kind-specific fields each kind shows and requires (title, dates and note are common).
 KIND_FIELDS: dict[GoalKind, tuple[str, ...]] = {
@@ -34,22 +39,23 @@ KIND_FIELDS: dict[GoalKind, tuple[str, ...]] = {
     GoalKind.COMPLAINTS_RESOLVED: ("target", "within_days"),
 }
 REQUIRED_MESSAGES = {
-    "path": "Choose a learning path.",
-    "module": "Choose a module.",
-    "target": "Enter the target.",
-    "within_days": "Enter the number of days.",
+    "path": _l("Choose a learning path."),
+    "module": _l("Choose a module."),
+    "target": _l("Enter the target."),
+    "within_days": _l("Enter the number of days."),
 }
 TARGET_HELP = {
-    GoalKind.REACH_SCORE: "The result to reach on the module's quiz, as counted by its grading "
-                          "method, in % (1 to 100).",
-    GoalKind.REVENUE: "Revenue from your won deals between the start date and the deadline, in "
-                      "euros, e.g. 25000 or 25000,50.",
-    GoalKind.WON_DEALS: "How many deals to win between the start date and the deadline.",
-    GoalKind.SATISFACTION: "Average customer satisfaction over the period, in % of the top "
-                           "score (e.g. 90 for 4.5 out of 5 stars).",
-    GoalKind.REPEAT_RATE: "Share of your customers in the period who had bought before, in %.",
-    GoalKind.COMPLAINTS_RESOLVED: "Share of the complaints about your customers in the period "
-                                  "resolved in time, in %.",
+    GoalKind.REACH_SCORE: _l("The result to reach on the module's quiz, as counted by its "
+                             "grading method, in % (1 to 100)."),
+    GoalKind.REVENUE: _l("Revenue from your won deals between the start date and the deadline, "
+                         "in euros, e.g. 25000 or 25000,50."),
+    GoalKind.WON_DEALS: _l("How many deals to win between the start date and the deadline."),
+    GoalKind.SATISFACTION: _l("Average customer satisfaction over the period, in % of the top "
+                              "score (e.g. 90 for 4.5 out of 5 stars)."),
+    GoalKind.REPEAT_RATE: _l("Share of your customers in the period who had bought before, "
+                             "in %."),
+    GoalKind.COMPLAINTS_RESOLVED: _l("Share of the complaints about your customers in the "
+                                     "period resolved in time, in %."),
 }
 
 
@@ -65,7 +71,7 @@ class TargetField(StringField):
             return
         text = self.raw.replace("€", "").replace("%", "").replace(" ", "").replace("\u00a0", "")
         if re.fullmatch(r"\d{1,3}[.,]\d{3}", text):  # 12.500: twelve and a half, or thousands?
-            raise ValueError("Write the number without a thousands separator, e.g. 12500.")
+            raise ValueError(_("Write the number without a thousands separator, e.g. 12500."))
         if "," in text and "." in text:  # the last separator is the decimal one
             decimal = "," if text.rfind(",") > text.rfind(".") else "."
             text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
@@ -78,7 +84,7 @@ class TargetField(StringField):
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise ValueError("Enter a number, e.g. 80 or 25000.")
+            raise ValueError(_("Enter a number, e.g. 80 or 25000."))
         self.data = number
 
     def _value(self) -> str:
@@ -89,44 +95,46 @@ class TargetField(StringField):
 
 class GoalForm(FlaskForm):
     kind = SelectField(
-        "Kind of goal", choices=KIND_CHOICES, default=GoalKind.COMPLETE_MODULE.value,
-        invalid_choice_message="Choose what kind of goal this is.",
-        description="Training goals are measured on your modules and quizzes; performance goals "
-                    "on your sales.")
+        _l("Kind of goal"), choices=[], default=GoalKind.COMPLETE_MODULE.value,
+        invalid_choice_message=_l("Choose what kind of goal this is."),
+        description=_l("Training goals are measured on your modules and quizzes; performance "
+                       "goals on your sales."))
     title = StringField(
-        "Title", validators=[Optional(), Length(max=200)],
-        description="Leave empty to name the goal after what it measures.")
+        _l("Title"), validators=[Optional(), Length(max=200)],
+        description=_l("Leave empty to name the goal after what it measures."))
     path = SelectField(
-        "Learning path", coerce=choice_id, default=0, validate_choice=False,
-        description="The learning path to finish, with all its required modules.")
+        _l("Learning path"), coerce=choice_id, default=0, validate_choice=False,
+        description=_l("The learning path to finish, with all its required modules."))
     module = SelectField(
-        "Module", coerce=choice_id, default=0, validate_choice=False,
-        description="The module to finish: read it and pass its quiz.")
-    target = TargetField("Target", description="The value to reach.",
+        _l("Module"), coerce=choice_id, default=0, validate_choice=False,
+        description=_l("The module to finish: read it and pass its quiz."))
+    target = TargetField(_l("Target"), description=_l("The value to reach."),
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     within_days = WholeNumberField(
-        "Resolved within (days)",
-        validators=[Optional(), NumberRange(1, 365, "Enter a number of days from 1 to 365.")],
-        description="A complaint counts as resolved in time when it was closed within this many "
-                    "days of being reported.")
+        _l("Resolved within (days)"),
+        validators=[Optional(), NumberRange(1, 365, _l("Enter a number of days from 1 to 365."))],
+        description=_l("A complaint counts as resolved in time when it was closed within this "
+                       "many days of being reported."))
     starts_on = DateField(
-        "Start date", validators=[Optional(), DayInRange()],
-        description="When you start working on it; performance goals count sales from this "
-                    "day. Leave empty to start today.")
+        _l("Start date"), validators=[Optional(), DayInRange()],
+        description=_l("When you start working on it; performance goals count sales from this "
+                       "day. Leave empty to start today."))
     deadline = DateField(
-        "Deadline", validators=[InputRequired("Enter the deadline."), DayInRange()],
-        description="The last day to reach the goal.")
+        _l("Deadline"), validators=[InputRequired(_l("Enter the deadline.")), DayInRange()],
+        description=_l("The last day to reach the goal."))
     note = TextAreaField(
-        "Note", validators=[Length(max=2000)], render_kw={"rows": 3},
-        description="Why this goal matters to you or how you will get there. Only you see it.")
+        _l("Note"), validators=[Length(max=2000)], render_kw={"rows": 3},
+        description=_l("Why this goal matters to you or how you will get there. Only you see "
+                       "it."))
 
     def __init__(self, *args, items: dict[str, list[tuple[int, str]]] | None = None,  # noqa: ANN002, ANN003
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         items = items or {}
-        self.path.choices = [SelectChoice(0, "— Choose a learning path —")] + [
+        self.kind.choices = kind_choices()
+        self.path.choices = [SelectChoice(0, _("— Choose a learning path —"))] + [
             SelectChoice(i, label) for i, label in items.get("path", [])]
-        self.module.choices = [SelectChoice(0, "— Choose a module —")] + [
+        self.module.choices = [SelectChoice(0, _("— Choose a module —"))] + [
             SelectChoice(i, label) for i, label in items.get("module", [])]
         self.show_kind(self.selected_kind)
 
@@ -150,7 +158,7 @@ class GoalForm(FlaskForm):
             self.target.label.text = info.target_label
             self.target.description = TARGET_HELP[kind]
         if kind is GoalKind.REACH_SCORE:
-            self.module.description = "The module whose quiz result counts."
+            self.module.description = _("The module whose quiz result counts.")
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
         ok = super().validate(extra_validators)
@@ -159,6 +167,6 @@ class GoalForm(FlaskForm):
         for field in self.kind_fields():
             empty = field.data is None or (isinstance(field, SelectField) and field.data == 0)
             if not field.errors and empty:
-                field.errors = [*field.errors, REQUIRED_MESSAGES[field.name]]
+                field.errors = [*field.errors, str(REQUIRED_MESSAGES[field.name])]
                 ok = False
         return ok

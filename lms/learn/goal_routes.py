@@ -6,6 +6,7 @@ Registered under /learn/goals. A person only ever sees their own goals: any othe
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.errors import DomainError
@@ -40,7 +41,7 @@ def _items(goal: Goal | None = None) -> dict[str, list[tuple[int, str]]]:
                 and all(goal.item_id != i.id for i in items):
             title = goal.item.current_version.title if goal.item.current_version \
                 else goal.item.slug
-            pairs.append((goal.item.id, f"{title} (no longer offered)"))
+            pairs.append((goal.item.id, _("%(title)s (no longer offered)", title=title)))
         out[key] = pairs
     return out
 
@@ -103,7 +104,7 @@ def new():  # noqa: ANN201
         form.kind.data = kind
         form.show_kind(form.selected_kind)
     elif (goal := _save(form, None)) is not None:
-        flash(f"Goal set: “{goal.title}”.", "success")
+        flash(_("Goal set: “%(title)s”.", title=goal.title), "success")
         return redirect(url_for("goals.index"))
     return render_template("learn/goals/form.html", form=form, goal=None, kinds=KINDS)
 
@@ -119,7 +120,7 @@ def edit(goal_id: int):  # noqa: ANN201
     else:
         form = GoalForm(items=_items(goal))
         if _save(form, goal) is not None:
-            flash(f"Goal saved: “{goal.title}”.", "success")
+            flash(_("Goal saved: “%(title)s”.", title=goal.title), "success")
             return redirect(url_for("goals.index"))
     return render_template("learn/goals/form.html", form=form, goal=goal, kinds=KINDS,
                            action=ActionForm())
@@ -133,5 +134,5 @@ def archive(goal_id: int):  # noqa: ANN201
         abort(400)
     archive_goal(goal)
     db.session.commit()
-    flash(f"Goal archived: “{goal.title}”.", "success")
+    flash(_("Goal archived: “%(title)s”.", title=goal.title), "success")
     return redirect(url_for("goals.index"))

@@ -4,6 +4,7 @@ answering (with saving), submitting, and the result with feedback."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -108,8 +109,8 @@ def take(attempt_id: int):  # noqa: ANN201
     if expired(attempt, now):
         finish_open_attempt(attempt, now=now)
         db.session.commit()
-        flash("The time limit has passed. Your attempt was graded with the answers saved "
-              "before the time ran out.", "warning")
+        flash(_("The time limit has passed. Your attempt was graded with the answers saved "
+                "before the time ran out."), "warning")
         return redirect(url_for("quiz.result", attempt_id=attempt.id))
     doc = doc_for(attempt)
     by_id = {q.id: q for q in doc.questions}
@@ -140,7 +141,7 @@ def save(attempt_id: int):  # noqa: ANN201
         return _submit(attempt)
     if save_responses(attempt, _responses(attempt)):
         db.session.commit()
-        flash("Your answers are saved. You can come back and finish later.", "success")
+        flash(_("Your answers are saved. You can come back and finish later."), "success")
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
     return redirect(url_for("quiz.take", attempt_id=attempt.id))  # expired: take() grades it
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -107,9 +108,9 @@ def module_read(slug: str):  # noqa: ANN201
     progress = mark_read(current_user, item)
     db.session.commit()
     if progress.completed_at is not None:
-        flash(f"“{doc.title}” is complete.", "success")
+        flash(_("“%(title)s” is complete.", title=doc.title), "success")
     elif doc.quiz:
-        flash("Marked as read. Pass the quiz to complete the module.", "info")
+        flash(_("Marked as read. Pass the quiz to complete the module."), "info")
         return redirect(url_for("quiz.overview", slug=doc.quiz))
     return redirect(url_for("learn.module", slug=slug, path=request.args.get("path")))
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -21,6 +22,7 @@ from sqlalchemy.orm import contains_eager
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import _l
 from lms.learning.catalog import live_item
 from lms.models import (
     Assignment,
@@ -47,17 +49,18 @@ def resolve_due_date(user: User, *, due_date: date | None,
     """A fixed date, or a number of days after the person's hire date."""
     if days_after_hire is not None:
         if user.hire_date is None:
-            raise DomainError(f"{user.name} has no hire date, so a due date relative to it "
-                              "cannot be worked out; give a fixed date or set the hire date.")
+            raise DomainError(_("%(name)s has no hire date, so a due date relative to it cannot "
+                                "be worked out; give a fixed date or set the hire date.",
+                                name=user.name))
         return user.hire_date + timedelta(days=days_after_hire)
     return due_date
 
 
 def check_assignable(item: ContentItem) -> None:
     if item.kind not in (ContentKind.PATH.value, ContentKind.MODULE.value):
-        raise DomainError("Only learning paths and modules can be assigned.")
+        raise DomainError(_("Only learning paths and modules can be assigned."))
     if item.retired_at is not None or item.current_version_id is None:
-        raise DomainError("This item is no longer available, so it cannot be assigned.")
+        raise DomainError(_("This item is no longer available, so it cannot be assigned."))
 
 
 def _flush_assignments() -> None:
@@ -65,8 +68,8 @@ def _flush_assignments() -> None:
         db.session.flush()
     except IntegrityError:
         # uq_assignments_live: someone else assigned the same item at the same moment.
-        raise DomainError("Someone else changed these assignments at the same moment; "
-                          "reload the page and try again.") from None
+        raise DomainError(_("Someone else changed these assignments at the same moment; "
+                            "reload the page and try again.")) from None
 
 
 def assign(user: User, item: ContentItem, *, due_date: date | None = None,
@@ -96,7 +99,7 @@ def live_assignment(user: User, item: ContentItem) -> Assignment | None:
 
 def withdraw(assignment: Assignment) -> None:
     if assignment.withdrawn_at is not None:
-        raise DomainError("This assignment was already withdrawn.")
+        raise DomainError(_("This assignment was already withdrawn."))
     assignment.withdrawn_at = utcnow()
     db.session.flush()
 
@@ -154,8 +157,8 @@ def assign_to_team(team: Team, item: ContentItem, *, due_date: date | None = Non
         try:
             due = resolve_due_date(person, due_date=due_date, days_after_hire=days_after_hire)
         except DomainError:
-            result.skipped.append((person, "no hire date, so a due date relative to it "
-                                           "cannot be worked out"))
+            result.skipped.append((person, _("no hire date, so a due date relative to it "
+                                             "cannot be worked out")))
             continue
         current = existing.get(person.id)
         if current is not None:
@@ -180,7 +183,7 @@ def change_due_date(assignment: Assignment, *, due_date: date | None,
                     days_after_hire: int | None) -> None:
     """Give a live assignment a new due date (fixed, relative to the hire date, or none)."""
     if assignment.withdrawn_at is not None:
-        raise DomainError("This assignment was withdrawn; assign the item again instead.")
+        raise DomainError(_("This assignment was withdrawn; assign the item again instead."))
     assignment.due_date = resolve_due_date(assignment.user, due_date=due_date,
                                            days_after_hire=days_after_hire)
     assignment.due_days_after_hire = days_after_hire
@@ -197,7 +200,14 @@ class AssignmentStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """"Overdue", "Due soon", "On time", "Complete", in the language being spoken."""
+        return str(_STATUS_LABELS[self.value])
+
+
+_STATUS_LABELS = {
+    "overdue": _l("Overdue"), "due_soon": _l("Due soon"), "on_time": _l("On time"),
+    "complete": _l("Complete"),
+}
 
 
 def start_of(day: date) -> datetime:
@@ -351,11 +361,12 @@ def auto_enrolment() -> AutoEnrolment:
 
 def save_auto_enrolment(setting: AutoEnrolment) -> None:
     if setting.enabled and live_item(ContentKind.PATH, setting.path) is None:
-        raise DomainError(f"There is no learning path {quote(setting.path)}; choose one "
-                          "that exists.",
+        raise DomainError(_("There is no learning path %(path)s; choose one that exists.",
+                            path=quote(setting.path)),
                           field="path")
     if setting.days_after_hire is not None and setting.days_after_hire < 0:
-        raise DomainError("The number of days cannot be negative.", field="days_after_hire")
+        raise DomainError(_("The number of days cannot be negative."),
+                          field="days_after_hire")
     row = db.session.get(Setting, AUTO_ENROL_KEY)
     if row is None:
         db.session.add(Setting(key=AUTO_ENROL_KEY, value=setting.as_json()))

@@ -12,6 +12,8 @@ import random
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.content.documents import QuizDoc
 from lms.errors import DomainError
 from lms.extensions import db
@@ -49,7 +51,7 @@ def start_attempt(user: User, quiz: ContentItem, *, now: datetime | None = None)
         else:
             return attempt
     if not current.decision.allowed:
-        raise DomainError(current.decision.reason or "You cannot start this quiz now.")
+        raise DomainError(current.decision.reason or _("You cannot start this quiz now."))
 
     # In the reader's language when the quiz is translated into it (same questions, same ids).
     version = shown_version(quiz)
@@ -91,7 +93,7 @@ def save_responses(attempt: Attempt, responses: dict[str, Any], *,
     time limit (plus grace) has passed."""
     now = now or utcnow()
     if attempt.status != AttemptStatus.OPEN.value:
-        raise DomainError("This attempt has already been submitted.")
+        raise DomainError(_("This attempt has already been submitted."))
     if expired(attempt, now):
         return False
     for question in attempt.questions:
@@ -112,7 +114,7 @@ def submit(attempt: Attempt, responses: dict[str, Any] | None = None, *,
     """
     now = now or utcnow()
     if attempt.status != AttemptStatus.OPEN.value:
-        raise DomainError("This attempt has already been submitted.")
+        raise DomainError(_("This attempt has already been submitted."))
     late = expired(attempt, now)
     if responses and not late:
         save_responses(attempt, responses, now=now)

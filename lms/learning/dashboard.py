@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -108,6 +109,7 @@ def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
         .options(joinedload(Attempt.quiz_version))
         .where(Attempt.user_id == user.id).order_by(Submission.submitted_at.desc()).limit(5)
     ).all()
-    board.recent = [(sub, f"{att.quiz_version.title}, attempt {att.number}")
+    board.recent = [(sub, _("%(title)s, attempt %(number)s", title=att.quiz_version.title,
+                            number=att.number))
                     for sub, att in recent]
     return board

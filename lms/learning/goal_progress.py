@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms.clock import local_today
 from lms.extensions import db
-from lms.i18n import format_date
+from lms.i18n import _l, format_date, format_number
 from lms.learning.catalog import quiz_doc
 from lms.learning.completion import path_progress, progress_of
 from lms.learning.goals import CUMULATIVE, KINDS, amount_label, quiz_of, target_label
@@ -32,11 +34,11 @@ BEHIND_TOLERANCE = 15
 #: ... or when less than this % of the time is left and the goal is not done yet.
 FINAL_STRETCH = 20
 
-STATUS_LABELS: dict[str, str] = {
-    "achieved": "Achieved", "on_track": "On track", "at_risk": "At risk", "missed": "Missed",
-    "no_data": "No data yet",
+STATUS_LABELS = {
+    "achieved": _l("Achieved"), "on_track": _l("On track"), "at_risk": _l("At risk"),
+    "missed": _l("Missed"), "no_data": _l("No data yet"),
 }
-NO_SALES_DATA = "No sales data yet"
+NO_SALES_DATA = _l("No sales data yet")
 
 # --- the status rule (pure) -----------------------------------------------------------------
 
@@ -81,11 +83,13 @@ def goal_status(*, progress: float | None, started: date, deadline: date, today:
 @dataclass(frozen=True)
 class Progress:
     """How far a goal is: ``value`` 0-1, or None when it cannot be measured (``detail`` says
-    why); ``achieved_at`` when it was met on or before the deadline."""
+    why); ``achieved_at`` when it was met on or before the deadline; ``completed`` when the
+    detail already says when the module or path was completed."""
 
     value: float | None
     detail: str = ""
     achieved_at: datetime | None = None
+    completed: bool = False
 
 
 #: ``measure(user, goal, until)``: the person's value from ``goal.starts_on`` to ``until``
@@ -119,34 +123,35 @@ def _on_time(goal: Goal, when: datetime) -> datetime | None:
 
 def _module_progress(goal: Goal, user: User) -> Progress:
     if goal.item is None:
-        return Progress(None, "This module no longer exists.")
+        return Progress(None, _("This module no longer exists."))
     row = progress_of(user.id, goal.item)
     if row is not None and row.completed_at is not None:
-        return Progress(1.0, f"Completed on {format_date(row.completed_at)}.",
-                        _on_time(goal, row.completed_at))
+        return Progress(1.0, _("Completed on %(day)s.", day=format_date(row.completed_at)),
+                        _on_time(goal, row.completed_at), completed=True)
     if row is not None and row.read_at is not None:
-        return Progress(0.5, "Read; pass the quiz to complete it.")
-    return Progress(0.0, "Not read yet.")
+        return Progress(0.5, _("Read; pass the quiz to complete it."))
+    return Progress(0.0, _("Not read yet."))
 
 
 def _path_progress(goal: Goal, user: User) -> Progress:
     if goal.item is None:
-        return Progress(None, "This learning path no longer exists.")
+        return Progress(None, _("This learning path no longer exists."))
     progress = path_progress(user.id, goal.item)
     if progress is None:
-        return Progress(None, "This learning path is no longer offered.")
+        return Progress(None, _("This learning path is no longer offered."))
     if progress.completion is not None:
         done_at = progress.completion.completed_at
-        return Progress(1.0, f"Completed on {format_date(done_at)}.", _on_time(goal, done_at))
+        return Progress(1.0, _("Completed on %(day)s.", day=format_date(done_at)),
+                        _on_time(goal, done_at), completed=True)
     total, done = progress.required_total, progress.required_done
     return Progress(done / total if total else 0.0,
-                    f"{done} of {total} required modules complete.")
+                    _("%(done)s of %(total)s required modules complete.", done=done, total=total))
 
 
 def _score_progress(goal: Goal, user: User) -> Progress:
     quiz = quiz_of(goal.item)
     if quiz is None or not goal.target:
-        return Progress(None, "This module no longer has a quiz.")
+        return Progress(None, _("This module no longer has a quiz."))
     method = quiz_doc(quiz.current_version).settings.grading_method
     graded = sorted((a.submission for a in attempts_of(user, quiz) if a.submission),
                     key=lambda s: s.submitted_at)
@@ -160,25 +165,29 @@ def _score_progress(goal: Goal, user: User) -> Progress:
             reached_at = _on_time(goal, submission.submitted_at)
     result = rules.module_result(percents, method)
     if result is None:
-        return Progress(0.0, "No graded attempt yet.")
+        return Progress(0.0, _("No graded attempt yet."))
     return Progress(min(result / goal.target, 1.0),
-                    f"Your result: {result:g} % (goal {goal.target:g} %).", reached_at)
+                    _("Your result: %(result)s %% (goal %(target)s %%).",
+                      result=format_number(result), target=format_number(goal.target)),
+                    reached_at)
 
 
 def _performance_progress(goal: Goal, user: User, kind: GoalKind, today: date) -> Progress:
     measure = _MEASURES.get(kind)
     if measure is None:
-        return Progress(None, NO_SALES_DATA)
+        return Progress(None, str(NO_SALES_DATA))
     if today < goal.starts_on:
-        return Progress(0.0, f"Counting starts on {format_date(goal.starts_on)}.")
+        return Progress(0.0, _("Counting starts on %(day)s.", day=format_date(goal.starts_on)))
     actual = measure(user, goal, min(today, goal.deadline))
     if actual is None or not goal.target:
-        return Progress(None, NO_SALES_DATA)
+        return Progress(None, str(NO_SALES_DATA))
     # A total counts as soon as it is reached; a rate only once its period is over.
     final = kind in CUMULATIVE or today > goal.deadline
     met = actual >= goal.target and final
-    detail = (f"{amount_label(kind, actual)} so far, of {target_label(goal)}." if kind in
-              CUMULATIVE else f"Now {amount_label(kind, actual)}; goal {target_label(goal)}.")
+    detail = (_("%(actual)s so far, of %(target)s.", actual=amount_label(kind, actual),
+                target=target_label(goal)) if kind in CUMULATIVE
+              else _("Now %(actual)s; goal %(target)s.", actual=amount_label(kind, actual),
+                     target=target_label(goal)))
     return Progress(min(actual / goal.target, 1.0), detail, utcnow() if met else None)
 
 
@@ -210,18 +219,19 @@ class GoalView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
     @property
     def when(self) -> str:
         days = self.days_left
-        if days > 1:
-            return f"{days} days left"
-        if days == 1:
-            return "1 day left"
+        if days > 0:
+            return ngettext("%(num)d day left", "%(num)d days left", days)
         if days == 0:
-            return "Due today"
-        return "Deadline passed yesterday" if days == -1 else f"Deadline passed {-days} days ago"
+            return _("Due today")
+        if days == -1:
+            return _("Deadline passed yesterday")
+        return ngettext("Deadline passed %(num)d day ago", "Deadline passed %(num)d days ago",
+                        -days)
 
 
 def goal_view(goal: Goal, user: User, today: date) -> GoalView:
@@ -233,10 +243,12 @@ def goal_view(goal: Goal, user: User, today: date) -> GoalView:
     achieved = goal.achieved_at is not None
     value = 1.0 if achieved else progress.value
     detail = progress.detail
-    if achieved and not detail.startswith("Completed"):
-        detail = f"Achieved on {format_date(goal.achieved_at)}. {detail}".strip()
+    if achieved and not progress.completed:
+        day = format_date(goal.achieved_at)
+        detail = (_("Achieved on %(day)s. %(detail)s", day=day, detail=detail) if detail
+                  else _("Achieved on %(day)s.", day=day))
     return GoalView(
-        goal=goal, title=goal.title, kind=kind.value, kind_label=KINDS[kind].label,
+        goal=goal, title=goal.title, kind=kind.value, kind_label=str(KINDS[kind].label),
         is_training=kind.is_training, target=target_label(goal), detail=detail,
         progress=value, percent=None if value is None else round(min(value, 1.0) * 100),
         status=goal_status(progress=value, started=goal.starts_on, deadline=goal.deadline,

@@ -31,13 +31,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms.clock import local_today
 from lms.content.documents import ModuleDoc
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import _l, format_money, format_number
 from lms.learning.catalog import current_doc, live_item
 from lms.learning.completion import path_progress, progress_of
 from lms.learning.standing import standing
@@ -46,24 +50,26 @@ from lms.models import ContentItem, ContentKind, Goal, GoalKind, User, utcnow
 
 @dataclass(frozen=True)
 class KindInfo:
-    label: str
+    #: lazy strings: read in the language being spoken (``str()`` them to keep or compare)
+    label: Any
     #: percent (stored as %), share (typed in %, stored 0-1), euros, count; "" = no target
     unit: str
-    target_label: str = ""
+    target_label: Any = ""
 
 
 KINDS: dict[GoalKind, KindInfo] = {
-    GoalKind.COMPLETE_PATH: KindInfo("Finish a learning path", ""),
-    GoalKind.COMPLETE_MODULE: KindInfo("Finish a module", ""),
-    GoalKind.REACH_SCORE: KindInfo("Reach a quiz score", "percent", "Score to reach (%)"),
-    GoalKind.REVENUE: KindInfo("Revenue", "euros", "Revenue to reach (€)"),
-    GoalKind.WON_DEALS: KindInfo("Won deals", "count", "Deals to win"),
-    GoalKind.SATISFACTION: KindInfo("Customer satisfaction", "share",
-                                    "Average satisfaction to reach (%)"),
-    GoalKind.REPEAT_RATE: KindInfo("Repeat-customer rate", "share",
-                                   "Share of customers who buy again (%)"),
-    GoalKind.COMPLAINTS_RESOLVED: KindInfo("Complaints resolved in time", "share",
-                                           "Share of complaints resolved in time (%)"),
+    GoalKind.COMPLETE_PATH: KindInfo(_l("Finish a learning path"), ""),
+    GoalKind.COMPLETE_MODULE: KindInfo(_l("Finish a module"), ""),
+    GoalKind.REACH_SCORE: KindInfo(_l("Reach a quiz score"), "percent",
+                                   _l("Score to reach (%)")),
+    GoalKind.REVENUE: KindInfo(_l("Revenue"), "euros", _l("Revenue to reach (€)")),
+    GoalKind.WON_DEALS: KindInfo(_l("Won deals"), "count", _l("Deals to win")),
+    GoalKind.SATISFACTION: KindInfo(_l("Customer satisfaction"), "share",
+                                    _l("Average satisfaction to reach (%)")),
+    GoalKind.REPEAT_RATE: KindInfo(_l("Repeat-customer rate"), "share",
+                                   _l("Share of customers who buy again (%)")),
+    GoalKind.COMPLAINTS_RESOLVED: KindInfo(_l("Complaints resolved in time"), "share",
+                                           _l("Share of complaints resolved in time (%)")),
 }
 #: Measured as a running total (achieved as soon as it is reached), not as a rate over the period.
 CUMULATIVE = {GoalKind.REVENUE, GoalKind.WON_DEALS}
@@ -90,7 +96,7 @@ def kind_of(value: GoalKind | str) -> GoalKind:
     try:
         return GoalKind(value)
     except ValueError:
-        raise DomainError("Choose what kind of goal this is.", field="kind") from None
+        raise DomainError(_("Choose what kind of goal this is."), field="kind") from None
 
 
 def create_goal(user: User, fields: GoalFields, *, today: date | None = None) -> Goal:
@@ -106,7 +112,7 @@ def update_goal(goal: Goal, fields: GoalFields, *, today: date | None = None) ->
     """Edit a goal. A changed deadline must not be in the past; an unchanged one may be. Changing
     what is measured (kind, item, target, days) forgets an earlier "achieved"."""
     if goal.archived_at is not None:
-        raise DomainError("This goal is archived and can no longer be changed.")
+        raise DomainError(_("This goal is archived and can no longer be changed."))
     before = (goal.kind, goal.item_id, goal.target, goal.within_days)
     _apply(goal, goal_user(goal), fields, today=today or local_today(), creating=False)
     if (goal.kind, goal.item_id, goal.target, goal.within_days) != before:
@@ -131,17 +137,19 @@ def _apply(goal: Goal, user: User, fields: GoalFields, *, today: date, creating:
     kind = kind_of(fields.kind)
     title = (fields.title or "").strip()
     if len(title) > 200:
-        raise DomainError("Keep the title under 200 characters.", field="title")
+        raise DomainError(_("Keep the title under 200 characters."), field="title")
     if len(fields.note or "") > 2000:
-        raise DomainError("Keep the note under 2,000 characters.", field="note")
+        raise DomainError(_("Keep the note under %(num)s characters.", num=format_number(2000)),
+                          field="note")
     if fields.deadline is None:
-        raise DomainError("Enter the deadline.", field="deadline")
+        raise DomainError(_("Enter the deadline."), field="deadline")
     if fields.deadline < today and (creating or fields.deadline != goal.deadline):
-        raise DomainError("The deadline is in the past: choose today or a later day.",
+        raise DomainError(_("The deadline is in the past: choose today or a later day."),
                           field="deadline")
     starts_on = fields.starts_on or (goal.starts_on if not creating else today)
     if starts_on > fields.deadline:
-        raise DomainError("The start date must be on or before the deadline.", field="starts_on")
+        raise DomainError(_("The start date must be on or before the deadline."),
+                          field="starts_on")
 
     item = _check_item(goal, user, kind, fields, creating=creating)
     target = _check_target(kind, fields.target, within_days=fields.within_days)
@@ -161,20 +169,22 @@ def _check_item(goal: Goal, user: User, kind: GoalKind, fields: GoalFields, *,
     if not kind.is_training:
         return None
     field = "path" if kind is GoalKind.COMPLETE_PATH else "module"
-    noun = "learning path" if field == "path" else "module"
     wanted = ContentKind.PATH if field == "path" else ContentKind.MODULE
     item = fields.item
     if item is None or item.kind != wanted.value:
-        raise DomainError(f"Choose a {noun}.", field=field)
+        raise DomainError(_("Choose a learning path.") if field == "path"
+                          else _("Choose a module."), field=field)
     unchanged = not creating and item.id == goal.item_id
     # A goal may keep an item that was retired after it was set; a new choice must be live.
     if not unchanged and (item.retired_at is not None or item.current_version is None):
-        raise DomainError(f"That {noun} is no longer offered: choose another.", field=field)
+        raise DomainError(_("That learning path is no longer offered: choose another.")
+                          if field == "path"
+                          else _("That module is no longer offered: choose another."), field=field)
     doc = current_doc(item) if item.current_version is not None else None
     title = item.current_version.title if item.current_version else item.slug
     if kind is GoalKind.REACH_SCORE and quiz_of(item) is None:
-        raise DomainError(f"“{title}” has no quiz: choose a module that ends with a quiz.",
-                          field=field)
+        raise DomainError(_("“%(title)s” has no quiz: choose a module that ends with a quiz.",
+                            title=title), field=field)
     if unchanged:
         return item
     others = select(Goal.id).where(Goal.user_id == user.id, Goal.kind == kind.value,
@@ -182,15 +192,18 @@ def _check_item(goal: Goal, user: User, kind: GoalKind, fields: GoalFields, *,
     if goal.id is not None:
         others = others.where(Goal.id != goal.id)
     if kind is not GoalKind.REACH_SCORE and db.session.scalar(others.limit(1)) is not None:
-        raise DomainError(f"You already have a goal for “{title}”.", field=field)
+        raise DomainError(_("You already have a goal for “%(title)s”.", title=title),
+                          field=field)
     if kind is GoalKind.COMPLETE_MODULE and isinstance(doc, ModuleDoc):
         row = progress_of(user.id, item)
         if row is not None and row.completed_at is not None:
-            raise DomainError(f"You have already completed “{title}”.", field=field)
+            raise DomainError(_("You have already completed “%(title)s”.", title=title),
+                              field=field)
     if kind is GoalKind.COMPLETE_PATH:
         progress = path_progress(user.id, item)
         if progress is not None and progress.completion is not None:
-            raise DomainError(f"You have already completed “{title}”.", field=field)
+            raise DomainError(_("You have already completed “%(title)s”.", title=title),
+                              field=field)
     return item
 
 
@@ -201,19 +214,21 @@ def _check_target(kind: GoalKind, target: float | None, *, within_days: int | No
         return None
     if kind is GoalKind.COMPLAINTS_RESOLVED and (within_days is None or not
                                                  1 <= within_days <= 365):
-        raise DomainError("Enter the number of days to resolve a complaint in, from 1 to 365.",
+        raise DomainError(_("Enter the number of days to resolve a complaint in, from 1 to 365."),
                           field="within_days")
     if info.unit in ("percent", "share"):
         if target is None or not 0 < target <= 100:
-            raise DomainError("Enter a percentage above 0 and at most 100.", field="target")
+            raise DomainError(_("Enter a percentage above 0 and at most 100."),
+                              field="target")
         return round(target, 2) if info.unit == "percent" else round(target / 100, 4)
     if info.unit == "count":
         if target is None or target < 1 or target != int(target):
-            raise DomainError("Enter the number of deals to win: a whole number, 1 or more.",
+            raise DomainError(_("Enter the number of deals to win: a whole number, 1 or more."),
                               field="target")
         return float(int(target))
     if target is None or not 0 < target < 1_000_000_000:
-        raise DomainError("Enter the revenue to reach in euros: more than 0.", field="target")
+        raise DomainError(_("Enter the revenue to reach in euros: more than 0."),
+                          field="target")
     return round(target, 2)
 
 
@@ -224,8 +239,8 @@ def _check_score_not_reached(user: User, module: ContentItem, target: float, *,
         return
     result = standing(user, quiz).result
     if result is not None and result >= target:
-        raise DomainError(f"Your result on this quiz is already {result:g} %: set a higher "
-                          "score.", field="target")
+        raise DomainError(_("Your result on this quiz is already %(percent)s %%: set a higher "
+                            "score.", percent=format_number(result)), field="target")
 
 
 def quiz_of(module: ContentItem | None) -> ContentItem | None:
@@ -236,22 +251,36 @@ def quiz_of(module: ContentItem | None) -> ContentItem | None:
 
 def default_title(kind: GoalKind, item: ContentItem | None, typed_target: float | None,
                   within_days: int | None) -> str:
+    """The title of a goal left untitled, in the language of the person setting it (it is
+    stored: it stays in that language, as a title they typed would)."""
     name = item.current_version.title if item is not None and item.current_version else ""
+    number = format_number(typed_target or 0)
     if kind in (GoalKind.COMPLETE_PATH, GoalKind.COMPLETE_MODULE):
-        return f"Finish “{name}”"
+        return _("Finish “%(title)s”", title=name)
     if kind is GoalKind.REACH_SCORE:
-        return f"Score {typed_target:g} % on “{name}”"
+        return _("Score %(percent)s %% on “%(title)s”", percent=number, title=name)
     if kind is GoalKind.REVENUE:
-        return f"{money(typed_target or 0)} revenue"
+        return _("%(amount)s revenue", amount=money(typed_target or 0))
     if kind is GoalKind.WON_DEALS:
-        return f"Win {typed_target:g} deals"
+        return ngettext("Win %(count)s deal", "Win %(count)s deals", _whole(typed_target),
+                        count=number)
     if kind is GoalKind.COMPLAINTS_RESOLVED:
-        return f"Resolve {typed_target:g} % of complaints within {within_days} days"
-    return f"{KINDS[kind].label} of {typed_target:g} %"
+        return ngettext("Resolve %(percent)s %% of complaints within %(num)d day",
+                        "Resolve %(percent)s %% of complaints within %(num)d days",
+                        within_days or 0, percent=number)
+    if kind is GoalKind.SATISFACTION:
+        return _("Customer satisfaction of %(percent)s %%", percent=number)
+    return _("Repeat-customer rate of %(percent)s %%", percent=number)
+
+
+def _whole(value: float | None) -> int:
+    """A count for choosing a plural: 1 only for exactly one."""
+    return 1 if value == 1 else 2
 
 
 def money(value: float) -> str:
-    return f"€{value:,.0f}" if value == int(value) else f"€{value:,.2f}"
+    """Whole euros without cents, others with: "€25,000", "€25,000.50" ("€ 25.000,50")."""
+    return format_money(value, digits=0 if value == int(value) else 2)
 
 
 def typed_target(goal: Goal) -> float | None:
@@ -274,11 +303,13 @@ def amount_label(kind: GoalKind, stored: float | None, *, within_days: int | Non
     if unit == "euros":
         return money(stored)
     if unit == "count":
-        return f"{stored:g} deal" + ("" if stored == 1 else "s")
-    percent = round(stored * 100, 2) if unit == "share" else round(stored, 2)
+        return ngettext("%(count)s deal", "%(count)s deals", _whole(stored),
+                        count=format_number(stored))
+    percent = format_number(round(stored * 100, 2) if unit == "share" else round(stored, 2))
     if kind is GoalKind.COMPLAINTS_RESOLVED and within_days:
-        return f"{percent:g} % within {within_days} day" + ("" if within_days == 1 else "s")
-    return f"{percent:g} %"
+        return ngettext("%(percent)s %% within %(num)d day", "%(percent)s %% within %(num)d days",
+                        within_days, percent=percent)
+    return f"{percent} %"
 
 
 def archived_goals(user: User) -> list[Goal]:

@@ -14,12 +14,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from lms.analytics.rollout import FIRST_WAVE, Person, randomised_split, staggered_waves
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import _l
 from lms.learning.assignments import assign, check_assignable, live_assignment
 from lms.learning.catalog import current_doc, live_items
 from lms.models import Assignment, ContentItem, ContentKind, Role, User, utcnow
@@ -34,14 +37,16 @@ WAVES_RANGE = (2, 12)
 MIN_PEOPLE = 4
 
 EXPLANATIONS = {
-    Design.EVERYONE_NOW: "Everyone gets the training now. Training impact can then only "
-    "compare people before and after they trained, which rests on an assumption.",
-    Design.RANDOMISED: "A random half of the people (drawn within each team and hire month) "
-    "gets the training now, the other half when the evaluation window has passed. Comparing "
-    "the two halves over that window shows what the training itself changed.",
-    Design.STAGGERED: "The people get the training in waves at a fixed interval, in an order "
-    "drawn at random within each team and hire month. Each wave is compared with the people "
-    "whose wave has not yet started.",
+    Design.EVERYONE_NOW: _l("Everyone gets the training now. Training impact can then only "
+                            "compare people before and after they trained, which rests on an "
+                            "assumption."),
+    Design.RANDOMISED: _l("A random half of the people (drawn within each team and hire month) "
+                          "gets the training now, the other half when the evaluation window has "
+                          "passed. Comparing the two halves over that window shows what the "
+                          "training itself changed."),
+    Design.STAGGERED: _l("The people get the training in waves at a fixed interval, in an order "
+                         "drawn at random within each team and hire month. Each wave is "
+                         "compared with the people whose wave has not yet started."),
 }
 
 
@@ -63,25 +68,29 @@ def make_rollout(item: ContentItem, people: list[User], *, design: Design, by: U
     check_assignable(item)
     design = Design(design)
     if design not in (Design.RANDOMISED, Design.STAGGERED):
-        raise DomainError("Choose a randomised rollout or staggered waves.")
+        raise DomainError(_("Choose a randomised rollout or staggered waves."))
     if not WINDOW_RANGE[0] <= interval_days <= WINDOW_RANGE[1]:
-        raise DomainError(f"The time between waves must be {WINDOW_RANGE[0]} to "
-                          f"{WINDOW_RANGE[1]} days.", field="interval_days")
+        raise DomainError(_("The time between waves must be %(low)d to %(high)d days.",
+                            low=WINDOW_RANGE[0], high=WINDOW_RANGE[1]), field="interval_days")
     if design is Design.STAGGERED and not WAVES_RANGE[0] <= waves <= WAVES_RANGE[1]:
-        raise DomainError(f"Give {WAVES_RANGE[0]} to {WAVES_RANGE[1]} waves.", field="waves")
+        raise DomainError(_("Give %(low)d to %(high)d waves.", low=WAVES_RANGE[0],
+                            high=WAVES_RANGE[1]), field="waves")
     waves = 2 if design is Design.RANDOMISED else waves
     result_skipped: list[tuple[User, str]] = []
     eligible: list[User] = []
     for person in sorted({p.id: p for p in people}.values(), key=lambda p: p.id):
         if not person.active or person.role != Role.LEARNER.value:
-            result_skipped.append((person, "not an active salesperson"))
+            result_skipped.append((person, _("not an active salesperson")))
         elif live_assignment(person, item) is not None or is_waiting(person, item):
-            result_skipped.append((person, "already has this training, or is waiting for it"))
+            result_skipped.append((person, _("already has this training, or is waiting for it")))
         else:
             eligible.append(person)
     if len(eligible) < MIN_PEOPLE:
-        raise DomainError(f"A rollout in waves needs at least {MIN_PEOPLE} salespeople who do "
-                          f"not have this training yet; there are {len(eligible)}.")
+        raise DomainError(ngettext(
+            "A rollout in waves needs at least %(min)d salespeople who do not have this "
+            "training yet; there is %(num)d.",
+            "A rollout in waves needs at least %(min)d salespeople who do not have this "
+            "training yet; there are %(num)d.", len(eligible), min=MIN_PEOPLE))
     seed = secrets.randbits(62) if seed is None else seed
     strata = [Person(p.id, p.team_id, hire_cohort(p)) for p in eligible]
     if design is Design.RANDOMISED:
@@ -196,7 +205,7 @@ def withdraw_rollout(rollout: Rollout) -> int:
     """Stop the waves still to come and withdraw the live assignments the rollout gave; the
     rollout and its split stay on record. Returns how many assignments were withdrawn."""
     if rollout.withdrawn_at is not None:
-        raise DomainError("This rollout was already withdrawn.")
+        raise DomainError(_("This rollout was already withdrawn."))
     rollout.withdrawn_at = utcnow()
     ids = [m.assignment_id for m in rollout.members if m.assignment_id is not None]
     live = db.session.scalars(select(Assignment).where(

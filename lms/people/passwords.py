@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.errors import DomainError
@@ -23,16 +24,17 @@ _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 def check_password_rules(password: str, *, email: str = "", name: str = "") -> None:
     """Raise ``DomainError`` if ``password`` is too weak to accept."""
     if len(password) < MIN_LENGTH:
-        raise DomainError(f"Use at least {MIN_LENGTH} characters.", field="new_password")
+        raise DomainError(_("Use at least %(num)d characters.", num=MIN_LENGTH),
+                          field="new_password")
     lowered = password.casefold()
     if lowered in _TOO_COMMON or len(set(lowered)) < 4:
-        raise DomainError("This password is too easy to guess; choose another.",
+        raise DomainError(_("This password is too easy to guess; choose another."),
                           field="new_password")
     local_part = email.split("@")[0].casefold()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (
         name and name.casefold().replace(" ", "") == lowered
     ):
-        raise DomainError("Do not use your name or email address as your password.",
+        raise DomainError(_("Do not use your name or email address as your password."),
                           field="new_password")
 
 

@@ -24,7 +24,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any, Literal
+
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 
 from lms.content.documents import (
     Matching,
@@ -78,7 +83,7 @@ def grade_single_choice(question: SingleChoice, response: Any) -> Graded:
     if not _is_index(response, len(question.options)):
         return _unrecognised(question)
     option = question.options[response]
-    summary = "Correct option chosen" if option.correct else "Wrong option chosen"
+    summary = _("Correct option chosen") if option.correct else _("Wrong option chosen")
     return _graded(question, 1.0 if option.correct else 0.0, summary, [option.feedback])
 
 
@@ -100,21 +105,30 @@ def grade_multiple_response(question: MultipleResponse, response: Any, *,
         # all_or_nothing setting does not override them.
         total = sum(options[index].weight or 0 for index in chosen)
         fraction = 1.0 if total >= 100 - FULL_WEIGHT_SLACK else max(0.0, total / 100)
-        summary = f"The chosen options are worth {_short(total)} % together"
         if total < 0:
-            summary += ", counted as 0 %"
+            summary = _("The chosen options are worth %(total)s %% together, counted as 0 %%",
+                        total=_shown(total))
         elif total > 100:
-            summary += ", counted as 100 %"
+            summary = _("The chosen options are worth %(total)s %% together, counted as 100 %%",
+                        total=_shown(total))
+        else:
+            summary = _("The chosen options are worth %(total)s %% together", total=_shown(total))
         return _graded(question, fraction, summary, feedback)
     correct = {index for index, option in enumerate(options) if option.correct}
     hits = len(correct.intersection(chosen))
     wrong = len(chosen) - hits
-    summary = (f"{hits} of {_count(len(correct), 'correct option')} chosen, "
-               f"{_count(wrong, 'wrong option')} chosen")
+    # Two counts, each with its own plural: two phrases in one sentence.
+    summary = _("%(correct)s, %(wrong)s",
+                correct=ngettext("%(hits)d of %(num)d correct option chosen",
+                                 "%(hits)d of %(num)d correct options chosen", len(correct),
+                                 hits=hits),
+                wrong=ngettext("%(num)d wrong option chosen", "%(num)d wrong options chosen",
+                               wrong))
     if scoring == "all_or_nothing":
         fraction = 1.0 if set(chosen) == correct else 0.0
         if not fraction:
-            summary += " (only the exact set of correct options scores)"
+            summary = _("%(summary)s (only the exact set of correct options scores)",
+                        summary=summary)
     else:
         wrong_total = len(options) - len(correct)
         penalty = wrong / wrong_total if wrong_total else 0.0
@@ -127,9 +141,13 @@ def grade_true_false(question: TrueFalse, response: Any) -> Graded:
         return _unanswered(question)
     if not isinstance(response, bool):
         return _unrecognised(question)
-    said = "True" if response else "False"
-    summary = (f"“{said}” is correct" if response == question.answer
-               else f"“{said}” is wrong: the statement is {str(question.answer).lower()}")
+    said = _("True") if response else _("False")
+    if response == question.answer:
+        summary = _("“%(answer)s” is correct", answer=said)
+    elif question.answer:
+        summary = _("“%(answer)s” is wrong: the statement is true", answer=said)
+    else:
+        summary = _("“%(answer)s” is wrong: the statement is false", answer=said)
     feedback = question.feedback_true if response else question.feedback_false
     return _graded(question, float(response == question.answer), summary, [feedback])
 
@@ -141,8 +159,9 @@ def grade_numeric(question: Numeric, response: Any) -> Graded:
     if isinstance(response, str):
         number = parse_number(response, question.unit)
         if number is None:
-            return _graded(question, 0.0, f"{_quote(response)} is not a number (write digits "
-                                          "with at most one decimal point or comma, e.g. 12,5)")
+            return _graded(question, 0.0, _("%(given)s is not a number (write digits with at "
+                                            "most one decimal point or comma, e.g. 12,5)",
+                                            given=_quote(response)))
     elif isinstance(response, int | float) and not isinstance(response, bool):
         number = _decimal(response)  # a number stored by a caller rather than typed
     else:
@@ -150,17 +169,30 @@ def grade_numeric(question: Numeric, response: Any) -> Graded:
     if not number.is_finite():
         return _unrecognised(question)
     matches = [answer for answer in question.answers if _numeric_match(answer, number)]
-    shown = _decimal_text(number)
+    shown = _local(_decimal_text(number))
     if not matches:
-        return _graded(question, 0.0, f"{shown} is not an accepted answer")
+        return _graded(question, 0.0, _("%(given)s is not an accepted answer", given=shown))
     best = max(matches, key=lambda answer: answer.weight)
+    full, worth = best.weight >= 100, _shown(best.weight)
     if best.is_range:
-        summary = f"{shown} is between {_num(best.min)} and {_num(best.max)}"
+        low, high = _local(_num(best.min)), _local(_num(best.max))
+        summary = (_("%(given)s is between %(low)s and %(high)s", given=shown, low=low, high=high)
+                   if full else
+                   _("%(given)s is between %(low)s and %(high)s (worth %(worth)s %%)",
+                     given=shown, low=low, high=high, worth=worth))
     elif best.tolerance:
-        summary = f"{shown} is within {_num(best.tolerance)} of {_num(best.value)}"
+        within, value = _local(_num(best.tolerance)), _local(_num(best.value))
+        summary = (_("%(given)s is within %(tolerance)s of %(value)s", given=shown,
+                     tolerance=within, value=value)
+                   if full else
+                   _("%(given)s is within %(tolerance)s of %(value)s (worth %(worth)s %%)",
+                     given=shown, tolerance=within, value=value, worth=worth))
     else:
-        summary = f"{shown} is the expected {_num(best.value)}"
-    return _graded(question, best.weight / 100, summary + _worth(best.weight), [best.feedback])
+        value = _local(_num(best.value))
+        summary = (_("%(given)s is the expected %(value)s", given=shown, value=value) if full
+                   else _("%(given)s is the expected %(value)s (worth %(worth)s %%)",
+                          given=shown, value=value, worth=worth))
+    return _graded(question, best.weight / 100, summary, [best.feedback])
 
 
 def grade_short_text(question: ShortText, response: Any) -> Graded:
@@ -172,9 +204,13 @@ def grade_short_text(question: ShortText, response: Any) -> Graded:
     given = normalise_text(response)
     matches = [answer for answer in question.answers if normalise_text(answer.text) == given]
     if not matches:
-        return _graded(question, 0.0, f"{_quote(response)} is not an accepted answer")
+        return _graded(question, 0.0, _("%(given)s is not an accepted answer",
+                                        given=_quote(response)))
     best = max(matches, key=lambda answer: answer.weight)
-    summary = f"{_quote(response)} is an accepted answer" + _worth(best.weight)
+    summary = (_("%(given)s is an accepted answer", given=_quote(response))
+               if best.weight >= 100 else
+               _("%(given)s is an accepted answer (worth %(worth)s %%)", given=_quote(response),
+                 worth=_shown(best.weight)))
     return _graded(question, best.weight / 100, summary, [best.feedback])
 
 
@@ -189,7 +225,8 @@ def grade_matching(question: Matching, response: Any) -> Graded:
     if not any(response):
         return _unanswered(question)
     right = sum(1 for pair, item in zip(pairs, response, strict=True) if item == pair.right)
-    summary = f"{right} of {_count(len(pairs), 'pair')} matched correctly"
+    summary = ngettext("%(right)d of %(num)d pair matched correctly",
+                       "%(right)d of %(num)d pairs matched correctly", len(pairs), right=right)
     return _graded(question, right / len(pairs) if pairs else 0.0, summary)
 
 
@@ -223,17 +260,18 @@ def describe_correct_answer(question: Question) -> str:
         return next((option.text for option in question.options if option.correct), "")
     if isinstance(question, MultipleResponse):
         if question.weighted:
-            return "; ".join(f"{option.text} ({_short(option.weight or 0)} %)"
+            return "; ".join(f"{option.text} ({_shown(option.weight or 0)} %)"
                              for option in question.options if (option.weight or 0) > 0)
         return "; ".join(option.text for option in question.options if option.correct)
     if isinstance(question, TrueFalse):
-        return "True" if question.answer else "False"
+        return _("True") if question.answer else _("False")
     if isinstance(question, Numeric):
         unit = f" {question.unit}" if question.unit else ""
-        return " or ".join(_describe_numeric(answer) + unit for answer in _top(question.answers))
+        return _either([_describe_numeric(answer) + unit for answer in _top(question.answers)])
     if isinstance(question, ShortText):
         texts = [answer.text for answer in _top(question.answers)]
-        return texts[0] if len(texts) == 1 else "any of: " + ", ".join(texts)
+        return texts[0] if len(texts) == 1 else _("any of: %(answers)s",
+                                                   answers=", ".join(texts))
     if isinstance(question, Matching):
         return "; ".join(f"{pair.left} → {pair.right}" for pair in question.pairs)
     raise TypeError(f"unknown question type {type(question).__name__}")
@@ -271,17 +309,20 @@ def _graded(question: Question, fraction: float, summary: str,
     points = maximum if fraction >= 1 else min(round(fraction * maximum, 4), maximum)
     outcome: Outcome = ("correct" if points >= maximum else "partial" if points > 0
                         else "incorrect")
-    detail = f"{summary}: {_short(points)} of {_count(maximum, 'point')}"
+    detail = ngettext("%(summary)s: %(points)s of %(max)s point",
+                      "%(summary)s: %(points)s of %(max)s points", _plural(maximum),
+                      summary=summary, points=_shown(points), max=_shown(maximum))
     return Graded(points, maximum, outcome, [text for text in feedback or [] if text], detail)
 
 
 def _unanswered(question: Question) -> Graded:
-    return Graded(0.0, float(question.points), "unanswered", [], "Not answered: 0 of "
-                  + _count(question.points, "point"))
+    return Graded(0.0, float(question.points), "unanswered", [],
+                  ngettext("Not answered: 0 of %(max)s point", "Not answered: 0 of %(max)s points",
+                           _plural(question.points), max=_shown(question.points)))
 
 
 def _unrecognised(question: Question) -> Graded:
-    return _graded(question, 0.0, "Answer not recognised")
+    return _graded(question, 0.0, _("Answer not recognised"))
 
 
 def _is_index(value: Any, size: int) -> bool:
@@ -303,10 +344,17 @@ def _numeric_match(answer: NumericAnswer, number: Decimal) -> bool:
 
 def _describe_numeric(answer: NumericAnswer) -> str:
     if answer.is_range:
-        return f"{_num(answer.min)} to {_num(answer.max)}"
+        return _("%(low)s to %(high)s", low=_local(_num(answer.min)),
+                 high=_local(_num(answer.max)))
     if answer.tolerance:
-        return f"{_num(answer.value)} ± {_num(answer.tolerance)}"
-    return _num(answer.value)
+        return f"{_local(_num(answer.value))} ± {_local(_num(answer.tolerance))}"
+    return _local(_num(answer.value))
+
+
+def _either(texts: list[str]) -> str:
+    """"a or b or c", in the language being spoken."""
+    return reduce(lambda first, second: _("%(first)s or %(second)s", first=first,
+                                          second=second), texts) if texts else ""
 
 
 def _top(answers: tuple[Any, ...]) -> list[Any]:
@@ -335,12 +383,22 @@ def _short(number: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _count(number: float, noun: str) -> str:
-    return f"{_short(number)} {noun}" + ("" if number == 1 else "s")
+def _local(text: str) -> str:
+    """A number's text with the decimal sign of the language being spoken ("12,5" in Dutch);
+    unchanged outside a request."""
+    locale = get_locale()
+    sign = get_decimal_symbol(locale) if locale is not None else "."
+    return text.replace(".", sign) if sign != "." else text
 
 
-def _worth(weight: float) -> str:
-    return "" if weight >= 100 else f" (worth {_short(weight)} %)"
+def _shown(number: float) -> str:
+    """A score or weight as a learner reads it: ``_short`` in the language being spoken."""
+    return _local(_short(number))
+
+
+def _plural(number: float) -> int:
+    """The count that picks "point" or "points": singular for exactly one only."""
+    return 1 if number == 1 else 2
 
 
 def _quote(text: str, limit: int = 40) -> str:

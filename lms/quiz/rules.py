@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel import dates as babel_dates
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
 from lms.safeyaml import quote
 
 #: A submission this many seconds after the time limit still counts: it covers the trip from the
@@ -85,18 +89,18 @@ def can_start(now: datetime, *, max_attempts: int | None, used: int,
     is allowed.
     """
     if has_open_attempt:
-        return StartDecision(False, "You have an attempt in progress: continue that one.")
+        return StartDecision(False, _("You have an attempt in progress: continue that one."))
     if passed_already:
-        return StartDecision(False, "You have already passed this quiz.")
+        return StartDecision(False, _("You have already passed this quiz."))
     if attempts_left(max_attempts, used) == 0:
-        used_all = ("your only attempt" if max_attempts == 1
-                    else f"all {max_attempts} attempts")
-        return StartDecision(False, f"You have used {used_all}.")
+        return StartDecision(False, _("You have used your only attempt.") if max_attempts == 1
+                             else _("You have used all %(num)d attempts.", num=max_attempts or 0))
     retry_at = next_attempt_at(last_finished_at, cooldown_minutes)
     if retry_at is not None and now < retry_at:
-        minutes = f"{cooldown_minutes} minute" + ("" if cooldown_minutes == 1 else "s")
-        return StartDecision(False, f"You can try again at {_when(retry_at, now)} "
-                                    f"(cooldown of {minutes}).", retry_at)
+        return StartDecision(False, ngettext(
+            "You can try again at %(when)s (cooldown of %(num)d minute).",
+            "You can try again at %(when)s (cooldown of %(num)d minutes).",
+            cooldown_minutes, when=_when(retry_at, now)), retry_at)
     return StartDecision(True)
 
 
@@ -134,8 +138,12 @@ def reveal_answers(setting: str, *, passed: bool, attempts_left: int | None) -> 
 
 
 def _when(moment: datetime, now: datetime) -> str:
-    """A time as the learner reads it in a sentence: 14:05, with the date when not today."""
+    """A time as the learner reads it in a sentence: 14:05, with the date when not today (in
+    the language being spoken; an ISO date outside a request)."""
     if moment.date() == now.date():
         return f"{moment:%H:%M}"
-    # ISO date: month names would depend on the server's locale.
-    return f"{moment:%H:%M} on {moment:%Y-%m-%d}"
+    locale = get_locale()
+    day = (babel_dates.format_date(moment.date(), "d MMM y", locale=locale) if locale
+           else f"{moment:%Y-%m-%d}")
+    time = f"{moment:%H:%M}"
+    return _("%(time)s on %(day)s", time=time, day=day)

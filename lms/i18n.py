@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l  # noqa: F401 - re-exported for module constants
 from flask_login import current_user
@@ -33,12 +33,14 @@ def select_locale() -> str:
     """The person's setting, else the browser's best match, else the organisation default."""
     if not has_request_context():
         return _default()
-    chosen = getattr(g, "lms_locale", None)
-    if chosen:
-        return chosen
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in LANGUAGES:
         return user_locale
+    return browser_locale()
+
+
+def browser_locale() -> str:
+    """The browser's best match among ours (Accept-Language), else the organisation default."""
     return request.accept_languages.best_match(tuple(LANGUAGES)) or _default()
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
-from lms.i18n import _l
+from lms.i18n import LANGUAGES, _l
 
 
 class LoginForm(FlaskForm):
@@ -17,6 +17,19 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me logged in on this device"))
     submit = SubmitField(_l("Log in"))
+
+
+class LanguageForm(FlaskForm):
+    #: "" follows the browser; the languages are named in their own language.
+    locale = SelectField(_l("Language"), validators=[AnyOf(["", *LANGUAGES])],
+                         description=_l("The language of every page and mail for you. "
+                                        "“As my browser asks” follows your browser's "
+                                        "setting."))
+    submit = SubmitField(_l("Save language"))
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _l("As my browser asks")), *LANGUAGES.items()]
 
 
 class ChangePasswordForm(FlaskForm):

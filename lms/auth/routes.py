@@ -17,9 +17,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from lms.auth.forms import ChangePasswordForm, LoginForm
+from lms.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from lms.errors import DomainError
 from lms.extensions import db, limiter, login_account_key
+from lms.i18n import browser_locale, speaking
 from lms.models import Role
 from lms.people import services as people
 from lms.people.passwords import dummy_hash, verify_password
@@ -111,7 +112,23 @@ def logout():  # noqa: ANN201
 @bp.route("/account")
 @login_required
 def account():  # noqa: ANN201
-    return render_template("auth/account.html", form=ChangePasswordForm())
+    return render_template("auth/account.html", form=ChangePasswordForm(),
+                           language_form=LanguageForm(locale=current_user.locale or ""))
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def change_language():  # noqa: ANN201
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return redirect(url_for("auth.account"))
+    current_user.locale = form.locale.data or None
+    db.session.commit()
+    # Said in the language just chosen: it is the one the next page speaks.
+    with speaking(form.locale.data or browser_locale()):
+        flash(_("Your language is saved."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -18,7 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.models.base import Base, UTCDateTime, utcnow

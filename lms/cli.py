@@ -14,6 +14,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.errors import DomainError
 from lms.extensions import db
@@ -73,7 +75,8 @@ def init_command() -> None:
     from flask_migrate import upgrade
 
     upgrade()
-    click.echo(f"Database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+    click.echo(_("Database ready: %(url)s",
+                 url=safe_url(current_app.config["SQLALCHEMY_DATABASE_URI"])))
 
 
 def _parse_effects(ctx: click.Context, param: click.Parameter,
@@ -122,21 +125,23 @@ def demo_command(if_empty: bool, seed: int, people: int, design: str,
 
     if not database_is_empty():
         if not if_empty:
-            _fail("The database already has people; the demo loads into an empty database only.")
-        click.echo("The database already has people; demo not loaded again.")
+            _fail(_("The database already has people; the demo loads into an empty database "
+                    "only."))
+        click.echo(_("The database already has people; demo not loaded again."))
         # The logins of the demo loaded before, whatever its size.
         people = demo_people_count() or people
     else:
         _sync_content_if_none()
         missing = missing_paths()
         if missing:
-            _fail(f"the demo follows the learning paths {', '.join(missing)}, which are not in "
-                  "the catalogue: check LMS_CONTENT_DIR and LMS_QUIZ_DIR, then run "
-                  "`lms content sync`.")
+            _fail(_("the demo follows the learning paths %(paths)s, which are not in the "
+                    "catalogue: check LMS_CONTENT_DIR and LMS_QUIZ_DIR, then run "
+                    "`lms content sync`.", paths=", ".join(missing)))
         from lms.progress import PhaseBars
 
-        bars = PhaseBars({"training": "Training history", "deals": "Deals          ",
-                          "checking": "Checking export", "writing": "Importing deals"})
+        bars = PhaseBars(_aligned({"training": _("Training history"), "deals": _("Deals"),
+                                   "checking": _("Checking export"),
+                                   "writing": _("Importing deals")}))
         try:
             with bars:
                 summary = build_demo(seed=seed, people=people, design=design, effects=effects,
@@ -145,8 +150,8 @@ def demo_command(if_empty: bool, seed: int, people: int, design: str,
             db.session.rollback()
             _fail(str(exc))
         db.session.commit()
-        click.echo(f"Demo organisation loaded: {summary}.")
-    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        click.echo(_("Demo organisation loaded: %(summary)s.", summary=summary))
+    click.echo("\n" + _("Demo logins (password for all: %(password)s):", password=DEMO_PASSWORD))
     for email, what in demo_logins(people):
         click.echo(f"  {email:<24} {what}")
 
@@ -160,13 +165,13 @@ def _sync_content_if_none() -> None:
 
     if db.session.scalar(select(ContentItem.id).limit(1)) is not None:
         return
-    click.echo("No training content in the database yet: syncing it first "
-               "(as `lms content sync` does).")
+    click.echo(_("No training content in the database yet: syncing it first "
+                 "(as `lms content sync` does)."))
     report = sync_configured_content()
     db.session.commit()
-    click.echo(f"Content synced: {report.summary()}.")
+    click.echo(_("Content synced: %(summary)s.", summary=report.summary()))
     for problem in report.skipped:
-        click.echo(f"skipped: {problem}", err=True)
+        click.echo(_("skipped: %(problem)s", problem=problem), err=True)
 
 
 @click.group("users")
@@ -194,20 +199,26 @@ def users_import_command(file: Path, update_existing: bool, dry_run: bool,
         for error in plan.errors:
             click.echo(f"{file}:{error.line}: " + (f"{error.column}: " if error.column else "")
                        + error.message, err=True)
-        _fail(f"{len(plan.errors)} problem(s) found; nothing was imported.")
-    click.echo(f"{file}: {plan.new_count} new, {plan.update_count} to update"
-               + (f", new teams: {', '.join(plan.teams_to_create)}" if plan.teams_to_create
-                  else ""))
+        _fail(ngettext("%(num)d problem found; nothing was imported.",
+                       "%(num)d problems found; nothing was imported.", len(plan.errors)))
+    if plan.teams_to_create:
+        click.echo(_("%(file)s: %(new)d new, %(update)d to update, new teams: %(teams)s",
+                     file=file, new=plan.new_count, update=plan.update_count,
+                     teams=", ".join(plan.teams_to_create)))
+    else:
+        click.echo(_("%(file)s: %(new)d new, %(update)d to update", file=file,
+                     new=plan.new_count, update=plan.update_count))
     if dry_run:
-        click.echo("Dry run: nothing was written.")
+        click.echo(_("Dry run: nothing was written."))
         return
     try:
         result = apply_import(plan)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        _fail(f"nothing was imported: {exc.message}")
-    click.echo(f"Imported: {len(result.created)} created, {len(result.updated)} updated.")
+        _fail(_("nothing was imported: %(reason)s", reason=exc.message))
+    click.echo(_("Imported: %(created)d created, %(updated)d updated.",
+                 created=len(result.created), updated=len(result.updated)))
     if result.created:
         if passwords_out:
             with passwords_out.open("w", newline="", encoding="utf-8") as fh:
@@ -215,9 +226,10 @@ def users_import_command(file: Path, update_existing: bool, dry_run: bool,
                 writer.writerow(["email", "name", "temporary_password"])
                 writer.writerows((u.email, u.name, pw) for u, pw in result.created)
             passwords_out.chmod(0o600)
-            click.echo(f"Temporary passwords written to {passwords_out}.")
+            click.echo(_("Temporary passwords written to %(file)s.", file=passwords_out))
         else:
-            click.echo("Temporary passwords (each person chooses their own at first login):")
+            click.echo(_("Temporary passwords (each person chooses their own at first "
+                         "login):"))
             for user, password in result.created:
                 click.echo(f"  {user.email:<32} {password}")
 
@@ -239,7 +251,8 @@ def users_create_command(email: str, name: str, role: str) -> None:
     except DomainError as exc:
         db.session.rollback()
         _fail(exc.message)
-    click.echo(f"Created {user.email} ({role}). Temporary password: {temp}")
+    click.echo(_("Created %(email)s (%(role)s). Temporary password: %(password)s",
+                 email=user.email, role=Role(role).label, password=temp))
 
 
 @click.group("token")
@@ -260,7 +273,7 @@ def token_create_command(email: str, name: str, expires_days: int | None) -> Non
 
     user = find_user_by_email(email)
     if user is None or not user.active:
-        _fail(f"No active account with email {email}.")
+        _fail(_("No active account with email %(email)s.", email=email))
     try:
         token, plain = create_token(user, name, expires_in_days=expires_days)
     except DomainError as exc:
@@ -268,9 +281,15 @@ def token_create_command(email: str, name: str, expires_days: int | None) -> Non
         _fail(exc.message)
     db.session.commit()
     click.echo(plain)
-    until = f"until {token.expires_at:%Y-%m-%d}" if token.expires_at else "until revoked"
-    click.echo(f"Token {token.id} for {user.email} ({user.role}), valid {until}. "
-               "It is shown once: store it now.", err=True)
+    if token.expires_at:
+        message = _("Token %(id)d for %(email)s (%(role)s), valid until %(day)s. It is shown "
+                    "once: store it now.", id=token.id, email=user.email,
+                    role=user.role_enum.label, day=f"{token.expires_at:%Y-%m-%d}")
+    else:
+        message = _("Token %(id)d for %(email)s (%(role)s), valid until revoked. It is shown "
+                    "once: store it now.", id=token.id, email=user.email,
+                    role=user.role_enum.label)
+    click.echo(message, err=True)
 
 
 @token_group.command("list")
@@ -287,22 +306,26 @@ def token_list_command(email: str | None, active: bool) -> None:
     if email is not None:
         owner = find_user_by_email(email)
         if owner is None:
-            _fail(f"No account with email {email}.")
+            _fail(_("No account with email %(email)s.", email=email))
     now = utcnow()
     tokens = [t for t in db.session.scalars(tokens_query(owner))
               if not active or t.status(now) == "active"]
     if not tokens:
-        click.echo("No API tokens.")
+        click.echo(_("No API tokens."))
         return
 
     def day(value) -> str:  # noqa: ANN001 - a datetime or None
         return f"{value:%Y-%m-%d}" if value else "-"
 
-    header = ("Id", "Email", "Name", "Starts with", "Created", "Expires", "Last used", "Status")
+    never = _("never")
+    statuses = {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")}
+    header = (_("Id"), _("Email"), _("Name"), _("Starts with"), _("Created"), _("Expires"),
+              _("Last used"), _("Status"))
     rows = [(str(t.id), t.user.email, t.name or "-", t.prefix, day(t.created_at),
-              day(t.expires_at) if t.expires_at else "never",
-              f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never", t.status(now))
-             for t in tokens]
+             day(t.expires_at) if t.expires_at else never,
+             f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else never,
+             statuses[t.status(now)])
+            for t in tokens]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -318,15 +341,24 @@ def token_revoke_command(token_id: int) -> None:
 
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        _fail(f"There is no API token with id {token_id}; `lms token list` shows them.")
+        _fail(_("There is no API token with id %(id)d; `lms token list` shows them.",
+                id=token_id))
     if token.revoked_at is not None:
-        click.echo(f"Token {token.id} of {token.user.email} was already revoked.")
+        click.echo(_("Token %(id)d of %(email)s was already revoked.", id=token.id,
+                     email=token.user.email))
         return
     revoke_token(token)
     db.session.commit()
-    click.echo(f"Revoked token {token.id} ({token.name or token.prefix}) of {token.user.email}.")
+    click.echo(_("Revoked token %(id)d (%(name)s) of %(email)s.", id=token.id,
+                 name=token.name or token.prefix, email=token.user.email))
+
+
+def _aligned(labels: dict[str, str]) -> dict[str, str]:
+    """Progress-bar labels padded to one width, so the bars line up in any language."""
+    width = max(len(label) for label in labels.values())
+    return {phase: label.ljust(width) for phase, label in labels.items()}
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)

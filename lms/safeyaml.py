@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from flask import has_app_context
+from flask_babel import gettext as _
+
+from lms.i18n import format_number
 
 #: How many values aliases may add to a document when expanded. A real quiz or preset that
 #: shares a block of settings adds a few dozen; a billion-laughs file needs millions.
@@ -36,7 +40,7 @@ def _check_expansion(root: yaml.Node) -> None:
         if key in sizes:
             return sizes[key]
         if key in on_stack:
-            raise YAMLExpansionError(problem="an alias refers to a value that contains it",
+            raise YAMLExpansionError(problem=_("an alias refers to a value that contains it"),
                                      problem_mark=node.start_mark)
         distinct.add(key)
         on_stack.add(key)
@@ -51,12 +55,19 @@ def _check_expansion(root: yaml.Node) -> None:
         sizes[key] = total
         if total - len(distinct) > ALIAS_BUDGET:
             raise YAMLExpansionError(
-                problem=f"its aliases (*name) would repeat more than {ALIAS_BUDGET:,} values; "
-                "write the values out instead",
+                problem=_("its aliases (*name) would repeat more than %(budget)s values; write "
+                          "the values out instead", budget=_budget()),
                 problem_mark=node.start_mark)
         return total
 
     size(root)
+
+
+def _budget() -> str:
+    """ALIAS_BUDGET as the reader writes numbers (plain outside the app, as in unit tests)."""
+    if has_app_context():
+        return format_number(ALIAS_BUDGET)
+    return f"{ALIAS_BUDGET:,}"
 
 
 def compose(text: str) -> yaml.Node | None:

@@ -12,11 +12,14 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from lms.analytics.readiness import fmt, fmt1, rules_from_config
+from lms.analytics.readiness import rules_from_config
 from lms.analytics.readiness_sql import readiness_report
 from lms.analytics.report_table import report_csv
 from lms.clock import local_today
+from lms.i18n import format_number
 from lms.safeyaml import quote
 from lms.security import OutOfScope, ScopeChoice, choose_scope
 
@@ -31,7 +34,7 @@ def cli_scope(team_name: str | None) -> ScopeChoice:
     try:
         return choose_scope(None, team_name, by_name=True)
     except OutOfScope:
-        click.echo(f"Error: no active team named {quote(team_name)}.", err=True)
+        click.echo(_("Error: no active team named %(team)s.", team=quote(team_name)), err=True)
         sys.exit(1)
 
 
@@ -55,10 +58,11 @@ def readiness_command(team_name: str | None, output: str) -> None:
 
 
 def table(report) -> str:  # noqa: ANN001 - a ReadinessReport
-    header = ("Name", "Team", "Assigned", "Completed", "Best score", "Readiness", "Status",
-              "Overdue", "Last activity")
+    header = (_("Name"), _("Team"), _("Assigned"), _("Completed"), _("Best score"),
+              _("Readiness"), _("Status"), _("Overdue"), _("Last activity"))
     lines = [(r.name, r.team or "—", str(r.figures.assigned), str(r.figures.completed),
-              fmt1(r.assessment.score, "%"), fmt1(r.assessment.index), r.assessment.status.label,
+              _one_decimal(r.assessment.score, "%"), _one_decimal(r.assessment.index),
+              r.assessment.status.label,
               str(r.figures.overdue),
               r.last_activity.strftime("%Y-%m-%d") if r.last_activity else "—")
              for r in report.rows]
@@ -74,6 +78,18 @@ def table(report) -> str:  # noqa: ANN001 - a ReadinessReport
     out = [render(header), render(tuple("-" * w for w in widths))]
     out += [render(line) for line in lines]
     out.append("")
-    out.append(f"{s.people} people: {counts or 'none'}. Average readiness {fmt(s.average_index)}, "
-               f"{s.overdue_items} overdue items. As of {report.today.isoformat()}.")
+    out.append(_("%(people)s: %(counts)s. Average readiness %(average)s, %(overdue)s. "
+                 "As of %(day)s.",
+                 people=ngettext("%(num)d person", "%(num)d people", s.people),
+                 counts=counts or _("none"),
+                 average="—" if s.average_index is None
+                 else format_number(round(s.average_index, 1)),
+                 overdue=ngettext("%(num)d overdue item", "%(num)d overdue items",
+                                  s.overdue_items),
+                 day=report.today.isoformat()))
     return "\n".join(out)
+
+
+def _one_decimal(value: float | None, suffix: str = "") -> str:
+    """A figure with exactly one decimal (a column of them lines up); a dash for no value."""
+    return "—" if value is None else format_number(value, 1) + suffix

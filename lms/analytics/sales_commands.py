@@ -13,6 +13,8 @@ from datetime import date, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.analytics import impact as impact_service
 from lms.analytics.commands import cli_scope
@@ -28,7 +30,7 @@ from lms.inputs import DAY
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)
 
 
@@ -39,7 +41,7 @@ def sales_record(row: PersonMeasures, start: date, last: date) -> dict:
 
 
 def sales_table(rows: list[PersonMeasures]) -> str:
-    header = ("Name", "Team", "Closed", *(m.label for m in MEASURES))
+    header = (_("Name"), _("Team"), _("Closed"), *(str(m.label) for m in MEASURES))
     lines = [(r.name, r.team or "—", str(r.closed_deals),
               *(format_value(k, r.values[k]) for k in MEASURE_KEYS)) for r in rows]
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
@@ -67,7 +69,7 @@ def sales_command(start: date | None, last: date | None, team_name: str | None,
     last_day = last or local_today()
     first_day = start or last_day - timedelta(days=89)
     if first_day > last_day:
-        _fail("--from must be on or before --to.")
+        _fail(_("--from must be on or before --to."))
     scope = cli_scope(team_name).scope
     rows = performance(scope, first_day, last_day + timedelta(days=1),
                        follow_up_days=int(current_app.config["FOLLOW_UP_DAYS"]),
@@ -84,8 +86,10 @@ def sales_command(start: date | None, last: date | None, team_name: str | None,
                    nl=False)
     else:
         click.echo(sales_table(rows))
-        click.echo(f"\n{len(rows)} salespeople; deals closed {first_day.isoformat()} to "
-                   f"{last_day.isoformat()}.")
+        click.echo("\n" + ngettext("%(num)d salesperson; deals closed %(start)s to %(end)s.",
+                                   "%(num)d salespeople; deals closed %(start)s to %(end)s.",
+                                   len(rows), start=first_day.isoformat(),
+                                   end=last_day.isoformat()))
 
 
 @click.command("impact")
@@ -106,11 +110,11 @@ def impact_command(measure: str, window_days: int, path_slug: str | None,
     """How training scores relate to sales after training (correlation, not proof of cause).
     Without --path or --module: the learning path most people completed."""
     if path_slug and module_slug:
-        _fail("give --path or --module, not both.")
+        _fail(_("give --path or --module, not both."))
     training = (("path", path_slug) if path_slug else ("module", module_slug) if module_slug
                 else impact_service.default_training())
     if training is None:
-        _fail("there is no learning path yet; give --module SLUG.")
+        _fail(_("there is no learning path yet; give --module SLUG."))
     choice = cli_scope(team_name)
     scope, team = choice.scope, choice.label if choice.team_id else None
     params = impact_service.params_from(current_app.config, kind=training[0], slug=training[1],

@@ -14,6 +14,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.content.files import find_content_files
 from lms.content.problems import Problem
@@ -35,11 +37,10 @@ class CheckReport:
         return len(self.problems) - self.errors
 
     def summary(self) -> str:
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
-
-        return (f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}, "
-                f"{plural(self.warnings, 'warning')}")
+        return _("%(files)s checked: %(errors)s, %(warnings)s",
+                 files=ngettext("%(num)d file", "%(num)d files", self.files),
+                 errors=ngettext("%(num)d error", "%(num)d errors", self.errors),
+                 warnings=ngettext("%(num)d warning", "%(num)d warnings", self.warnings))
 
 
 @dataclass(frozen=True)

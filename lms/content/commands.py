@@ -9,6 +9,8 @@ import click
 import yaml
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms import safeyaml
 from lms.content.checkcmd import content_cli
@@ -16,10 +18,15 @@ from lms.content.gift import GiftExportError, parse_gift, quiz_to_gift, write_qu
 from lms.content.links import is_valid_slug
 from lms.content.store import SyncReport, get_item, sync_content
 from lms.extensions import db
+from lms.i18n import _l
 from lms.maintenance.commands import needs_no_schema
 from lms.models import ContentKind
 from lms.progress import PhaseBars, Progress, quiet
 from lms.safeyaml import quote
+
+#: How the sync lists each change, in the reader's language.
+CHANGE_WORDS = {"created": _l("created"), "updated": _l("updated"), "reverted": _l("reverted"),
+                "restored": _l("restored")}
 
 
 def content_dirs() -> tuple[Path, Path, Path]:
@@ -45,19 +52,20 @@ def sync_command(quiet: bool) -> None:
     their item (its history stays). Files with errors are skipped and reported, and the command
     then exits with status 1.
     """
-    with PhaseBars({"files": "Syncing content"}) as bars:
+    with PhaseBars({"files": _("Syncing content")}) as bars:
         report = sync_configured_content(bars)
     db.session.commit()
     if not quiet:
         for change, labels in report.changes.items():
             if change.value != "unchanged":
                 for label in labels:
-                    click.echo(f"  {change.value:<9} {label}")
+                    click.echo(f"  {str(CHANGE_WORDS.get(change.value, change.value)):<9} {label}")
+        retired = _("retired")
         for label in report.retired:
-            click.echo(f"  retired   {label}")
+            click.echo(f"  {retired:<9} {label}")
     for problem in report.skipped:
-        click.echo(f"skipped: {problem}", err=True)
-    click.echo(f"Content synced: {report.summary()}.")
+        click.echo(_("skipped: %(problem)s", problem=problem), err=True)
+    click.echo(_("Content synced: %(summary)s.", summary=report.summary()))
     if report.skipped:
         sys.exit(1)
 
@@ -71,16 +79,21 @@ def export_command(root: Path) -> None:
     from lms.content.export import export_content
 
     try:
-        with PhaseBars({"files": "Exporting content"}) as bars:
+        with PhaseBars({"files": _("Exporting content")}) as bars:
             report = export_content(root, bars)
     except OSError as exc:
-        _fail(f"cannot write under {root}: {exc.strerror or exc}.")
+        _fail(_("cannot write under %(folder)s: %(reason)s.", folder=root,
+                reason=exc.strerror or exc))
+    written, not_live = _("written"), _("not live")
     for path in report.written:
-        click.echo(f"  written   {path}")
+        click.echo(f"  {written:<9} {path}")
     for path in report.not_live:
-        click.echo(f"  not live  {path} (retired or never synced: delete it if DIR is in git)")
-    click.echo(f"Content exported to {root}: {len(report.written)} written, "
-               f"{report.unchanged} unchanged.")
+        click.echo(f"  {not_live:<9} "
+                   + _("%(path)s (retired or never synced: delete it if DIR is in git)",
+                       path=path))
+    click.echo(_("Content exported to %(folder)s: %(written)d written, %(unchanged)d "
+                 "unchanged.", folder=root, written=len(report.written),
+                 unchanged=report.unchanged))
 
 
 # Writes a quiz file; the database is not involved.
@@ -98,26 +111,35 @@ def import_gift_command(file: Path, slug: str, title: str | None, force: bool) -
     numbers; nothing is dropped silently.
     """
     if not is_valid_slug(slug):
-        _fail(f"{quote(slug)} is not a valid slug: use lower-case letters, digits and hyphens.")
+        _fail(_("%(slug)s is not a valid slug: use lower-case letters, digits and hyphens.",
+                slug=quote(slug)))
     target = Path(current_app.config["QUIZ_DIR"]) / f"{slug}.yaml"
     if target.exists() and not force:
-        _fail(f"{target} already exists; use --force to overwrite it.")
+        _fail(_("%(path)s already exists; use --force to overwrite it.", path=target))
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        _fail(f"{file}: not UTF-8 text. Export the question bank from Moodle as UTF-8.")
+        _fail(_("%(file)s: not UTF-8 text. Export the question bank from Moodle as UTF-8.",
+                file=file))
     result = parse_gift(text, source=str(file))
     for line in result.report():
         click.echo(line, err=True)
     if not result.questions:
-        _fail(f"{file}: no questions could be imported.")
+        _fail(_("%(file)s: no questions could be imported.", file=file))
     target.parent.mkdir(parents=True, exist_ok=True)
     title = title or slug.replace("-", " ").capitalize()
     target.write_text(write_quiz_yaml(slug, title, result.questions), encoding="utf-8")
     skipped = len(result.errors)
-    click.echo(f"Wrote {target}: {len(result.questions)} questions"
-               + (f", {skipped} not imported (see above)" if skipped else "") + ".")
-    click.echo("Check it with `lms content check`, then `lms content sync`.")
+    if skipped:
+        click.echo(_("Wrote %(file)s: %(questions)s, %(skipped)d not imported (see above).",
+                     file=target, skipped=skipped,
+                     questions=ngettext("%(num)d question", "%(num)d questions",
+                                        len(result.questions))))
+    else:
+        click.echo(_("Wrote %(file)s: %(questions)s.", file=target,
+                     questions=ngettext("%(num)d question", "%(num)d questions",
+                                        len(result.questions))))
+    click.echo(_("Check it with `lms content check`, then `lms content sync`."))
 
 
 @content_cli.command("export-gift")
@@ -133,19 +155,21 @@ def export_gift_command(slug: str, output: Path | None) -> None:
     else:
         path = Path(current_app.config["QUIZ_DIR"]) / f"{slug}.yaml"
         if not path.exists():
-            _fail(f"No quiz {quote(slug)} in the database or in {path.parent}.")
+            _fail(_("No quiz %(slug)s in the database or in %(folder)s.", slug=quote(slug),
+                    folder=path.parent))
         source = path.read_text(encoding="utf-8")
     try:
         gift = quiz_to_gift(safeyaml.load(source))
     except (GiftExportError, yaml.YAMLError) as exc:
-        _fail(f"quiz {quote(slug)} cannot be written as GIFT: {exc}")
+        _fail(_("quiz %(slug)s cannot be written as GIFT: %(reason)s", slug=quote(slug),
+                reason=exc))
     if output:
         output.write_text(gift, encoding="utf-8")
-        click.echo(f"Wrote {output}.")
+        click.echo(_("Wrote %(file)s.", file=output))
     else:
         click.echo(gift, nl=False)
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)

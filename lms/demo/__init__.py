@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.clock import local_today
@@ -57,8 +58,10 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     # their scores).
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)
     teams = db.session.scalar(select(func.count()).select_from(Team))
-    return (f"{teams} teams, {len(reps)} salespeople with {training['assignments']} assignments, "
-            f"{training['attempts']} quiz attempts and {training['completions']} completed "
-            f"modules, and {deals} deals of 15 months imported from a CRM export; "
-            f"{demo_rollout.describe(rollout)}; effects on sales: "
-            f"{demo_effects.describe(effects)}")
+    # A demo has always several of each: the counts need no singular.
+    return _("%(teams)d teams, %(people)d salespeople with %(assignments)d assignments, "
+             "%(attempts)d quiz attempts and %(completions)d completed modules, and %(deals)d "
+             "deals of 15 months imported from a CRM export; %(rollout)s; effects on sales: "
+             "%(effects)s", teams=teams, people=len(reps), assignments=training["assignments"],
+             attempts=training["attempts"], completions=training["completions"], deals=deals,
+             rollout=demo_rollout.describe(rollout), effects=demo_effects.describe(effects))

@@ -15,8 +15,12 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
 
 from lms.demo.training import INSIGHT, ONBOARDING
+from lms.i18n import _l
 from lms.safeyaml import quote
 
 PATHS = (ONBOARDING, INSIGHT)
@@ -36,19 +40,19 @@ LARGEST_REVENUE_LOSS = 2000.0
 
 #: measure -> (what the generator draws for it, its baseline, the lowest and highest that
 #: baseline + delta may reach)
-RANGES: dict[str, tuple[str, float, float, float]] = {
-    "win_rate": ("the win probability", BASE["win"], 0.0, 1.0),
-    "follow_up_rate": ("the probability of a follow-up within 14 days", BASE["follow_up"],
+RANGES: dict[str, tuple[Any, float, float, float]] = {
+    "win_rate": (_l("the win probability"), BASE["win"], 0.0, 1.0),
+    "follow_up_rate": (_l("the probability of a follow-up within 14 days"), BASE["follow_up"],
                        0.0, 1.0),
     # The repeat band and the colleague band after it must both fit in one draw.
-    "repeat_rate": ("the probability of a repeat customer", BASE["repeat"], 0.0,
+    "repeat_rate": (_l("the probability of a repeat customer"), BASE["repeat"], 0.0,
                     1.0 - COLLEAGUE_SHARE),
-    "satisfaction": ("the mean satisfaction on 0-1", (BASE["satisfaction"] - 1) / 4, 0.0, 1.0),
-    "complaints_per_10": ("complaints per 10 won deals", 10 * BASE["complaint"], 0.0, 10.0),
-    "resolve_days": ("the median days to resolve a complaint", BASE["resolve_days"], 1.0,
+    "satisfaction": (_l("the mean satisfaction on 0-1"), (BASE["satisfaction"] - 1) / 4, 0.0, 1.0),
+    "complaints_per_10": (_l("complaints per 10 won deals"), 10 * BASE["complaint"], 0.0, 10.0),
+    "resolve_days": (_l("the median days to resolve a complaint"), BASE["resolve_days"], 1.0,
                      math.inf),
-    "avg_deal_size": ("the smallest deal in euros", SMALLEST_DEAL, 1.0, math.inf),
-    "revenue": ("a rep's revenue change per 90 days in euros", 0.0, -LARGEST_REVENUE_LOSS,
+    "avg_deal_size": (_l("the smallest deal in euros"), SMALLEST_DEAL, 1.0, math.inf),
+    "revenue": (_l("a rep's revenue change per 90 days in euros"), 0.0, -LARGEST_REVENUE_LOSS,
                 math.inf),
 }
 SUPPORTED = tuple(RANGES)
@@ -73,20 +77,24 @@ class Effect:
 def parse_effect(text: str) -> Effect:
     match = _SYNTAX.match(text)
     if match is None:
-        raise EffectError(f"{quote(text)} is not PATH:MEASURE=DELTA "
-                          "(e.g. customer-insight:follow_up_rate=0.08).")
+        raise EffectError(_("%(text)s is not PATH:MEASURE=DELTA "
+                            "(e.g. customer-insight:follow_up_rate=0.08).", text=quote(text)))
     path, measure, number = match.groups()
     if path not in PATHS:
-        raise EffectError(f"unknown path {quote(path)}: the demo's paths are {', '.join(PATHS)}.")
+        raise EffectError(_("unknown path %(path)s: the demo's paths are %(paths)s.",
+                            path=quote(path), paths=", ".join(PATHS)))
     if measure not in RANGES:
-        raise EffectError(f"the demo cannot cause {quote(measure)}: supported measures are "
-                          f"{', '.join(SUPPORTED)}.")
+        raise EffectError(_("the demo cannot cause %(measure)s: supported measures are "
+                            "%(measures)s.", measure=quote(measure),
+                            measures=", ".join(SUPPORTED)))
     try:
         delta = float(number)
     except ValueError:
-        raise EffectError(f"{quote(number)} in {quote(text.strip())} is not a number.") from None
+        raise EffectError(_("%(number)s in %(text)s is not a number.", number=quote(number),
+                            text=quote(text.strip()))) from None
     if not math.isfinite(delta):
-        raise EffectError(f"{quote(number)} in {quote(text.strip())} is not a finite number.")
+        raise EffectError(_("%(number)s in %(text)s is not a finite number.",
+                            number=quote(number), text=quote(text.strip())))
     return Effect(path, measure, delta)
 
 
@@ -97,7 +105,8 @@ def parse_effects(texts: Iterable[str]) -> tuple[Effect, ...]:
     for text in texts:
         effect = parse_effect(text)
         if any((e.path, e.measure) == (effect.path, effect.measure) for e in effects):
-            raise EffectError(f"{effect.path}:{effect.measure} is given twice.")
+            raise EffectError(_("%(effect)s is given twice.",
+                                effect=f"{effect.path}:{effect.measure}"))
         effects.append(effect)
     for measure, (what, base, low, high) in RANGES.items():
         deltas = [e.delta for e in effects if e.measure == measure]
@@ -106,18 +115,25 @@ def parse_effects(texts: Iterable[str]) -> tuple[Effect, ...]:
         top, bottom = base + sum(d for d in deltas if d > 0), base + sum(d for d in deltas if d < 0)
         if top > high or bottom < low:
             shown = ", ".join(str(e) for e in effects if e.measure == measure)
-            bound = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
-            raise EffectError(f"{shown} would take {what} from {base:g} to "
-                              f"{top if top > high else bottom:g}; it must stay {bound}.")
+            reached = f"{top if top > high else bottom:g}"
+            if high == math.inf:
+                raise EffectError(_("%(effects)s would take %(what)s from %(base)s to "
+                                    "%(reached)s; it must stay at least %(low)s.",
+                                    effects=shown, what=str(what), base=f"{base:g}",
+                                    reached=reached, low=f"{low:g}"))
+            raise EffectError(_("%(effects)s would take %(what)s from %(base)s to %(reached)s; "
+                                "it must stay between %(low)s and %(high)s.", effects=shown,
+                                what=str(what), base=f"{base:g}", reached=reached,
+                                low=f"{low:g}", high=f"{high:g}"))
     return tuple(effects)
 
 
 def describe(effects: tuple[Effect, ...] | None) -> str:
     if effects is None:
-        return "the built-in ones, which grow with the path score (lms/demo/sales.py)"
+        return _("the built-in ones, which grow with the path score (lms/demo/sales.py)")
     if not effects:
-        return "none (training changes nothing)"
-    return "only " + ", ".join(str(e) for e in effects)
+        return _("none (training changes nothing)")
+    return _("only %(effects)s", effects=", ".join(str(e) for e in effects))
 
 
 @dataclass(frozen=True, slots=True)

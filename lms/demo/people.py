@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.clock import local_today
@@ -48,10 +49,12 @@ def database_is_empty() -> bool:
 
 
 def demo_logins(people: int = DEFAULT_PEOPLE) -> list[tuple[str, str]]:
-    logins = [("admin@demo.test", "admin"), ("trainer@demo.test", "trainer")]
-    logins += [(f"manager{i}@demo.test", f"manager of {name}")
-               for i, (name, _, _) in enumerate(TEAMS, start=1)]
-    logins.append(("rep01@demo.test", f"salesperson (rep01 … rep{people:02d})"))
+    """(email, who it is) of the demo's logins, as ``lms demo`` lists them."""
+    logins = [("admin@demo.test", _("admin")), ("trainer@demo.test", _("trainer"))]
+    logins += [(f"manager{i}@demo.test", _("manager of %(team)s", team=name))
+               for i, (name, _description, _manager) in enumerate(TEAMS, start=1)]
+    logins.append(("rep01@demo.test", _("salesperson (%(first)s … %(last)s)", first="rep01",
+                                        last=f"rep{people:02d}")))
     return logins
 
 
@@ -101,7 +104,7 @@ def build_people(*, seed: int = 2026, today: date | None = None,
     shared_hash = hash_password(DEMO_PASSWORD)
 
     def person(email: str, name: str, role: Role, **extra: object) -> User:
-        user, _ = create_user(PersonFields(email=email, name=name, role=role, **extra),
+        user, _password = create_user(PersonFields(email=email, name=name, role=role, **extra),
                               password_hash=shared_hash)
         return user
 
@@ -127,7 +130,7 @@ def build_people(*, seed: int = 2026, today: date | None = None,
                                    parent=region))
             for k in range(1, len(sizes) + 1)]
         for team, size in zip(teams, sizes, strict=True):
-            for _ in range(size):
+            for _number in range(size):
                 rep_number += 1
                 name = names.pop()
                 # Hires are spread over the last 18 months, a little denser recently (growth).

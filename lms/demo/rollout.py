@@ -15,6 +15,8 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+
 from lms.demo.training import INSIGHT
 from lms.errors import DomainError
 from lms.learning.catalog import live_item
@@ -60,9 +62,11 @@ def roll_out_insight(reps: list[User], *, design: str, seed: int,
     people = [r for r in reps if r.hire_date is not None
               and (made_on - r.hire_date).days >= TENURE_DAYS]
     if len(people) < MIN_PEOPLE:
-        raise DomainError(f"--design {design} needs at least {MIN_PEOPLE} salespeople hired "
-                          f"{TENURE_DAYS} days before its first wave ({made_on.isoformat()}); "
-                          f"{len(people)} of the {len(reps)} were: give more --people.")
+        raise DomainError(_("--design %(design)s needs at least %(minimum)d salespeople hired "
+                            "%(days)d days before its first wave (%(day)s); %(found)d of the "
+                            "%(total)d were: give more --people.", design=design,
+                            minimum=MIN_PEOPLE, days=TENURE_DAYS, day=made_on.isoformat(),
+                            found=len(people), total=len(reps)))
     path = live_item(ContentKind.PATH, INSIGHT)
     rollout = make_rollout(path, people, design=Design(design), by=None, today=made_on,
                            interval_days=plan.interval_days, waves=plan.waves,
@@ -88,10 +92,12 @@ def wave_starts(rollout: Rollout | None) -> dict[int, date]:
 
 def describe(rollout: Rollout | None) -> str:
     if rollout is None:
-        return "Customer insight self-paced (assigned after three months)"
+        return _("Customer insight self-paced (assigned after three months)")
     starts = ", ".join(wave_start(rollout, w).isoformat() for w in range(1, rollout.waves + 1))
-    what = ("a randomised rollout (wave 1, then the waitlist)"
-            if rollout.design == Design.RANDOMISED.value
-            else f"{rollout.waves} staggered waves")
-    return (f"Customer insight in {what} of {len(rollout.members)} salespeople, "
-            f"starting {starts}")
+    if rollout.design == Design.RANDOMISED.value:
+        return _("Customer insight in a randomised rollout (wave 1, then the waitlist) of "
+                 "%(people)d salespeople, starting %(starts)s", people=len(rollout.members),
+                 starts=starts)
+    return _("Customer insight in %(waves)d staggered waves of %(people)d salespeople, "
+             "starting %(starts)s", waves=rollout.waves, people=len(rollout.members),
+             starts=starts)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.clock import local_today
 from lms.extensions import db
@@ -25,5 +27,6 @@ def start_command() -> None:
     """Start every wave whose day has come (safe to run any number of times)."""
     started = start_due_waves(local_today())
     db.session.commit()
-    click.echo(f"{started} {'person' if started == 1 else 'people'} started a wave today."
-               if started else "No wave starts today.")
+    click.echo(ngettext("%(num)d person started a wave today.",
+                        "%(num)d people started a wave today.", started)
+               if started else _("No wave starts today."))

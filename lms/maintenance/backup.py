@@ -18,6 +18,7 @@ from contextlib import closing
 from pathlib import Path
 from urllib.request import pathname2url
 
+from flask_babel import gettext as _
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.engine import URL
 
@@ -37,11 +38,12 @@ def backup_database(url: URL, target: Path, *, force: bool = False) -> None:
     """Write a backup of the database at ``url`` to ``target``. The file appears only when it
     is complete (written beside it, then renamed)."""
     if target.is_dir():
-        raise BackupError(f"{target} is a folder; give a file name.")
+        raise BackupError(_("%(path)s is a folder; give a file name.", path=target))
     if target.exists() and not force:
-        raise BackupError(f"{target} already exists; use --force to overwrite it.")
+        raise BackupError(_("%(path)s already exists; use --force to overwrite it.",
+                            path=target))
     if not target.parent.is_dir():
-        raise BackupError(f"the folder {target.parent} does not exist.")
+        raise BackupError(_("the folder %(folder)s does not exist.", folder=target.parent))
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
         path = sqlite_file(url)
@@ -51,8 +53,8 @@ def backup_database(url: URL, target: Path, *, force: bool = False) -> None:
             _run(_pg_tool("pg_dump"), "--format=custom", f"--file={partial}",
                  f"--dbname={_conninfo(url)}", env=_pg_env(url))
         else:
-            raise BackupError(f"cannot back up {safe_url(url)}: only SQLite files and "
-                              "PostgreSQL are supported.")
+            raise BackupError(_("cannot back up %(url)s: only SQLite files and PostgreSQL are "
+                                "supported.", url=safe_url(url)))
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -62,38 +64,38 @@ def restore_database(engine: Engine, source: Path) -> str:
     """Replace the database of ``engine`` by the backup ``source``; returns the backup's
     migration revision. Every table is replaced, none is merged."""
     if not source.is_file():
-        raise BackupError(f"there is no backup file {source}.")
+        raise BackupError(_("there is no backup file %(path)s.", path=source))
     url = engine.url
     path = sqlite_file(url)
     with source.open("rb") as fh:
         magic = fh.read(len(SQLITE_MAGIC))
     if path is not None:
         if not magic.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{source} is not an SQLite backup (lms backup on SQLite "
-                              "writes one).")
+            raise BackupError(_("%(path)s is not an SQLite backup (lms backup on SQLite "
+                                "writes one).", path=source))
         if path.exists() and path.resolve() == source.resolve():
-            raise BackupError(f"{source} is the database itself.")
+            raise BackupError(_("%(path)s is the database itself.", path=source))
         before = _counters(engine) if path.is_file() else {}
         # Our own pooled connections would hold locks.
         engine.dispose()
         _sqlite_restore(source, path)
     elif url.get_backend_name() == "postgresql":
         if not magic.startswith(PGDUMP_MAGIC):
-            raise BackupError(f"{source} is not a pg_dump custom-format archive (lms backup on "
-                              "PostgreSQL writes one).")
+            raise BackupError(_("%(path)s is not a pg_dump custom-format archive (lms backup "
+                                "on PostgreSQL writes one).", path=source))
         before = _counters(engine)
         # Our own pooled connections would hold locks (and stale prepared statements).
         engine.dispose()
         _pg_restore(engine, source)
     else:
-        raise BackupError(f"cannot restore into {safe_url(url)}: only SQLite files and "
-                          "PostgreSQL are supported.")
+        raise BackupError(_("cannot restore into %(url)s: only SQLite files and PostgreSQL "
+                            "are supported.", url=safe_url(url)))
     return _after_restore(engine, before)
 
 
 def _sqlite_backup(source: Path, partial: Path) -> None:
     if not source.is_file():
-        raise BackupError(f"there is no database file {source}.")
+        raise BackupError(_("there is no database file %(path)s.", path=source))
     with closing(sqlite3.connect(source, timeout=15)) as src, \
             closing(sqlite3.connect(partial)) as dst:
         # One step (pages=-1) reads the whole database in one read transaction: a snapshot of
@@ -111,7 +113,8 @@ def _sqlite_restore(source: Path, live: Path) -> None:
             _quick_check(src, source)
             if src.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'"
                            ).fetchone() is None:
-                raise BackupError(f"{source} is not a backup of this site (no schema version).")
+                raise BackupError(_("%(path)s is not a backup of this site (no schema "
+                                    "version).", path=source))
             live.parent.mkdir(parents=True, exist_ok=True)
             # The backup API writes through SQLite's own locking and WAL, so connections of a
             # running site see the restored data at their next transaction (a file copy would
@@ -125,7 +128,7 @@ def _sqlite_restore(source: Path, live: Path) -> None:
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        raise BackupError(f"{path} is damaged: {result}")
+        raise BackupError(_("%(path)s is damaged: %(result)s", path=path, result=result))
 
 
 def _pg_restore(engine: Engine, source: Path) -> None:
@@ -172,7 +175,7 @@ def _after_restore(engine: Engine, before: dict[str, int]) -> str:
     with engine.begin() as conn:
         tables = set(inspect(conn).get_table_names())
         if "alembic_version" not in tables:
-            raise BackupError("the restored database has no schema version.")
+            raise BackupError(_("the restored database has no schema version."))
         revision = ", ".join(conn.scalars(text("SELECT version_num FROM alembic_version")))
         if ChangeCounter.__tablename__ in tables:
             restored = dict(conn.execute(select(ChangeCounter.name, ChangeCounter.number)).all())
@@ -194,8 +197,9 @@ def _pg_tool(name: str) -> str:
                       key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
     if versions:
         return str(versions[-1])
-    raise BackupError(f"{name} was not found: install the PostgreSQL client tools (Debian: "
-                      f"apt-get install postgresql-client) or put {name} on PATH.")
+    raise BackupError(_("%(tool)s was not found: install the PostgreSQL client tools (Debian: "
+                        "apt-get install postgresql-client) or put %(tool)s on PATH.",
+                        tool=name))
 
 
 def _conninfo(url: URL) -> str:
@@ -215,10 +219,13 @@ def _run(*args: str, env: dict[str, str]) -> str:
     try:
         done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     except OSError as exc:
-        raise BackupError(f"{args[0]} could not run: {exc}") from None
+        raise BackupError(_("%(tool)s could not run: %(reason)s", tool=args[0],
+                            reason=exc)) from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         errors = [line for line in lines if "error" in line.lower()] or lines
-        detail = first_line(errors[0]) if errors else f"exit status {done.returncode}"
-        raise BackupError(f"{Path(args[0]).name} failed: {detail}")
+        detail = first_line(errors[0]) if errors else _("exit status %(status)d",
+                                                         status=done.returncode)
+        raise BackupError(_("%(tool)s failed: %(detail)s", tool=Path(args[0]).name,
+                            detail=detail))
     return done.stdout

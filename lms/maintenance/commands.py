@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 import click
 from flask import Flask, current_app
 from flask.cli import ScriptInfo, run_command, with_appcontext
+from flask_babel import gettext as _
 
 from lms.extensions import db
+from lms.i18n import format_number
 from lms.maintenance.backup import BackupError, backup_database, restore_database
 from lms.maintenance.schema import safe_url, schema_problem
 
@@ -61,9 +63,12 @@ def _checked(callback: Callable[..., Any]) -> Callable[..., Any]:
 
 def refuse_to_start(app: Flask, exit_code: int = 1) -> None:
     """Stop the process with one line on stderr unless the database is ready to serve."""
-    problem = schema_problem(app)
+    # In the app's context, so the line is in the organisation's language (LMS_DEFAULT_LOCALE).
+    with app.app_context():
+        problem = schema_problem(app)
+        if problem:
+            click.echo(_("Verkoopklaar will not start: %(problem)s", problem=problem), err=True)
     if problem:
-        click.echo(f"Verkoopklaar will not start: {problem}", err=True)
         sys.exit(exit_code)
 
 
@@ -98,7 +103,8 @@ def backup_command(path: Path, force: bool) -> None:
     except BackupError as exc:
         _fail(exc.message)
     size = path.stat().st_size
-    click.echo(f"Backup of {safe_url(url)} written to {path} ({_size(size)}).")
+    click.echo(_("Backup of %(url)s written to %(path)s (%(size)s).", url=safe_url(url),
+                 path=path, size=_size(size)))
 
 
 @needs_no_schema
@@ -111,23 +117,26 @@ def restore_command(path: Path, yes: bool) -> None:
     written since that backup is lost."""
     url = safe_url(db.engine.url)
     if not yes:
-        click.confirm(f"Replace every table of {url} by the backup {path}? Everything written "
-                      "since that backup is lost.", abort=True)
+        click.confirm(_("Replace every table of %(url)s by the backup %(path)s? Everything "
+                        "written since that backup is lost.", url=url, path=path), abort=True)
     db.session.remove()
     try:
         revision = restore_database(db.engine, path)
     except BackupError as exc:
         _fail(exc.message)
-    click.echo(f"Restored {url} from {path} (schema revision {revision}).")
+    click.echo(_("Restored %(url)s from %(path)s (schema revision %(revision)s).", url=url,
+                 path=path, revision=revision))
     problem = schema_problem(current_app._get_current_object())  # type: ignore[attr-defined]
     if problem:
-        click.echo(f"Next: {problem}", err=True)
+        click.echo(_("Next: %(problem)s", problem=problem), err=True)
 
 
 def _size(n: int) -> str:
-    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 2**10:.1f} kB"
+    if n >= 2**20:
+        return _("%(size)s MB", size=format_number(n / 2**20, 1))
+    return _("%(size)s kB", size=format_number(n / 2**10, 1))
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)

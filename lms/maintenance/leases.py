@@ -62,7 +62,10 @@ def take(name: str, *, seconds: int = DEFAULT_SECONDS, holder: str | None = None
     db.session.commit()
     if took_over:
         return None
-    row = db.session.scalar(select(JobLease).where(JobLease.name == name))
+    # The columns, not the object: a JobLease left in the session's identity map would clash
+    # with the row this process inserts when it takes the job later.
+    row = db.session.execute(select(JobLease.holder, JobLease.taken_at)
+                             .where(JobLease.name == name)).first()
     if row is None:  # given back between our insert and our look: try once more
         return take(name, seconds=seconds, holder=holder, now=now)
     return Taken(row.holder, row.taken_at)

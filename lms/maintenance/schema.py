@@ -12,12 +12,14 @@ from pathlib import Path
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy.engine import URL, make_url
+from flask_babel import gettext as _
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from lms.extensions import db
+from lms.i18n import _l
 
-NOT_MIGRATED = "the database has no schema (or an old one): run `lms init`"
+NOT_MIGRATED = _l("the database has no schema (or an old one): run `lms init`")
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -39,29 +41,36 @@ def schema_problem(app: Flask) -> str | None:
     """None when the database is reachable and at the newest migration; otherwise one line
     saying what is wrong and what to do. Creates nothing: an SQLite file that does not exist
     is reported before anything connects (connecting would create it)."""
+    # In the app's context: the line is in the organisation's language (LMS_DEFAULT_LOCALE).
     with app.app_context():
-        engine = db.engine
+        return _schema_problem(app, db.engine)
+
+
+def _schema_problem(app: Flask, engine: Engine) -> str | None:
     path = sqlite_file(engine.url)
     if path is not None and not path.is_file():
-        return f"{NOT_MIGRATED} (there is no database file {path})"
+        return _("%(problem)s (there is no database file %(path)s)", problem=NOT_MIGRATED,
+                 path=path)
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
     except DBAPIError as exc:
-        return f"cannot reach the database {safe_url(engine.url)}: {first_line(exc.orig)}"
+        return _("cannot reach the database %(url)s: %(reason)s", url=safe_url(engine.url),
+                 reason=first_line(exc.orig))
     script = ScriptDirectory(app.extensions["migrate"].directory)
     heads = set(script.get_heads())
     if current == heads:
         return None
     if not current:
-        return NOT_MIGRATED
+        return str(NOT_MIGRATED)
     unknown = current - {rev.revision for rev in script.walk_revisions()}
     if unknown:
-        return (f"the database is at revision {', '.join(sorted(unknown))}, which this version "
-                "of the code does not know (a newer version migrated it): run that version, or "
-                "restore a backup made by this one")
-    return (f"{NOT_MIGRATED} (the database is at {', '.join(sorted(current))}, "
-            f"the code needs {', '.join(sorted(heads))})")
+        return _("the database is at revision %(revisions)s, which this version of the code "
+                 "does not know (a newer version migrated it): run that version, or restore a "
+                 "backup made by this one", revisions=", ".join(sorted(unknown)))
+    return _("%(problem)s (the database is at %(current)s, the code needs %(heads)s)",
+             problem=NOT_MIGRATED, current=", ".join(sorted(current)),
+             heads=", ".join(sorted(heads)))
 
 
 def first_line(error: object) -> str:

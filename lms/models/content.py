@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -32,7 +33,11 @@ class ContentKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"path": "learning path"}.get(self.value, self.value)
+        return str(KIND_LABELS[self.value])
+
+
+#: What a person calls each kind, lower-case as inside a sentence (templates capitalise it).
+KIND_LABELS = {"module": _l("module"), "quiz": _l("quiz"), "path": _l("learning path")}
 
 
 class ContentItem(Base):

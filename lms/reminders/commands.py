@@ -7,6 +7,8 @@ from datetime import date
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.clock import local_today
 from lms.extensions import db
@@ -37,8 +39,9 @@ def send_command(today: date | None, dry_run: bool) -> None:
     # Every app server may run this from cron at the same moment: one run does the work.
     with lease("reminders") as taken:
         if taken is not None:
-            click.echo(f"Reminders are being sent by another run ({taken.holder}, since "
-                       f"{taken.taken_at:%Y-%m-%d %H:%M} UTC); this run does nothing.")
+            click.echo(_("Reminders are being sent by another run (%(holder)s, since %(when)s "
+                         "UTC); this run does nothing.", holder=taken.holder,
+                         when=f"{taken.taken_at:%Y-%m-%d %H:%M}"))
             return
         _send(day, dry_run=False)
 
@@ -51,36 +54,47 @@ def _send(day: date, *, dry_run: bool) -> None:
         started = start_due_waves(min(day, local_today()))
         db.session.commit()
         if started:
-            click.echo(f"Rollouts: {started} {'person' if started == 1 else 'people'} started "
-                       "a wave.")
+            click.echo(ngettext("Rollouts: %(num)d person started a wave.",
+                                "Rollouts: %(num)d people started a wave.", started))
     try:
         mailer = mailer_for(config)
     except MailError as exc:
         raise click.ClickException(str(exc)) from None
-    with PhaseBars({"mails": "Sending reminders"}) as bars:
+    with PhaseBars({"mails": _("Sending reminders")}) as bars:
         outcome = send_reminders(mailer, today=day,
                                  days_before=int(config["REMINDER_DAYS_BEFORE"]),
                                  dry_run=dry_run, progress=bars)
     if dry_run:
         for planned in outcome.planned:
-            click.echo(f"would send to {planned.mail.to}: {planned.mail.subject}")
-        click.echo(f"Dry run for {day.isoformat()}: {_mails(len(outcome.planned))} to send; "
-                   f"{_skipped(outcome.skipped)}. Nothing was sent.")
+            click.echo(_("would send to %(address)s: %(subject)s", address=planned.mail.to,
+                         subject=planned.mail.subject))
+        click.echo(_("Dry run for %(day)s: %(mails)s to send; %(skipped)s. Nothing was sent.",
+                     day=day.isoformat(), mails=_mails(len(outcome.planned)),
+                     skipped=_skipped(outcome.skipped)))
         return
     digests = sum(p.is_digest for p in outcome.sent)
-    verb = "sent" if config.get("SMTP_URL") else "logged"
-    click.echo(f"Reminders for {day.isoformat()}: {verb} {_mails(len(outcome.sent))} "
-               f"({len(outcome.sent) - digests} to learners, {digests} manager digests); "
-               f"{_skipped(outcome.skipped)}.")
-    if verb == "logged" and outcome.sent:
-        click.echo("LMS_SMTP_URL is not set, so the mails were written to the application log.")
+    smtp = bool(config.get("SMTP_URL"))
+    counts = {"day": day.isoformat(), "mails": _mails(len(outcome.sent)),
+              "learners": len(outcome.sent) - digests,
+              "digests": ngettext("%(num)d manager digest", "%(num)d manager digests", digests),
+              "skipped": _skipped(outcome.skipped)}
+    if smtp:
+        click.echo(_("Reminders for %(day)s: sent %(mails)s (%(learners)d to learners, "
+                     "%(digests)s); %(skipped)s.", **counts))
+    else:
+        click.echo(_("Reminders for %(day)s: logged %(mails)s (%(learners)d to learners, "
+                     "%(digests)s); %(skipped)s.", **counts))
+    if not smtp and outcome.sent:
+        click.echo(_("LMS_SMTP_URL is not set, so the mails were written to the application "
+                     "log."))
     if outcome.error:
         raise click.ClickException(outcome.error)
 
 
 def _mails(n: int) -> str:
-    return f"{n} mail" + ("" if n == 1 else "s")
+    return ngettext("%(num)d mail", "%(num)d mails", n)
 
 
 def _skipped(n: int) -> str:
-    return f"skipped {n} reminder{'' if n == 1 else 's'} already sent"
+    return ngettext("skipped %(num)d reminder already sent",
+                    "skipped %(num)d reminders already sent", n)

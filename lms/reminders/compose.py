@@ -1,5 +1,8 @@
 """The reminder mails' text: pure functions from plain values to a ``Mail`` (plain text plus a
-simple HTML alternative). Nothing here reads the database or sends anything."""
+simple HTML alternative). Nothing here reads the database or sends anything.
+
+The text is in the language being spoken (``lms.i18n``): the caller composes each person's mail
+inside ``speaking(their locale)``; dates are written the way that language writes them."""
 
 from __future__ import annotations
 
@@ -7,9 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import escape
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup, escape
 
-SIGNATURE = "Verkoopklaar sales training"
+from lms.i18n import _l, format_date, locale_code
+
+SIGNATURE = _l("Verkoopklaar sales training")
 
 
 @dataclass(frozen=True)
@@ -42,30 +49,52 @@ class OverdueLine:
     days_overdue: int
 
 
-def plural(n: int, word: str) -> str:
-    if word == "person":
-        return f"{n} {'person' if n == 1 else 'people'}"
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def format_date(day: date) -> str:
-    """As the site shows dates: 3 Mar 2026."""
-    return f"{day.day} {day:%b %Y}"
-
-
 def when_due(days_left: int) -> str:
     """'due today', 'due tomorrow', 'due in 3 days', '1 day overdue' ..."""
     if days_left < 0:
-        return f"{plural(-days_left, 'day')} overdue"
+        return overdue_by(-days_left)
     if days_left == 0:
-        return "due today"
+        return _("due today")
     if days_left == 1:
-        return "due tomorrow"
-    return f"due in {plural(days_left, 'day')}"
+        return _("due tomorrow")
+    return ngettext("due in %(num)d day", "due in %(num)d days", days_left)
+
+
+def overdue_by(days: int) -> str:
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", days)
 
 
 def _kind(item: DueItem) -> str:
-    return "learning path" if item.kind == "path" else "module"
+    return _("learning path") if item.kind == "path" else _("module")
+
+
+def _greeting(name: str) -> str:
+    first = name.split(" ")[0] if name else ""
+    return _("Hello %(name)s,", name=first) if first else _("Hello there,")
+
+
+def _strong(text: str) -> Markup:
+    return Markup("<strong>%s</strong>") % text
+
+
+def _item_line(item: DueItem, *, html: bool = False) -> str:
+    """"Pricing (module): due 3 Mar 2026, due in 2 days"; in HTML the title strong and the
+    deadline emphasised (the values escaped, the sentence is ours)."""
+    title, when = item.title, when_due(item.days_left)
+    if html:
+        title, when = _strong(title), Markup("<em>%s</em>") % when
+    return _("%(title)s (%(kind)s): due %(day)s, %(when)s", title=title, kind=_kind(item),
+             day=format_date(item.due_date), when=when)
+
+
+def _learner_closing(page: str) -> str:
+    return _("Log in to Verkoopklaar and open %(page)s to continue where you left off. If a "
+             "date cannot be met, talk to your manager.", page=page)
+
+
+def _digest_closing(page: str) -> str:
+    return _("The %(page)s page in Verkoopklaar shows the details; you can change a due date "
+             "there.", page=page)
 
 
 def learner_mail(name: str, email: str, items: Sequence[DueItem]) -> Mail:
@@ -76,29 +105,39 @@ def learner_mail(name: str, email: str, items: Sequence[DueItem]) -> Mail:
     overdue = [i for i in items if i.days_left < 0]
     if len(items) == 1:
         only = items[0]
-        subject = (f"Overdue: {only.title}" if overdue
-                   else f"Reminder: {only.title} is {when_due(only.days_left)}")
+        subject = (_("Overdue: %(title)s", title=only.title) if overdue
+                   else _("Reminder: %(title)s is %(when)s", title=only.title,
+                          when=when_due(only.days_left)))
     elif overdue:
-        subject = f"Overdue training: {plural(len(overdue), 'item')} past the due date"
+        subject = ngettext("Overdue training: %(num)d item past the due date",
+                           "Overdue training: %(num)d items past the due date", len(overdue))
     else:
-        subject = f"Reminder: {plural(len(items), 'training item')} due soon"
-    first = name.split(" ")[0] if name else "there"
-    opening = ("Some of your training is past its due date." if overdue
-               else "Some of your training is due soon.")
-    lines = [f"- {i.title} ({_kind(i)}): due {format_date(i.due_date)}, {when_due(i.days_left)}"
-             for i in items]
-    text = "\n".join([f"Hello {first},", "", opening, "", *lines, "",
-                      "Log in to Verkoopklaar and open My training to continue where you "
-                      "left off. If a date cannot be met, talk to your manager.", "",
-                      SIGNATURE, ""])
-    rows = "".join(f"<li><strong>{escape(i.title)}</strong> ({_kind(i)}): due "
-                   f"{format_date(i.due_date)}, <em>{when_due(i.days_left)}</em></li>"
-                   for i in items)
-    html = (f"<p>Hello {escape(first)},</p><p>{opening}</p><ul>{rows}</ul>"
-            "<p>Log in to Verkoopklaar and open <strong>My training</strong> to continue where "
-            "you left off. If a date cannot be met, talk to your manager.</p>"
-            f"<p>{SIGNATURE}</p>")
+        subject = ngettext("Reminder: %(num)d training item due soon",
+                           "Reminder: %(num)d training items due soon", len(items))
+    greeting = _greeting(name)
+    opening = (_("Some of your training is past its due date.") if overdue
+               else _("Some of your training is due soon."))
+    lines = ["- " + _item_line(i) for i in items]
+    text = "\n".join([greeting, "", opening, "", *lines, "",
+                      _learner_closing(_("My training")), "", str(SIGNATURE), ""])
+    rows = "".join(f"<li>{_item_line(i, html=True)}</li>" for i in items)
+    page = _strong(_("My training"))
+    html = (f"<p>{escape(greeting)}</p><p>{escape(opening)}</p><ul>{rows}</ul>"
+            f"<p>{_learner_closing(page)}</p>"
+            f"<p>{escape(SIGNATURE)}</p>")
     return Mail(email, subject, text, _page(subject, html))
+
+
+def _overdue_line(line: OverdueLine, *, html: bool = False) -> str:
+    person, title = line.person, line.title
+    if html:
+        person, title = escape(person), escape(title)
+    values = {"person": person, "title": title, "day": format_date(line.due_date),
+              "overdue": overdue_by(line.days_overdue)}
+    if line.team:
+        return _("%(person)s (%(team)s): %(title)s, due %(day)s, %(overdue)s",
+                 team=escape(line.team) if html else line.team, **values)
+    return _("%(person)s: %(title)s, due %(day)s, %(overdue)s", **values)
 
 
 def manager_digest(name: str, email: str, lines: Sequence[OverdueLine], today: date) -> Mail:
@@ -107,31 +146,33 @@ def manager_digest(name: str, email: str, lines: Sequence[OverdueLine], today: d
         raise ValueError("a digest needs at least one overdue item")
     lines = sorted(lines, key=lambda ln: (ln.team or "", ln.person, -ln.days_overdue, ln.title))
     people = len({ln.person for ln in lines})
-    subject = (f"Overdue training in your teams: {plural(len(lines), 'item')}, "
-               f"{plural(people, 'person')}")
-    first = name.split(" ")[0] if name else "there"
-    text_lines = [f"- {ln.person}" + (f" ({ln.team})" if ln.team else "")
-                  + f": {ln.title}, due {format_date(ln.due_date)}, "
-                  f"{plural(ln.days_overdue, 'day')} overdue" for ln in lines]
-    text = "\n".join([f"Hello {first},", "",
-                      f"On {format_date(today)} this training in your teams is overdue:", "",
-                      *text_lines, "",
-                      "The Assignments page in Verkoopklaar shows the details; you can change "
-                      "a due date there.", "", SIGNATURE, ""])
+    subject = _("Overdue training in your teams: %(items)s, %(people)s",
+                items=ngettext("%(num)d item", "%(num)d items", len(lines)),
+                people=ngettext("%(num)d person", "%(num)d people", people))
+    greeting = _greeting(name)
+    intro = _("On %(day)s this training in your teams is overdue:",
+              day=format_date(today, long=True))
+    text = "\n".join([greeting, "", intro, "", *("- " + _overdue_line(ln) for ln in lines), "",
+                      _digest_closing(_("Assignments")), "", str(SIGNATURE), ""])
     rows = "".join(
         f"<tr><td>{escape(ln.person)}</td><td>{escape(ln.team or '—')}</td>"
         f"<td>{escape(ln.title)}</td><td>{format_date(ln.due_date)}</td>"
-        f"<td>{plural(ln.days_overdue, 'day')}</td></tr>" for ln in lines)
-    html = (f"<p>Hello {escape(first)},</p>"
-            f"<p>On {format_date(today)} this training in your teams is overdue:</p>"
+        f"<td>{escape(_days(ln.days_overdue))}</td></tr>"
+        for ln in lines)
+    page = _strong(_("Assignments"))
+    headers = "".join(f"<th>{escape(h)}</th>" for h in (
+        _("Person"), _("Team"), _("Training"), _("Due"), _("Overdue by")))
+    html = (f"<p>{escape(greeting)}</p><p>{escape(intro)}</p>"
             "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr>"
-            "<th>Person</th><th>Team</th><th>Training</th><th>Due</th><th>Overdue by</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table>"
-            "<p>The <strong>Assignments</strong> page in Verkoopklaar shows the details; you "
-            f"can change a due date there.</p><p>{SIGNATURE}</p>")
+            f"{headers}</tr></thead><tbody>{rows}</tbody></table>"
+            f"<p>{_digest_closing(page)}</p><p>{escape(SIGNATURE)}</p>")
     return Mail(email, subject, text, _page(subject, html))
 
 
+def _days(n: int) -> str:
+    return ngettext("%(num)d day", "%(num)d days", n)
+
+
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!doctype html><html lang=\"{locale_code()}\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title></head><body>{body}</body></html>")

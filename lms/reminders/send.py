@@ -29,10 +29,12 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
+from lms.i18n import speaking
 from lms.learning.assignments import completed_clause, live_assignments_query, start_of
 from lms.models import (
     Assignment,
@@ -83,7 +85,7 @@ def _candidates(today: date, days_before: int) -> list[Any]:
 
     query = (live_assignments_query(
         Assignment.id, Assignment.user_id, Assignment.due_date, User.name, User.email,
-        User.team_id, User.manager_id, Team.name.label("team_name"), ContentItem.kind,
+        User.locale, User.team_id, User.manager_id, Team.name.label("team_name"), ContentItem.kind,
         ContentItem.slug, ContentVersion.title, last(DUE_SOON).label("last_due_soon"),
         last(OVERDUE).label("last_overdue"))
         .outerjoin(Team, User.team_id == Team.id)
@@ -118,9 +120,11 @@ def plan_reminders(today: date, *, days_before: int) -> Plan:
     for user_id, entries in per_learner.items():
         first = entries[0][0]
         items = [DueItem(row.title or row.slug, row.kind, row.due_date,
-                         (row.due_date - today).days) for row, _ in entries]
-        plan.mails.append(Planned(learner_mail(first.name, first.email, items), user_id,
-                                  [(row.id, kind) for row, kind in entries]))
+                         (row.due_date - today).days) for row, _kind in entries]
+        # In the learner's own language (theirs, else the organisation's).
+        with speaking(first.locale):
+            mail = learner_mail(first.name, first.email, items)
+        plan.mails.append(Planned(mail, user_id, [(row.id, kind) for row, kind in entries]))
 
     overdue = [row for row in rows if row.due_date < today]
     if overdue:
@@ -147,8 +151,9 @@ def _plan_digests(plan: Plan, overdue: list[Any], today: date) -> None:
         if manager.id in already:
             plan.skipped += 1
             continue
-        plan.mails.append(Planned(manager_digest(manager.name, manager.email, lines, today),
-                                  manager.id, [(None, DIGEST)]))
+        with speaking(manager.locale):
+            mail = manager_digest(manager.name, manager.email, lines, today)
+        plan.mails.append(Planned(mail, manager.id, [(None, DIGEST)]))
 
 
 # Sending ----------------------------------------------------------------------------------------
@@ -209,12 +214,15 @@ class SmtpMailer:
     def __init__(self, url: str, sender: str, *, timeout: float = 30) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise MailError(f"LMS_SMTP_URL must look like smtp://user:password@host:port or "
-                            f"smtps://...; got {parts.scheme or 'no'} scheme")
+            if parts.scheme:
+                raise MailError(_("LMS_SMTP_URL must look like smtp://user:password@host:port "
+                                  "or smtps://...; got %(scheme)s scheme", scheme=parts.scheme))
+            raise MailError(_("LMS_SMTP_URL must look like smtp://user:password@host:port or "
+                              "smtps://...; got no scheme"))
         options = dict(parse_qsl(parts.query))
         if set(options) - {"starttls"} or options.get("starttls", "auto") not in ("auto", "off"):
-            raise MailError(f"LMS_SMTP_URL: the only option is ?starttls=off (a trusted relay "
-                            f"without TLS); got ?{parts.query}")
+            raise MailError(_("LMS_SMTP_URL: the only option is ?starttls=off (a trusted relay "
+                              "without TLS); got ?%(query)s", query=parts.query))
         self.tls = parts.scheme == "smtps"
         self.starttls = not self.tls and options.get("starttls", "auto") == "auto"
         self.host = parts.hostname
@@ -253,10 +261,10 @@ class SmtpMailer:
                     conn.starttls(context=context)
                     conn.ehlo()
                 elif self.username:
-                    raise MailError(
-                        f"the mail server at {self.where} does not offer STARTTLS, so the "
-                        f"password was not sent; use smtps://, or add ?starttls=off to "
-                        f"LMS_SMTP_URL if the server is a trusted relay")
+                    raise MailError(_(
+                        "the mail server at %(server)s does not offer STARTTLS, so the "
+                        "password was not sent; use smtps://, or add ?starttls=off to "
+                        "LMS_SMTP_URL if the server is a trusted relay", server=self.where))
             if self.username:
                 conn.login(self.username, self.password)
         except (smtplib.SMTPException, OSError, MailError):
@@ -270,11 +278,13 @@ class SmtpMailer:
                 self._conn = self._connect()
             self._conn.send_message(build_message(mail, self.sender))
         except ssl.SSLCertVerificationError as exc:
-            raise MailError(f"could not send mail through {self.where}: its certificate is not "
-                            f"trusted ({exc.verify_message})") from None
+            raise MailError(_("could not send mail through %(server)s: its certificate is not "
+                              "trusted (%(reason)s)", server=self.where,
+                              reason=exc.verify_message)) from None
         except (smtplib.SMTPException, OSError) as exc:
             reason = str(exc) or type(exc).__name__
-            raise MailError(f"could not send mail through {self.where}: {reason}") from None
+            raise MailError(_("could not send mail through %(server)s: %(reason)s",
+                              server=self.where, reason=reason)) from None
 
 
 def mailer_for(config: Any) -> Mailer:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.errors import DomainError
 from lms.extensions import db
@@ -56,7 +58,9 @@ def import_command(file: Path, preset: str, dry_run: bool, dayfirst: bool | None
                             currency=currency,
                             satisfaction_scale=int(satisfaction_scale) if satisfaction_scale
                             else None, encoding=encoding)
-    bars = PhaseBars({"checking": "Checking", "writing": "Writing "})
+    checking, writing = _("Checking"), _("Writing")
+    width = max(len(checking), len(writing))
+    bars = PhaseBars({"checking": checking.ljust(width), "writing": writing.ljust(width)})
     try:
         report = import_sales(file, preset, options, dry_run=dry_run, progress=bars)
         bars.close()
@@ -68,32 +72,48 @@ def import_command(file: Path, preset: str, dry_run: bool, dayfirst: bool | None
         _fail(str(getattr(exc, "message", exc)))
     if report.formats:
         f = report.formats
-        click.echo(f"Read as: {f.delimiter}-separated; decimal {f.decimal} "
-                   f"({f.decimal_reason}); dates {'day' if f.dayfirst else 'month'}-first "
-                   f"({f.dayfirst_reason}).")
+        decimal = {"comma": _("comma"), "point": _("point")}.get(f.decimal, f.decimal)
+        if f.dayfirst:
+            read_as = _("Read as: %(delimiter)s-separated; decimal %(decimal)s "
+                        "(%(decimal_reason)s); dates day-first (%(date_reason)s).",
+                        delimiter=f.delimiter, decimal=decimal,
+                        decimal_reason=f.decimal_reason, date_reason=f.dayfirst_reason)
+        else:
+            read_as = _("Read as: %(delimiter)s-separated; decimal %(decimal)s "
+                        "(%(decimal_reason)s); dates month-first (%(date_reason)s).",
+                        delimiter=f.delimiter, decimal=decimal,
+                        decimal_reason=f.decimal_reason, date_reason=f.dayfirst_reason)
+        click.echo(read_as)
     for error in report.errors:
         click.echo(f"{file}:{error.line}: " + (f"{error.column}: " if error.column else "")
                    + error.message, err=True)
     if report.error_count > len(report.errors):
-        click.echo(f"... and {report.error_count - len(report.errors)} more problems.", err=True)
+        more = report.error_count - len(report.errors)
+        click.echo(ngettext("... and %(num)d more problem.", "... and %(num)d more problems.",
+                            more), err=True)
     if report.unmatched and report.ok:
-        click.echo(f"{report.unmatched_rows} deal(s) of {len(report.unmatched)} owner(s) match "
-                   "no person yet; they are kept and linked when the person gets that email, "
-                   "CRM id or CRM name:")
+        click.echo(_("%(deals)s of %(owners)s match no person yet; they are kept and linked "
+                     "when the person gets that email, CRM id or CRM name:",
+                     deals=ngettext("%(num)d deal", "%(num)d deals", report.unmatched_rows),
+                     owners=ngettext("%(num)d owner", "%(num)d owners",
+                                     len(report.unmatched))))
         for owner in report.unmatched[:20]:
             click.echo(f"  {owner.label}: {owner.rows}")
         if len(report.unmatched) > 20:
-            click.echo(f"  ... and {len(report.unmatched) - 20} more")
-    click.echo(f"Rows read: {report.rows_read}, added: {report.added}, updated: "
-               f"{report.updated}, unchanged: {report.unchanged}, rejected: {report.rejected}")
+            click.echo("  " + _("... and %(num)d more", num=len(report.unmatched) - 20))
+    click.echo(_("Rows read: %(read)d, added: %(added)d, updated: %(updated)d, unchanged: "
+                 "%(unchanged)d, rejected: %(rejected)d", read=report.rows_read,
+                 added=report.added, updated=report.updated, unchanged=report.unchanged,
+                 rejected=report.rejected))
     if not report.ok:
-        _fail(f"{report.error_count} problem(s) in {report.rejected} row(s); nothing was "
-              "imported.")
+        _fail(_("%(problems)s in %(rows)s; nothing was imported.",
+                problems=ngettext("%(num)d problem", "%(num)d problems", report.error_count),
+                rows=ngettext("%(num)d row", "%(num)d rows", report.rejected)))
     if dry_run:
-        click.echo("Dry run: nothing was written (the counts are what an import would do).")
+        click.echo(_("Dry run: nothing was written (the counts are what an import would do)."))
     else:
-        click.echo(f"Recorded as import #{report.import_id} (undo: lms sales undo "
-                   f"{report.import_id}).")
+        click.echo(_("Recorded as import #%(id)d (undo: lms sales undo %(id)d).",
+                     id=report.import_id))
 
 
 @sales_cli.command("imports")
@@ -106,13 +126,16 @@ def imports_command(limit: int) -> None:
 
     rows = list_imports(limit)
     if not rows:
-        click.echo("No sales imports yet.")
+        click.echo(_("No sales imports yet."))
         return
-    click.echo(f"{'#':>5}  {'when (UTC)':<16}  {'by':<24}  {'preset':<10}  {'read':>8}  "
-               f"{'added':>8}  {'updated':>8}  {'unchanged':>9}  source")
+    when, by, preset, read = _("when (UTC)"), _("by"), _("preset"), _("read")
+    added, updated, unchanged, source = _("added"), _("updated"), _("unchanged"), _("source")
+    click.echo(f"{'#':>5}  {when:<16}  {by:<24}  {preset:<10}  {read:>8}  {added:>8}  "
+               f"{updated:>8}  {unchanged:>9}  {source}")
     for r in rows:
-        who = r.imported_by.email if r.imported_by else "command line / api"
-        state = f"  (undone {r.undone_at:%Y-%m-%d %H:%M})" if r.undone_at else ""
+        who = r.imported_by.email if r.imported_by else _("command line / api")
+        state = ("  " + _("(undone %(when)s)", when=f"{r.undone_at:%Y-%m-%d %H:%M}")
+                 if r.undone_at else "")
         click.echo(f"{r.id:>5}  {r.started_at:%Y-%m-%d %H:%M}  {who[:24]:<24}  "
                    f"{r.preset[:10]:<10}  {r.rows_read:>8}  {r.added:>8}  {r.updated:>8}  "
                    f"{r.unchanged:>9}  {r.source}{state}")
@@ -131,10 +154,12 @@ def undo_command(import_id: int) -> None:
     except DomainError as exc:
         db.session.rollback()
         _fail(exc.message)
-    click.echo(f"Import #{import_id} undone: {result.deleted} deal(s) deleted, "
-               f"{result.restored} restored to their previous values.")
+    click.echo(_("Import #%(id)d undone: %(deleted)s, %(restored)d restored to their "
+                 "previous values.", id=import_id,
+                 deleted=ngettext("%(num)d deal deleted", "%(num)d deals deleted",
+                                  result.deleted), restored=result.restored))
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)

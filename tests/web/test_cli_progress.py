@@ -16,7 +16,9 @@ def _sync_in_subprocess(app, database_url: str, tmp_path, *, terminal: bool) -> 
     returns what it wrote to standard error."""
     import pty
 
+    # LMS_DEFAULT_LOCALE: the progress labels are in the organisation's language.
     env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "test-secret",
+           "LMS_DEFAULT_LOCALE": "en",
            "LMS_INSTANCE_PATH": str(tmp_path / "sync-instance"),
            "LMS_CONTENT_DIR": app.config["CONTENT_DIR"], "LMS_QUIZ_DIR": app.config["QUIZ_DIR"]}
     lms = str(Path(sys.executable).with_name("lms"))

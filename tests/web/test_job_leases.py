@@ -53,7 +53,9 @@ def test_reminders_held_by_another_run_are_left_to_it(app, runner, org, inbox): 
 
 def test_two_servers_starting_reminders_at_once_send_each_mail_once(
         app, org, inbox, database_url, tmp_path):  # noqa: F811
+    # LMS_DEFAULT_LOCALE: the command speaks the English these assertions read.
     env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "test-secret",
+           "LMS_DEFAULT_LOCALE": "en",
            "LMS_INSTANCE_PATH": str(tmp_path / "cron-instance"),
            "LMS_SMTP_URL": f"smtp://127.0.0.1:{inbox.port}", "LMS_MAIL_FROM": SENDER,
            "LMS_REMINDER_DAYS_BEFORE": "3"}

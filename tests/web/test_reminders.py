@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.learning.assignments import assign, withdraw
 from lms.learning.catalog import live_item
-from lms.models import ContentKind, ModuleProgress, ReminderLog, Role, utcnow
+from lms.models import ContentKind, ModuleProgress, ReminderLog, Role, User, utcnow
 from lms.reminders.compose import DueItem, OverdueLine, learner_mail, manager_digest, when_due
 from tests.factories import make_team, make_user
 from tests.learning_helpers import sync, write_practice
@@ -345,11 +345,11 @@ def test_nothing_to_send(app, runner, org, inbox):
     (-12, "12 days overdue"), (-1, "1 day overdue"), (0, "due today"), (1, "due tomorrow"),
     (3, "due in 3 days"),
 ])
-def test_when_due(days_left, text):
+def test_when_due(days_left, text):  # gettext without an app speaks the source language
     assert when_due(days_left) == text
 
 
-def test_learner_mail_subjects_and_escaping():
+def test_learner_mail_subjects_and_escaping(app):  # noqa: ARG001 - dates need the app
     soon = DueItem("Pricing <basics>", "module", date(2026, 3, 12), 2)
     mail = learner_mail("Anna Alpha", "anna@example.com", [soon])
     assert mail.subject == "Reminder: Pricing <basics> is due in 2 days"
@@ -360,11 +360,47 @@ def test_learner_mail_subjects_and_escaping():
         learner_mail("Anna", "a@example.com", [])
 
 
-def test_digest_counts_people_and_items():
+def test_digest_counts_people_and_items(app):  # noqa: ARG001 - dates need the app
     lines = [OverdueLine("Anna", "Noord", "Path", date(2026, 3, 1), 9),
              OverdueLine("Anna", "Noord", "Module", date(2026, 3, 8), 2)]
     mail = manager_digest("Mia Manager", "mia@example.com", lines, DAY)
     assert mail.subject == "Overdue training in your teams: 2 items, 1 person"
     assert mail.text.index("Path") < mail.text.index("Module")  # longest overdue first
-    assert "Hello Mia," in mail.text and "On 10 Mar 2026" in mail.text
+    assert "Hello Mia," in mail.text and "On 10 March 2026" in mail.text
 
+
+
+# Each person's language ------------------------------------------------------------------------
+
+def test_each_person_gets_the_mail_in_their_own_language(app, runner, org, inbox):
+    """A mail is in the recipient's language (``user.locale``), else the organisation's
+    (LMS_DEFAULT_LOCALE); so are its dates."""
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{inbox.port}"
+    app.config["DEFAULT_LOCALE"] = "nl"  # Dirk chose no language: he reads the organisation's
+    org["anna"].locale = "nl"
+    org["carla"].locale = "en"
+    db.session.scalar(select(User).where(User.email == "mia@example.com")).locale = "nl"
+    db.session.commit()
+    result = send(runner)
+    assert result.exit_code == 0, result.output
+
+    carla = inbox.to("carla@example.com")
+    assert carla["Subject"] == "Overdue: Practice module"
+    assert body(carla).replace("\r\n", "\n") == (
+        "Hello Carla,\n\nSome of your training is past its due date.\n\n"
+        "- Practice module (module): due 9 Mar 2026, 1 day overdue\n\n"
+        "Log in to Verkoopklaar and open My training to continue where you left off. If a "
+        "date cannot be met, talk to your manager.\n\nVerkoopklaar sales training\n")
+    assert '<html lang="en">' in carla.get_body(preferencelist=("html",)).get_content()
+
+    # The Dutch words come from the compiled Dutch catalogue (translations/nl, built by make
+    # from messages.po, which holds this area's translations): without it the subject would
+    # still be the English one. The dates are Dutch either way (Babel's locale data).
+    anna = inbox.to("anna@example.com")
+    assert anna["Subject"] != "Overdue training: 1 item past the due date"
+    assert "te laat" in anna["Subject"]
+    assert "1 mrt 2026" in body(anna) and "12 mrt 2026" in body(anna)
+    assert '<html lang="nl">' in anna.get_body(preferencelist=("html",)).get_content()
+    assert "Overdue training in your teams" not in inbox.to("mia@example.com")["Subject"]
+    assert "10 maart 2026" in body(inbox.to("mia@example.com"))
+    assert "1 feb 2026" in body(inbox.to("dirk@example.com"))

@@ -449,9 +449,9 @@ def test_cli_import_prints_the_counts_and_the_log(runner, people):
     result = runner.invoke(args=["sales", "imports"])
     assert result.exit_code == 0 and "salesforce_report.csv" in result.output
     result = runner.invoke(args=["sales", "undo", "2"])
-    assert result.exit_code == 0 and "0 deal(s) deleted" in result.output
+    assert result.exit_code == 0 and "0 deals deleted" in result.output
     result = runner.invoke(args=["sales", "undo", "1"])
-    assert "5 deal(s) deleted" in result.output and count(Sale) == 0
+    assert "5 deals deleted" in result.output and count(Sale) == 0
 
 
 def test_cli_errors_name_file_line_and_column_and_write_nothing(runner, tmp_path):

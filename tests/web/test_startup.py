@@ -31,7 +31,9 @@ def _gunicorn() -> list[str]:
 
 def run(command: list[str], database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "LMS_DATABASE_URL": database_url,
-           "LMS_SECRET_KEY": "test-secret-key", "LMS_INSTANCE_PATH": str(tmp_path / "instance")}
+           "LMS_SECRET_KEY": "test-secret-key", "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
+           # The lines are in the organisation's language: the English these tests read.
+           "LMS_DEFAULT_LOCALE": "en"}
     return subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, check=False)
 

@@ -60,6 +60,14 @@ def speaking(locale: str | None) -> Iterator[None]:
         yield
 
 
+def language_name(code: str) -> str:
+    """A language's name in the language being spoken: "Engels" in Dutch, "English" in English."""
+    try:
+        return Locale.parse(code).get_display_name(locale_code()) or code
+    except (ValueError, LookupError):
+        return code
+
+
 # Formatting: filters in every template, functions for Python ---------------------------------
 
 
@@ -133,4 +141,5 @@ def init_i18n(app: Flask) -> None:
         money=format_money,
         percent=format_percent,
     )
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, locale_code=locale_code)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, locale_code=locale_code,
+                                 language_name=language_name)

@@ -22,7 +22,13 @@ from lms.learning.attempts import (
     start_attempt,
     submit,
 )
-from lms.learning.catalog import current_doc, is_current_version, live_item, live_items
+from lms.learning.catalog import (
+    current_doc,
+    is_current_version,
+    live_item,
+    live_items,
+    untranslated_language,
+)
 from lms.learning.completion import lock_of, progress_map, update_completion_for_quiz
 from lms.learning.standing import standing
 from lms.models import Attempt, AttemptStatus, ContentKind, utcnow
@@ -67,6 +73,7 @@ def overview(slug: str):  # noqa: ANN201
                     live_items(ContentKind.MODULE)) if module_doc else None)
     state = standing(current_user, quiz)
     return render_template("learn/quiz_overview.html", quiz=quiz, doc=current_doc(quiz),
+                           untranslated=untranslated_language(quiz),
                            state=state, module=module, lock=lock, action=ActionForm(),
                            markdown=_markdown)
 

@@ -11,7 +11,7 @@ from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.forms import ActionForm
-from lms.learning.catalog import current_doc, live_item, live_items
+from lms.learning.catalog import current_doc, live_item, live_items, untranslated_language
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
 from lms.learning.dashboard import build_dashboard
 from lms.learning.goal_progress import goals_overview
@@ -89,7 +89,7 @@ def module(slug: str):  # noqa: ANN201
                                module_url=module_url, media_url=media_url)
     quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
     return render_template("learn/module.html", item=item, doc=doc, rendered=rendered,
-                           progress=row, quiz=quiz,
+                           progress=row, quiz=quiz, untranslated=untranslated_language(item),
                            path_slug=request.args.get("path"))
 
 

@@ -159,3 +159,21 @@ def test_export_writes_translations_beside_their_originals(app, tree, tmp_path):
     written = {p.name for p in report.written}
     assert {"practice-quiz.nl.yaml", "practice-module.nl.md", "practice-quiz.yaml"} <= written
     assert (tmp_path / "out/quizzes/practice-quiz.nl.yaml").read_text() == dutch_quiz()
+
+
+def test_a_reader_without_a_translation_gets_the_original_with_a_note(app, client, tree):
+    sync(tree)
+    make_user(email="rep@example.com")
+    login(client, "rep@example.com")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    note = "Dit is nog niet beschikbaar in het Nederlands: je leest het origineel in het Engels."
+    # No Dutch regional-market-figures quiz in the sample content: the original, with the note.
+    overview = client.get("/learn/quizzes/regional-market-figures").get_data(as_text=True)
+    assert "Regional market figures" in overview and note in overview
+    # The practice module has its Dutch translation: no note.
+    translated = client.get("/learn/modules/practice-module").get_data(as_text=True)
+    assert "De Office B60 zet 60 koppen per dag." in translated and note not in translated
+    # An English reader of the original gets no note either.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "not available in" not in client.get("/learn/quizzes/regional-market-figures") \
+        .get_data(as_text=True)

@@ -207,7 +207,7 @@ def impact():  # noqa: ANN201
     window_days = parse_whole(window)
     error = None
     result = effect = None
-    kind, _, slug = training.partition(":")
+    kind, _sep, slug = training.partition(":")
     if measure not in BY_KEY:
         error = _("Choose one of the measures in the list.")
     elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)

@@ -28,8 +28,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import statsmodels.api as sm
+from flask import has_app_context
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
+
+from lms.i18n import _l, format_percent
 
 CONFIDENCE = 0.95
 #: Fewer people than this in either group: "not enough data" (as IMPACT_MIN_N).
@@ -42,10 +45,23 @@ MIN_COMPLETION_GAP = 0.2
 #: The summary speaks of an effect only where the q-value is below this.
 Q_THRESHOLD = 0.05
 
-RANDOMISED = "randomised: a causal estimate"
-PARALLEL_TRENDS = ("an estimate that holds if, without training, trained and untrained "
-                   "people's results would have moved alike")
-NOT_ENOUGH_DATA = "not enough data"
+class _Percent:
+    """A share written as a percentage when the (lazy) note it is in is read."""
+
+    def __init__(self, share: float) -> None:
+        self.share = share
+
+    def __str__(self) -> str:
+        if has_app_context():
+            return format_percent(self.share, fraction=True)
+        return f"{self.share:.0%}"
+
+
+# Lazy strings (the estimates are cached and read in each viewer's language).
+RANDOMISED = _l("randomised: a causal estimate")
+PARALLEL_TRENDS = _l("an estimate that holds if, without training, trained and untrained "
+                     "people's results would have moved alike")
+NOT_ENOUGH_DATA = _l("not enough data")
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,7 @@ class Effect:
     def as_json(self, q_value: float | None = None) -> dict:
         """The API's ``effect`` object, q-value included (it depends on the whole table)."""
         data = asdict(self)
+        data["assumption"], data["note"] = str(self.assumption), str(self.note)
         data["q_value"] = q_value
         return data
 
@@ -146,7 +163,8 @@ def _guard(rows: Sequence[RolloutRow], by_team: bool, estimator: str) -> Effect 
     clusters = len({r.team_id for r in rows}) if by_team else None
     if min(n_treated, n_control) < MIN_PER_GROUP:
         return _empty(estimator, n_treated, n_control, clusters,
-                      f"{NOT_ENOUGH_DATA}: fewer than {MIN_PER_GROUP} people in a group")
+                      _l("not enough data: fewer than %(min)d people in a group",
+                         min=MIN_PER_GROUP))
     return None
 
 
@@ -156,8 +174,8 @@ def _finish(estimator: str, estimate: float, se: float, df: float, rows, by_team
     n_treated = sum(r.first_wave for r in rows)
     clusters = len({r.team_id for r in rows}) if by_team else None
     if clusters is not None and clusters < MIN_CLUSTERS:
-        note = (f"{clusters} teams: fewer than {MIN_CLUSTERS}, so the interval cannot be "
-                "trusted and is not shown")
+        note = _l("%(teams)d teams: fewer than %(min)d, so the interval cannot be trusted "
+                  "and is not shown", teams=clusters, min=MIN_CLUSTERS)
         return Effect("randomised", estimator, estimate, None, None, None, n_treated,
                       len(rows) - n_treated, clusters, RANDOMISED, False, note)
     half = stats.t.ppf(0.5 + CONFIDENCE / 2, df) * se
@@ -251,14 +269,15 @@ def effect_of_completing(rows: Sequence[RolloutRow], *, by_team: bool) -> Effect
         n_treated = int(first.sum())
         return _empty("effect_of_completing", n_treated, len(rows) - n_treated,
                       len(np.unique(d.teams)) if by_team else None,
-                      f"{NOT_ENOUGH_DATA}: completion differs by {gap:.0%} between the "
-                      f"groups, less than {MIN_COMPLETION_GAP:.0%}")
+                      _l("not enough data: completion differs by %(gap)s between the groups, "
+                         "less than %(min)s", gap=_Percent(gap), min=_Percent(MIN_COMPLETION_GAP)))
     ones = np.ones((len(rows), 1))
     x = np.column_stack([ones, d.completed, d.covariates])
     z = np.column_stack([ones, d.assigned, d.covariates])
     beta, cov = two_stage_least_squares(d.y, x, z, d.teams if by_team else None)
     df = len(np.unique(d.teams)) - 1 if by_team else len(rows) - x.shape[1]
-    note = (f"completion: {d.completed[first].mean():.0%} of the first wave, "
-            f"{d.completed[~first].mean():.0%} of the waitlist")
+    note = _l("completion: %(first)s of the first wave, %(waitlist)s of the waitlist",
+              first=_Percent(float(d.completed[first].mean())),
+              waitlist=_Percent(float(d.completed[~first].mean())))
     return _finish("effect_of_completing", float(beta[1]), float(np.sqrt(cov[1, 1])), df,
                    rows, by_team, note)

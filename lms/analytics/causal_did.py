@@ -41,10 +41,10 @@ from scipy import stats
 from lms.analytics.causal import (
     CONFIDENCE,
     MIN_CLUSTERS,
-    NOT_ENOUGH_DATA,
     PARALLEL_TRENDS,
     Effect,
 )
+from lms.i18n import _l
 
 PERIOD_DAYS = 30
 #: The event study runs from −EVENT_PERIODS to +EVENT_PERIODS periods (−180 to +180 days).
@@ -294,17 +294,18 @@ def staggered_effect(people: Sequence[PanelPerson], *, design: str, by_team: boo
                         int(np.isfinite(panel.cohort).sum()),
                         int((~np.isfinite(panel.cohort)).sum()),
                         len(np.unique(panel.teams)) if by_team else None, PARALLEL_TRENDS,
-                        False, f"{NOT_ENOUGH_DATA}: fewer than {MIN_NOT_YET_TRAINED} "
-                        "not-yet-trained people in the same months")
+                        False, _l("not enough data: fewer than %(min)d not-yet-trained people "
+                                  "in the same months", min=MIN_NOT_YET_TRAINED))
         return DidResult(effect, cohort_effects, tuple(events))
 
     note = ""
     if by_team and est.clusters < MIN_CLUSTERS:
-        note = (f"{est.clusters} teams: fewer than {MIN_CLUSTERS}, so the interval cannot "
-                "be trusted and is not shown")
+        note = _l("%(teams)d teams: fewer than %(min)d, so the interval cannot be trusted "
+                  "and is not shown", teams=est.clusters, min=MIN_CLUSTERS)
     elif skipped := [g for g in cohorts if g not in per_cohort]:
-        note = (f"{len(skipped)} of {len(cohorts)} training months left out: fewer than "
-                f"{MIN_NOT_YET_TRAINED} not-yet-trained people in the same months")
+        note = _l("%(skipped)d of %(months)d training months left out: fewer than %(min)d "
+                  "not-yet-trained people in the same months", skipped=len(skipped),
+                  months=len(cohorts), min=MIN_NOT_YET_TRAINED)
     effect = Effect(design, "callaway_santanna", est.theta, est.low, est.high, est.p,
                     est.n_treated, est.n_control, est.clusters if by_team else None,
                     PARALLEL_TRENDS, est.low is not None, note)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.analytics.causal import NOT_ENOUGH_DATA, PARALLEL_TRENDS, RANDOMISED, Effect
 from lms.analytics.causal_did import EventPoint
-from lms.analytics.impact_report import fmt_diff, fmt_p, fmt_q
+from lms.analytics.impact_report import fmt_diff, fmt_p, fmt_q, interval
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS
 from lms.analytics.training_effect import TrainingEffects
 
@@ -19,8 +21,8 @@ def _empty(effects: TrainingEffects) -> dict[str, Any]:
             "estimator": "ancova_itt" if randomised else "callaway_santanna",
             "estimate": None, "ci_low": None, "ci_high": None, "p_value": None,
             "q_value": None, "n_treated": 0, "n_control": 0, "clusters": None,
-            "assumption": RANDOMISED if randomised else PARALLEL_TRENDS,
-            "trustworthy_interval": False, "note": effects.note or NOT_ENOUGH_DATA}
+            "assumption": str(RANDOMISED if randomised else PARALLEL_TRENDS),
+            "trustworthy_interval": False, "note": str(effects.note or NOT_ENOUGH_DATA)}
 
 
 def _point(e: EventPoint) -> dict[str, Any]:
@@ -33,7 +35,7 @@ def measure_json(effects: TrainingEffects, measure: str) -> dict[str, Any]:
     effect of completing or (otherwise) the event study."""
     e: Effect | None = effects.effects.get(measure)
     data = e.as_json(effects.q_values.get(measure)) if e else _empty(effects)
-    data["design_label"] = effects.label
+    data["design_label"] = str(effects.label)
     data["claimed"] = measure in effects.claimed()
     if effects.design == "randomised":
         completing = effects.completing.get(measure)
@@ -55,7 +57,7 @@ def effect_json(effects: TrainingEffects | None, measure: str) -> dict[str, Any]
         "waves": r.waves,
         "window_start": effects.window[0].isoformat() if effects.window else None,
         "window_end": effects.window[1].isoformat() if effects.window else None,
-        "note": effects.note}
+        "note": str(effects.note)}
     return data
 
 
@@ -68,14 +70,16 @@ def effects_json(effects: TrainingEffects | None) -> dict[str, Any] | None:
 
 def fmt_interval(key: str, e: Effect) -> str:
     if e.ci_low is None or e.ci_high is None:
-        return "no interval to trust" if e.clusters is not None else "no interval"
-    return f"[{fmt_diff(key, e.ci_low)}, {fmt_diff(key, e.ci_high)}]"
+        return _("no interval to trust") if e.clusters is not None else _("no interval")
+    return interval(fmt_diff(key, e.ci_low), fmt_diff(key, e.ci_high))
 
 
 def groups_text(e: Effect) -> str:
     if e.design == "randomised":
-        return f"first wave n = {e.n_treated}, waitlist n = {e.n_control}"
-    return f"trained n = {e.n_treated}, not yet trained n = {e.n_control}"
+        return _("first wave n = %(treated)d, waitlist n = %(control)d", treated=e.n_treated,
+                 control=e.n_control)
+    return _("trained n = %(treated)d, not yet trained n = %(control)d", treated=e.n_treated,
+             control=e.n_control)
 
 
 def effect_line(effects: TrainingEffects, measure: str, title: str) -> str:
@@ -84,40 +88,50 @@ def effect_line(effects: TrainingEffects, measure: str, title: str) -> str:
     label = BY_KEY[measure].label.lower()
     if e is None or e.estimate is None:
         why = e.note if e is not None else (effects.note or NOT_ENOUGH_DATA)
-        return f"{effects.label}: effect of {title} on {label}: {why}"
-    verdict = ("an effect" if measure in effects.claimed()
-               else "no clear effect (could be chance)")
-    return (f"{effects.label} ({e.assumption}): effect of {title} on {label} "
-            f"{fmt_diff(measure, e.estimate)} {fmt_interval(measure, e)}, {fmt_p(e.p_value)}, "
-            f"{fmt_q(effects.q_values.get(measure))}: {verdict}; {groups_text(e)}")
+        return _("%(design)s: effect of %(title)s on %(measure)s: %(why)s",
+                 design=effects.label, title=title, measure=label, why=why)
+    if measure in effects.claimed():
+        return _("%(design)s (%(assumption)s): effect of %(title)s on %(measure)s %(estimate)s "
+                 "%(interval)s, %(p)s, %(q)s: an effect; %(groups)s",
+                 design=effects.label, assumption=e.assumption, title=title, measure=label,
+                 estimate=fmt_diff(measure, e.estimate), interval=fmt_interval(measure, e),
+                 p=fmt_p(e.p_value), q=fmt_q(effects.q_values.get(measure)),
+                 groups=groups_text(e))
+    return _("%(design)s (%(assumption)s): effect of %(title)s on %(measure)s %(estimate)s "
+             "%(interval)s, %(p)s, %(q)s: no clear effect (could be chance); %(groups)s",
+             design=effects.label, assumption=e.assumption, title=title, measure=label,
+             estimate=fmt_diff(measure, e.estimate), interval=fmt_interval(measure, e),
+             p=fmt_p(e.p_value), q=fmt_q(effects.q_values.get(measure)), groups=groups_text(e))
 
 
 def effects_text(effects: TrainingEffects, measure: str) -> list[str]:
     """Every measure's estimate with p and q, and the chosen measure's event study."""
-    lines = [f"What the training changed, every measure ({effects.label}; q: Benjamini-"
-             "Hochberg over the ten; an effect only where q < 0.05)"]
+    lines = [_("What the training changed, every measure (%(design)s; q: Benjamini-Hochberg "
+               "over the ten; an effect only where q < 0.05)", design=effects.label)]
     for key in MEASURE_KEYS:
         e = effects.effects.get(key)
-        name = BY_KEY[key].label
+        name = str(BY_KEY[key].label)
         if e is None or e.estimate is None:
             lines.append(f"  {name:<30} {e.note if e else effects.note or NOT_ENOUGH_DATA}")
             continue
-        mark = "effect" if key in effects.claimed() else "—"
+        mark = _("effect") if key in effects.claimed() else "—"
         lines.append(f"  {name:<30} {fmt_diff(key, e.estimate):>16} "
                      f"{fmt_interval(key, e):<34} {fmt_p(e.p_value):<12} "
                      f"{fmt_q(effects.q_values.get(key)):<12} {mark}")
     events = effects.event_study.get(measure)
     if events:
-        lines += ["", f"Event study: {BY_KEY[measure].label.lower()}, trained against not yet "
-                  "trained, per 30 days around training (−30: the base, 0 by construction)"]
+        lines += ["", _("Event study: %(measure)s, trained against not yet trained, per 30 "
+                        "days around training (−30: the base, 0 by construction)",
+                        measure=BY_KEY[measure].label.lower())]
         for p in events:
             if p.offset_days == -30:
-                shown = "base"
+                shown = _("base")
             elif p.estimate is None:
-                shown = NOT_ENOUGH_DATA
+                shown = str(NOT_ENOUGH_DATA)
             else:
-                ci = (f" [{fmt_diff(measure, p.ci_low)}, {fmt_diff(measure, p.ci_high)}]"
+                ci = (" " + interval(fmt_diff(measure, p.ci_low), fmt_diff(measure, p.ci_high))
                       if p.ci_low is not None and p.ci_high is not None else "")
                 shown = f"{fmt_diff(measure, p.estimate)}{ci}"
-            lines.append(f"  {p.offset_days:+5d} days  {shown}")
+            lines.append("  " + _("%(offset)s days  %(estimate)s", offset=f"{p.offset_days:+5d}",
+                                  estimate=shown))
     return lines

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from lms.analytics.causal_did import EventPoint
@@ -45,7 +46,8 @@ def event_study_svg(*, chart_id: str, title: str, desc: str, points: Sequence[Ev
     start = (px(-30) + px(0)) / 2  # between the base period and the training period
     parts.append(f'<line x1="{start:.1f}" x2="{start:.1f}" y1="{top}" y2="{top + plot_h}" '
                  f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="5 4"/>')
-    parts.append(f'<text x="{start + 4:.1f}" y="{top + 12}" fill="{INK}">training</text>')
+    parts.append(f'<text x="{start + 4:.1f}" y="{top + 12}" fill="{INK}">'
+                 f'{escape(_("training"))}</text>')
     for p in points:
         x = px(p.offset_days)
         parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
@@ -55,17 +57,23 @@ def event_study_svg(*, chart_id: str, title: str, desc: str, points: Sequence[Ev
         if p.ci_low is not None and p.ci_high is not None:
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{py(p.ci_low):.1f}" '
                          f'y2="{py(p.ci_high):.1f}" stroke="{BRAND}" stroke-width="2"/>')
-        label = ("the base period, 0 by construction" if p.offset_days == -30 else
-                 f"{y_format(p.estimate)}" + (
-                     f" (95 % interval {y_format(p.ci_low)} to {y_format(p.ci_high)})"
-                     if p.ci_low is not None and p.ci_high is not None else ""))
+        if p.offset_days == -30:
+            label = _("the base period, 0 by construction")
+        elif p.ci_low is not None and p.ci_high is not None:
+            label = _("%(estimate)s (95 %% interval %(low)s to %(high)s)",
+                      estimate=y_format(p.estimate), low=y_format(p.ci_low),
+                      high=y_format(p.ci_high))
+        else:
+            label = y_format(p.estimate)
         fill = "#fff" if p.offset_days == -30 else BRAND
         parts.append(f'<circle cx="{x:.1f}" cy="{py(p.estimate):.1f}" r="5" fill="{fill}" '
-                     f'stroke="{BRAND}" stroke-width="2"><title>{p.offset_days:+d} days: '
-                     f'{escape(label)}</title></circle>')
+                     f'stroke="{BRAND}" stroke-width="2"><title>'
+                     + str(escape(_("%(offset)s days: %(value)s",
+                                    offset=f"{p.offset_days:+d}", value=label)))
+                     + '</title></circle>')
     parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
                  f'stroke="{MUTED}" stroke-width="1"/>')
     parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
-                 f'fill="{INK}">Days from training (30-day periods)</text>')
+                 f'fill="{INK}">{escape(_("Days from training (30-day periods)"))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

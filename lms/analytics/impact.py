@@ -40,6 +40,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.analytics import impact_sql as q
@@ -68,6 +69,7 @@ from lms.analytics.measures import BY_KEY, MEASURE_KEYS, Totals, measure_values
 from lms.analytics.report_cache import ReportCache, data_version, gc_paused
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import _l
 from lms.models import PathCompletion, Sale, SalesImport
 from lms.safeyaml import quote
 from lms.security import Scope
@@ -160,15 +162,15 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
     if params.kind == "path":
         item = catalogue.path_by_slug(params.slug)
         if item is None:
-            raise DomainError(f"There is no learning path {quote(params.slug)}.")
+            raise DomainError(_("There is no learning path %(slug)s.", slug=quote(params.slug)))
         counted = [catalogue.modules[m] for m in item.scored_module_ids]
-        title, kind_label = item.title, "learning path"
+        title, kind_label = item.title, _l("learning path")
     else:
         item = catalogue.module_by_slug(params.slug)
         if item is None:
-            raise DomainError(f"There is no module {quote(params.slug)}.")
+            raise DomainError(_("There is no module %(slug)s.", slug=quote(params.slug)))
         counted = [item] if item.quiz_id is not None else []
-        title, kind_label = item.title, "module"
+        title, kind_label = item.title, _l("module")
     people_cte = q.people_ids(scope)
     people = q.load_people(scope)
     completed = q.load_completions(params.kind, item.id, people_cte)
@@ -259,10 +261,11 @@ def impact_cache() -> ReportCache:
 def run(scope: Scope, params: Params) -> Impact:
     """The analysis, from the cache while the data has not changed."""
     if params.measure not in BY_KEY:
-        raise DomainError(f"Unknown measure {quote(params.measure)}: use one of "
-                          f"{', '.join(MEASURE_KEYS)}.")
+        raise DomainError(_("Unknown measure %(measure)s: use one of %(measures)s.",
+                            measure=quote(params.measure), measures=", ".join(MEASURE_KEYS)))
     if not WINDOW_RANGE[0] <= params.window_days <= WINDOW_RANGE[1]:
-        raise DomainError(f"The window must be {WINDOW_RANGE[0]} to {WINDOW_RANGE[1]} days.")
+        raise DomainError(_("The window must be %(low)d to %(high)d days.",
+                            low=WINDOW_RANGE[0], high=WINDOW_RANGE[1]))
     cache = impact_cache()
     learning = data_version()
     version = (learning, sales_version())

@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import gettext as _
+
 from lms.analytics.impact import (
     GROUPS,
     NOTE,
@@ -22,6 +25,7 @@ from lms.analytics.impact import (
 from lms.analytics.impact_rules import q_table
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS, MEASURES, format_value
 from lms.analytics.stats import Correlation
+from lms.i18n import format_number
 from lms.safeyaml import quote
 
 
@@ -82,25 +86,27 @@ def _did(d: DidFigure) -> dict[str, Any]:
 def rules_text(impact: Impact) -> dict[str, str]:
     p = impact.params
     return {
-        "windows": (f"after: the {p.window_days} days after the training day; before: the "
-                    f"{p.window_days} days before it; the training day itself is in neither. "
-                    "People not yet trained: the same windows around the reference date."),
-        "reference_date": ("the lower median training day of the trained people whose window "
-                           "after training is over"),
-        "score_sample": (f"trained, with a training score, an after-window that is over, at "
-                         f"least {p.min_closed} closed deals in it and a value of the measure"),
-        "group_sample": (f"after-window over (reference window for the not yet trained), at "
-                         f"least {p.min_closed} closed deals in it and a value of the measure"),
-        "before_after_sample": (f"the group sample, with at least {p.min_closed} closed deals "
-                                "and a value in the window before as well"),
-        "min_n": (f"figures on fewer than {p.min_n} people (per group in a comparison) are "
-                  "'not enough data'"),
-        "statistics": ("Pearson r and Spearman rho with Fisher-z 95% intervals and t-test "
-                       "p-values; Welch 95% intervals for differences of means; each "
-                       "table's p-values with Benjamini-Hochberg q-values over the table"),
-        "adjusted_for_before": ("Pearson r of the training score and the measure after "
-                                "training with the measure before held constant (partial "
-                                "correlation), over the score sample with a value before too"),
+        "windows": _("after: the %(days)d days after the training day; before: the %(days)d "
+                     "days before it; the training day itself is in neither. People not yet "
+                     "trained: the same windows around the reference date.", days=p.window_days),
+        "reference_date": _("the lower median training day of the trained people whose window "
+                            "after training is over"),
+        "score_sample": _("trained, with a training score, an after-window that is over, at "
+                          "least %(min)d closed deals in it and a value of the measure",
+                          min=p.min_closed),
+        "group_sample": _("after-window over (reference window for the not yet trained), at "
+                          "least %(min)d closed deals in it and a value of the measure",
+                          min=p.min_closed),
+        "before_after_sample": _("the group sample, with at least %(min)d closed deals and a "
+                                 "value in the window before as well", min=p.min_closed),
+        "min_n": _("figures on fewer than %(min)d people (per group in a comparison) are 'not "
+                   "enough data'", min=p.min_n),
+        "statistics": _("Pearson r and Spearman rho with Fisher-z 95% intervals and t-test "
+                        "p-values; Welch 95% intervals for differences of means; each "
+                        "table's p-values with Benjamini-Hochberg q-values over the table"),
+        "adjusted_for_before": _("Pearson r of the training score and the measure after "
+                                 "training with the measure before held constant (partial "
+                                 "correlation), over the score sample with a value before too"),
     }
 
 
@@ -121,44 +127,54 @@ def to_dict(impact: Impact, *, team: str | None = None,
             "reference_date": (impact.reference_date.isoformat() if impact.reference_date
                                else None),
             "people_in_scope": len(impact.people), "trained": impact.trained_count,
-            "rules": rules_text(impact), "note": NOTE,
+            "rules": rules_text(impact), "note": str(NOTE),
         },
-        "measures": [{"key": m.key, "label": m.label, "unit": m.unit,
+        "measures": [{"key": m.key, "label": str(m.label), "unit": m.unit,
                       "higher_is_better": m.higher_is_better} for m in MEASURES],
         "people": [_person(person, waves.get(person.person.id)) for person in impact.people],
         "correlations": [_figure(f, figure_q[key]) for key, f in impact.figures.items()],
         "modules": [{"slug": r.slug, "title": r.title, **_figure(r.figure, module_q[r.slug])}
                     for r in impact.modules],
-        "groups": {key: {"groups": [{"group": g.group, "label": GROUPS[g.group], "n": g.n,
+        "groups": {key: {"groups": [{"group": g.group, "label": str(GROUPS[g.group]), "n": g.n,
                                      "mean": g.mean} for g in impact.groups[key]],
                          "comparisons": [_comparison(c) for c in impact.comparisons[key]]}
                    for key in MEASURE_KEYS},
         "difference_in_differences": {key: _did(impact.did[key]) for key in MEASURE_KEYS},
         "excluded": [{"id": e.person.id, "name": e.person.name, "left_out_of": list(e.analyses),
-                      "reason": e.reason} for e in impact.excluded],
+                      "reason": str(e.reason)} for e in impact.excluded],
     }
 
 
 # --- text --------------------------------------------------------------------------------------
 
+def _signed(value: float, digits: int) -> str:
+    """"+0.42" / "−0,42" in the reader's numbers."""
+    return ("−" if value < 0 else "+") + format_number(abs(value), digits)
+
+
+def interval(low: str, high: str) -> str:
+    """"[low, high]"; Dutch separates with a semicolon, its numbers having a decimal comma."""
+    return gettext("[%(low)s, %(high)s]", low=low, high=high)
+
+
 def fmt_corr(c: Correlation | None) -> str:
     if c is None:
         return "—"
-    ci = (f" [{c.ci_low:.2f}, {c.ci_high:.2f}]" if c.ci_low is not None
-          and c.ci_high is not None else "")
-    return f"{c.r:+.2f}{ci}, {fmt_p(c.p_value)}"
+    ci = (" " + interval(format_number(c.ci_low, 2), format_number(c.ci_high, 2))
+          if c.ci_low is not None and c.ci_high is not None else "")
+    return f"{_signed(c.r, 2)}{ci}, {fmt_p(c.p_value)}"
 
 
 def fmt_p(p: float | None) -> str:
     if p is None:
         return "p —"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return f"p < {format_number(0.001, 3)}" if p < 0.001 else f"p = {format_number(p, 3)}"
 
 
 def fmt_q(q: float | None) -> str:
     if q is None:
         return "q —"
-    return "q < 0.001" if q < 0.001 else f"q = {q:.3f}"
+    return f"q < {format_number(0.001, 3)}" if q < 0.001 else f"q = {format_number(q, 3)}"
 
 
 def fmt_diff(key: str, value: float | None) -> str:
@@ -167,82 +183,89 @@ def fmt_diff(key: str, value: float | None) -> str:
         return "—"
     sign = "−" if value < 0 else "+"
     if BY_KEY[key].unit == "share":
-        return f"{sign}{abs(value) * 100:.1f} points"
+        return sign + gettext("%(points)s points", points=format_number(abs(value) * 100, 1))
     if BY_KEY[key].unit == "count":  # a difference of counts is rarely whole
-        return f"{sign}{abs(value):,.1f}"
+        return _signed(value, 1)
     return sign + format_value(key, abs(value))
 
 
 def not_enough(n: int, min_n: int) -> str:
-    return f"not enough data (n = {n}, at least {min_n} needed)"
+    return _("not enough data (n = %(n)d, at least %(min)d needed)", n=n, min=min_n)
 
 
 def text_report(impact: Impact, *, team: str | None = None) -> str:
     p = impact.params
     key = p.measure
-    label = BY_KEY[key].label
+    label = str(BY_KEY[key].label)
+    enough_not = _("not enough data")
     lines = [
-        f"Training impact: {impact.item_title} ({impact.item_kind_label} {quote(p.slug)})",
-        f"Measure {label}; window {p.window_days} days; as of {p.today.isoformat()}; "
-        f"team {team or 'all in scope'}",
-        f"{len(impact.people)} people in scope, {impact.trained_count} trained; reference date "
-        f"for the not yet trained: {impact.reference_date or '—'}",
-        f"Minimum n {p.min_n}; minimum closed deals per window {p.min_closed}.",
-        NOTE, "",
-        "Training score and each measure after training (descriptive; q: Benjamini-Hochberg "
-        "over the ten measures)",
-        f"  {'measure':<30} {'n':>4}  {'Pearson r [95% CI], p, q':<46} "
-        "r with the value before held constant, p, q",
+        _("Training impact: %(title)s (%(kind)s %(slug)s)", title=impact.item_title,
+          kind=impact.item_kind_label, slug=quote(p.slug)),
+        _("Measure %(measure)s; window %(days)d days; as of %(day)s; team %(team)s",
+          measure=label, days=p.window_days, day=p.today.isoformat(),
+          team=team or _("all in scope")),
+        _("%(people)d people in scope, %(trained)d trained; reference date for the not yet "
+          "trained: %(day)s", people=len(impact.people), trained=impact.trained_count,
+          day=impact.reference_date or "—"),
+        _("Minimum n %(min_n)d; minimum closed deals per window %(min_closed)d.",
+          min_n=p.min_n, min_closed=p.min_closed),
+        str(NOTE), "",
+        _("Training score and each measure after training (descriptive; q: Benjamini-Hochberg "
+          "over the ten measures)"),
+        f"  {_('measure'):<30} {'n':>4}  {_('Pearson r [95% CI], p, q'):<46} "
+        + _("r with the value before held constant, p, q"),
     ]
     figure_q = q_table(impact.figures)
     for key, f in impact.figures.items():
-        name = BY_KEY[f.measure].label
+        name = str(BY_KEY[f.measure].label)
         if not f.enough:
             lines.append(f"  {name:<30} {f.n:>4}  {not_enough(f.n, p.min_n)}")
         else:
             q = figure_q[key]
             adjusted = (f"{fmt_corr(f.adjusted)}, {fmt_q(q['adjusted'])}" if f.adjusted
-                        else "not enough data")
+                        else enough_not)
             lines.append(f"  {name:<30} {f.n:>4}  "
                          f"{fmt_corr(f.pearson) + ', ' + fmt_q(q['pearson']):<46} {adjusted}")
-    lines += ["", f"Modules by how their score relates to {label.lower()} after training"]
+    lines += ["", _("Modules by how their score relates to %(measure)s after training",
+                    measure=label.lower())]
     module_q = q_table({r.slug: r.figure for r in impact.modules})
     for rank in impact.modules:
         f = rank.figure
         shown = (f"{fmt_corr(f.pearson)}, {fmt_q(module_q[rank.slug]['pearson'])}" if f.enough
                  else not_enough(f.n, p.min_n))
         lines.append(f"  {rank.title:<45} n={f.n:<4} r {shown}")
-    lines += ["", f"{label} after training, by group"]
+    lines += ["", _("%(measure)s after training, by group", measure=label)]
     for g in impact.groups[key]:
-        mean = format_value(key, g.mean) if g.n >= p.min_n else "not enough data"
-        lines.append(f"  {GROUPS[g.group]:<30} n={g.n:<4} mean {mean}")
+        mean = format_value(key, g.mean) if g.n >= p.min_n else enough_not
+        lines.append(f"  {str(GROUPS[g.group]):<30} n={g.n:<4} "
+                     + _("mean %(value)s", value=mean))
     for c in impact.comparisons[key]:
         what = f"  {GROUPS[c.a]} − {GROUPS[c.b]}"
         if not c.enough or c.result is None:
             lines.append(f"{what}: {not_enough(min(c.n_a, c.n_b), p.min_n)}")
         else:
             r = c.result
-            ci = (f" [{fmt_diff(key, r.ci_low)}, {fmt_diff(key, r.ci_high)}]"
+            ci = (" " + interval(fmt_diff(key, r.ci_low), fmt_diff(key, r.ci_high))
                   if r.ci_low is not None else "")
             lines.append(f"{what}: {fmt_diff(key, r.difference)}{ci}, {fmt_p(r.p_value)}")
     d = impact.did[key]
-    lines += ["", "Before → after (difference in differences)"]
-    for label, n, side in (("trained", d.n_trained, "trained"),
-                           ("not yet trained", d.n_untrained, "untrained")):
+    lines += ["", _("Before → after (difference in differences)")]
+    for side_label, n, side in ((_("trained"), d.n_trained, "trained"),
+                                (_("not yet trained"), d.n_untrained, "untrained")):
         shown = (f"{format_value(key, d.means[side + '_before'])} → "
                  f"{format_value(key, d.means[side + '_after'])}" if n >= p.min_n
-                 else "not enough data")
-        lines.append(f"  {label} n={n}: {shown}")
+                 else enough_not)
+        lines.append(f"  {side_label} n={n}: {shown}")
     if d.enough and d.result is not None:
         r = d.result
-        ci = (f" [{fmt_diff(key, r.ci_low)}, {fmt_diff(key, r.ci_high)}]"
+        ci = (" " + interval(fmt_diff(key, r.ci_low), fmt_diff(key, r.ci_high))
               if r.ci_low is not None else "")
-        lines.append(f"  difference in differences: {fmt_diff(key, r.estimate)}{ci}, "
-                     f"{fmt_p(r.p_value)}")
+        lines.append("  " + _("difference in differences: %(estimate)s",
+                              estimate=f"{fmt_diff(key, r.estimate)}{ci}, {fmt_p(r.p_value)}"))
     else:
-        lines.append(f"  difference in differences: "
-                     f"{not_enough(min(d.n_trained, d.n_untrained), p.min_n)}")
-    lines += ["", f"Left out ({len(impact.excluded)})"]
+        lines.append("  " + _("difference in differences: %(estimate)s",
+                              estimate=not_enough(min(d.n_trained, d.n_untrained), p.min_n)))
+    lines += ["", _("Left out (%(count)d)", count=len(impact.excluded))]
     for e in impact.excluded:
         lines.append(f"  {e.person.name} ({', '.join(e.analyses)}): {e.reason}")
     return "\n".join(lines) + "\n"

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from flask_babel import lazy_ngettext
+
 from lms.analytics import impact_sql as q
 from lms.analytics.causal import q_values
 from lms.analytics.measures import BY_KEY, MEASURE_KEYS
@@ -23,12 +25,14 @@ from lms.analytics.stats import (
     pearson,
     spearman,
 )
+from lms.i18n import _l
 
-NOTE = "Correlation, not proof of cause."
+# Lazy strings, read in the viewer's language: the analysis is cached across requests.
+NOTE = _l("Correlation, not proof of cause.")
 GROUPS: dict[str, str] = {
-    "first_attempt": "Passed at the first attempt",
-    "later": "Passed after a retake",
-    "not_trained": "Not yet trained",
+    "first_attempt": _l("Passed at the first attempt"),
+    "later": _l("Passed after a retake"),
+    "not_trained": _l("Not yet trained"),
 }
 COMPARISONS = (("first_attempt", "later"), ("first_attempt", "not_trained"),
                ("later", "not_trained"))
@@ -71,39 +75,62 @@ class PersonResult:
 
 # --- who counts (pure) -----------------------------------------------------------------------
 
+# The reasons are lazy strings: the analysis is cached and read in each viewer's language.
+
 def after_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
     """Why the person's after-training value cannot be used, or None."""
     if p.after_window is None:
-        return "no reference period (nobody's after-training window is over yet)"
+        return _l("no reference period (nobody's after-training window is over yet)")
     last = p.after_window[1] - timedelta(days=1)
     if not p.after_complete:
-        return f"the window after training is not over until {last.isoformat()}"
+        return _l("the window after training is not over until %(day)s", day=last.isoformat())
     if p.after_closed < min_closed:
-        return (f"{p.after_closed} closed deal{'s' if p.after_closed != 1 else ''} after "
-                f"{'the reference day' if not p.trained else 'training'} "
-                f"(at least {min_closed} needed)")
+        if p.trained:
+            return lazy_ngettext("%(num)d closed deal after training (at least %(min)d needed)",
+                                 "%(num)d closed deals after training (at least %(min)d needed)",
+                                 p.after_closed, min=min_closed)
+        return lazy_ngettext(
+            "%(num)d closed deal after the reference day (at least %(min)d needed)",
+            "%(num)d closed deals after the reference day (at least %(min)d needed)",
+            p.after_closed, min=min_closed)
     if p.after.get(measure) is None:
-        return f"no {BY_KEY[measure].label.lower()} value after training"
+        return _l("no %(measure)s value after training", measure=_Lower(BY_KEY[measure].label))
     return None
 
 
 def before_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
     if p.before_window is None:
-        return "no reference period"
+        return _l("no reference period")
     if p.before_closed < min_closed:
-        return (f"{p.before_closed} closed deal{'s' if p.before_closed != 1 else ''} before "
-                f"{'the reference day' if not p.trained else 'training'} "
-                f"(at least {min_closed} needed)")
+        if p.trained:
+            return lazy_ngettext(
+                "%(num)d closed deal before training (at least %(min)d needed)",
+                "%(num)d closed deals before training (at least %(min)d needed)",
+                p.before_closed, min=min_closed)
+        return lazy_ngettext(
+            "%(num)d closed deal before the reference day (at least %(min)d needed)",
+            "%(num)d closed deals before the reference day (at least %(min)d needed)",
+            p.before_closed, min=min_closed)
     if p.before.get(measure) is None:
-        return f"no {BY_KEY[measure].label.lower()} value before training"
+        return _l("no %(measure)s value before training", measure=_Lower(BY_KEY[measure].label))
     return None
+
+
+class _Lower:
+    """A (lazy) label in lower case when it is finally written."""
+
+    def __init__(self, text: object) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return str(self.text).lower()
 
 
 def correlation_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
     if not p.trained:
-        return "not yet trained"
+        return _l("not yet trained")
     if p.training_score is None:
-        return "no quiz result for the training"
+        return _l("no quiz result for the training")
     return after_problem(p, measure, min_closed)
 
 
@@ -214,7 +241,8 @@ class Exclusion:
     reason: str
 
 
-ANALYSES = {"score": "Score figures", "groups": "Groups", "before-after": "Before and after"}
+ANALYSES = {"score": _l("Score figures"), "groups": _l("Groups"),
+            "before-after": _l("Before and after")}
 
 
 def _mean(values: list[float]) -> float | None:

@@ -44,18 +44,23 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from flask_babel import gettext
 from sqlalchemy import Date, Float, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql import Select
 
 from lms.analytics.sqldates import days_between, int_list
 from lms.clock import local_today
 from lms.extensions import db
+from lms.i18n import _l, format_money, format_number
 from lms.models import Sale, Team, User
 from lms.security import Scope, scope_condition
 
 
 @dataclass(frozen=True)
 class MeasureInfo:
+    """A measure and how people read it: ``label``, ``help`` and ``short`` are lazy strings in
+    the reader's language (``str()`` them to store or compare)."""
+
     key: str
     label: str
     #: euros, count, share (0-1), days, per10
@@ -69,27 +74,28 @@ class MeasureInfo:
 
 
 MEASURES: tuple[MeasureInfo, ...] = (
-    MeasureInfo("revenue", "Revenue won", "euros", True, 2,
-                "Sum of the amounts of the deals won in the period.", "Revenue"),
-    MeasureInfo("won_deals", "Deals won", "count", True, 0, "Number of deals won.", "Won"),
-    MeasureInfo("win_rate", "Win rate", "share", True, 4,
-                "Won deals as a share of won and lost deals.", "Win rate"),
-    MeasureInfo("avg_deal_size", "Average deal size", "euros", True, 2,
-                "Revenue won divided by the number of deals won.", "Avg deal"),
-    MeasureInfo("cycle_days", "Sales cycle", "days", False, 2,
-                "Mean days from creating a won deal to closing it.", "Cycle"),
-    MeasureInfo("satisfaction", "Customer satisfaction", "share", True, 4,
-                "Mean satisfaction score of won deals on a 0-1 scale (1-5 stars: (s-1)/4; "
-                "0-10: s/10).", "Satisfaction"),
-    MeasureInfo("repeat_rate", "Repeat-customer rate", "share", True, 4,
-                "Share of won deals whose customer had won a deal before.", "Repeat"),
-    MeasureInfo("complaints_per_10", "Complaints per 10 won deals", "per10", False, 4,
-                "Won deals with a complaint, per ten won deals.", "Compl./10"),
-    MeasureInfo("resolve_days", "Days to resolve a complaint", "days", False, 2,
-                "Median days from a complaint to its resolution.", "Resolve"),
-    MeasureInfo("follow_up_rate", "Follow-up rate", "share", True, 4,
-                "Share of won deals followed up within the follow-up days of closing (deals "
-                "won too recently to tell are left out).", "Follow-up"),
+    MeasureInfo("revenue", _l("Revenue won"), "euros", True, 2,
+                _l("Sum of the amounts of the deals won in the period."), _l("Revenue")),
+    MeasureInfo("won_deals", _l("Deals won"), "count", True, 0, _l("Number of deals won."),
+                _l("Won")),
+    MeasureInfo("win_rate", _l("Win rate"), "share", True, 4,
+                _l("Won deals as a share of won and lost deals."), _l("Win rate")),
+    MeasureInfo("avg_deal_size", _l("Average deal size"), "euros", True, 2,
+                _l("Revenue won divided by the number of deals won."), _l("Avg deal")),
+    MeasureInfo("cycle_days", _l("Sales cycle"), "days", False, 2,
+                _l("Mean days from creating a won deal to closing it."), _l("Cycle")),
+    MeasureInfo("satisfaction", _l("Customer satisfaction"), "share", True, 4,
+                _l("Mean satisfaction score of won deals on a 0-1 scale (1-5 stars: (s-1)/4; "
+                   "0-10: s/10)."), _l("Satisfaction")),
+    MeasureInfo("repeat_rate", _l("Repeat-customer rate"), "share", True, 4,
+                _l("Share of won deals whose customer had won a deal before."), _l("Repeat")),
+    MeasureInfo("complaints_per_10", _l("Complaints per 10 won deals"), "per10", False, 4,
+                _l("Won deals with a complaint, per ten won deals."), _l("Compl./10")),
+    MeasureInfo("resolve_days", _l("Days to resolve a complaint"), "days", False, 2,
+                _l("Median days from a complaint to its resolution."), _l("Resolve")),
+    MeasureInfo("follow_up_rate", _l("Follow-up rate"), "share", True, 4,
+                _l("Share of won deals followed up within the follow-up days of closing (deals "
+                   "won too recently to tell are left out)."), _l("Follow-up")),
 )
 MEASURE_KEYS: tuple[str, ...] = tuple(m.key for m in MEASURES)
 BY_KEY: dict[str, MeasureInfo] = {m.key: m for m in MEASURES}
@@ -153,19 +159,20 @@ def median(values: Iterable[float]) -> float | None:
 
 
 def format_value(key: str, value: float | None) -> str:
-    """A measure as a person reads it."""
+    """A measure as a person reads it, in their language's numbers ("€12,346" / "€ 12.346",
+    "45.7 %" / "45,7 %", "12.2 d" / "12,2 d")."""
     if value is None:
         return "—"
     unit = BY_KEY[key].unit
     if unit == "euros":
-        return f"€{value:,.0f}"
+        return format_money(value, digits=0)
     if unit == "share":
-        return f"{value * 100:.1f} %"
+        return f"{format_number(value * 100, 1)} %"
     if unit == "days":
-        return f"{value:.1f} d"
+        return gettext("%(days)s d", days=format_number(value, 1))
     if unit == "per10":
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
+        return format_number(value, 2)
+    return format_number(value, 0)
 
 
 # --- the SQL ----------------------------------------------------------------------------------

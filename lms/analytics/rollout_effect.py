@@ -19,6 +19,7 @@ from sqlalchemy import select
 from lms.analytics.causal import Effect, RolloutRow, effect_of_completing, itt_ancova
 from lms.analytics.measures import MEASURE_KEYS, sales_performance
 from lms.extensions import db
+from lms.i18n import _l
 from lms.models import ContentItem, ContentKind, ModuleProgress, PathCompletion, User
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.security import Scope
@@ -88,9 +89,10 @@ def rollout_effects(scope: Scope, rollout: Rollout, item: ContentItem, *, window
         .where(RolloutMember.rollout_id == rollout.id, scope.condition())).all()
     waves = {m.user_id: m.wave for m in members}
     if window[1] > today:
-        return RolloutEffects(rollout, window, waves=waves, note=(
-            f"The evaluation window ends on {window[1].isoformat()}; the comparison is made "
-            "when it has passed."))
+        # A lazy string: the estimates are cached and read in each viewer's language.
+        return RolloutEffects(rollout, window, waves=waves, note=_l(
+            "The evaluation window ends on %(day)s; the comparison is made when it has passed.",
+            day=window[1].isoformat()))
     people = Scope(user_ids=frozenset(waves))
     length = window[1] - window[0]
 

@@ -8,13 +8,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from flask import has_app_context
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from lms.analytics.charts import INK, LINE, MUTED, number, svg_open, y_grid
 from lms.analytics.stats import LinearFit
+from lms.i18n import format_number
 
 POINT = "#0b5d5b"
 FIT = "#b42318"
+
+
+def _local(value: float) -> str:
+    """``number`` in the reader's language ("72.5" / "72,5")."""
+    text = number(value)
+    return format_number(float(text)) if has_app_context() else text
 
 
 def span_ticks(low: float, high: float, most: int = 6) -> list[float]:
@@ -67,7 +76,7 @@ def scatter_svg(*, chart_id: str, title: str, desc: str,
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" '
                      f'stroke="{LINE}" stroke-width="1"/>')
         parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
-                     f'fill="{MUTED}">{number(tick)}</text>')
+                     f'fill="{MUTED}">{_local(tick)}</text>')
     parts.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
                  f'stroke="{MUTED}" stroke-width="1"/>')
     if fit is not None:
@@ -76,13 +85,17 @@ def scatter_svg(*, chart_id: str, title: str, desc: str,
         parts.append(
             f'<line class="impact-scatter__fit" x1="{px(lo):.1f}" y1="{ya:.1f}" '
             f'x2="{px(hi):.1f}" y2="{yb:.1f}" stroke="{FIT}" stroke-width="2" '
-            f'stroke-dasharray="6 4"><title>Least-squares line: {escape(y_label)} = '
-            f'{fit.intercept:.4g} + {fit.slope:.4g} × score</title></line>')
+            f'stroke-dasharray="6 4"><title>'
+            + str(escape(_("Least-squares line: %(measure)s = %(intercept)s + %(slope)s × score",
+                           measure=y_label, intercept=f"{fit.intercept:.4g}",
+                           slope=f"{fit.slope:.4g}")))
+            + '</title></line>')
     for label, x, y in points:
         parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{POINT}" '
                      f'fill-opacity="0.75" stroke="#fff" stroke-width="1"><title>'
-                     f'{escape(label)}: score {number(round(x, 1))}, {escape(y_format(y))}'
-                     f'</title></circle>')
+                     + str(escape(_("%(name)s: score %(score)s, %(value)s", name=label,
+                                    score=_local(round(x, 1)), value=y_format(y))))
+                     + '</title></circle>')
     parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
                  f'fill="{INK}">{escape(x_label)}</text>')
     parts.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" fill="{INK}" '

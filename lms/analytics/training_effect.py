@@ -30,16 +30,17 @@ from lms.analytics.measures import MEASURE_KEYS
 from lms.analytics.report_cache import data_version, gc_paused
 from lms.analytics.rollout_effect import latest_rollout, rollout_effects
 from lms.extensions import db
+from lms.i18n import _l
 from lms.learning.catalog import live_item
 from lms.models import Assignment, ContentItem, ContentKind, User
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.security import Scope
 
 DESIGNS = {
-    "randomised": "Randomised rollout",
-    "staggered": "Staggered waves",
-    "everyone_now": "Everyone at once",
-    "self_paced": "Self-paced (each person trained when they got to it)",
+    "randomised": _l("Randomised rollout"),
+    "staggered": _l("Staggered waves"),
+    "everyone_now": _l("Everyone at once"),
+    "self_paced": _l("Self-paced (each person trained when they got to it)"),
 }
 #: At least this share of the assignments made on one day: "everyone at once".
 ONE_DAY_SHARE = 0.8

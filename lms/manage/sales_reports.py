@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.analytics import impact as impact_service
@@ -18,6 +19,7 @@ from lms.analytics.impact_report import (
     fmt_diff,
     fmt_p,
     fmt_q,
+    interval,
 )
 from lms.analytics.impact_rules import q_table
 from lms.analytics.impact_sql import load_catalogue
@@ -36,6 +38,7 @@ from lms.bounds import parse_whole
 from lms.clock import local_today
 from lms.errors import DomainError
 from lms.fragments import rendered
+from lms.i18n import format_money, format_number, format_percent, locale_code
 from lms.inputs import date_arg, page_arg
 from lms.models import Role
 from lms.security import choose_scope_or_404, role_required
@@ -64,11 +67,11 @@ class _Performance:
         self.team_label = choice.label
         self.today = local_today()
         self.errors: list[str] = []
-        start, last = self._day("from", "From"), self._day("to", "To")
+        start, last = self._day("from", _("From")), self._day("to", _("To"))
         self.last = last or self.today
         self.start = start or self.last - timedelta(days=DEFAULT_DAYS - 1)
         if self.start > self.last:
-            self.errors.append("The period must start on or before its last day.")
+            self.errors.append(_("The period must start on or before its last day."))
         sort = request.args.get("sort", "revenue")
         self.sort = sort if sort in SORT_KEYS else "revenue"
         direction = request.args.get("dir")
@@ -81,7 +84,7 @@ class _Performance:
         try:
             return date_arg(name)
         except ValueError as exc:
-            self.errors.append(f"{label}: {exc}")
+            self.errors.append(_("%(field)s: %(problem)s", field=label, problem=exc))
             return None
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -128,8 +131,9 @@ def performance():  # noqa: ANN201
                                rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
                                fmt=format_value)
 
-    # Sorting and rendering thousands of rows once per sort and page, not per view.
-    rows_html = rendered(table, ("rows", req.sort, req.descending, page), render_rows)
+    # Sorting and rendering thousands of rows once per sort, page and language, not per view.
+    rows_html = rendered(table, ("rows", locale_code(), req.sort, req.descending, page),
+                         render_rows)
     return render_template("sales_reports/performance.html", req=req, total=total,
                            rows_html=rows_html, page=page, pages=pages, measures=MEASURES,
                            fmt=format_value, here="sales_reports.performance")
@@ -154,35 +158,41 @@ def performance_csv():  # noqa: ANN201
 
 # --- training impact ------------------------------------------------------------------------------
 
+def _signed(value: float, digits: int) -> str:
+    """"+1.5" / "-1,5" in the reader's numbers (the sign always shown)."""
+    return ("-" if value < 0 else "+") + format_number(abs(value), digits)
+
+
 def _y_format(key: str):  # noqa: ANN202 - a formatter
     unit = BY_KEY[key].unit
     if unit == "share":
-        return lambda v: f"{v * 100:.0f}%"
+        return lambda v: format_percent(v, fraction=True)
     if unit == "euros":
-        return lambda v: f"€{v / 1000:,.0f}k" if abs(v) >= 10_000 else f"€{v:,.0f}"
+        return lambda v: (_("%(amount)sk", amount=format_money(v / 1000, digits=0))
+                          if abs(v) >= 10_000 else format_money(v, digits=0))
     if unit == "days":
-        return lambda v: f"{v:g} d"
-    return lambda v: f"{v:g}"
+        return lambda v: _("%(days)s d", days=format_number(float(f"{v:g}")))
+    return lambda v: format_number(float(f"{v:g}"))
 
 
 def _effect_format(key: str):  # noqa: ANN202 - a formatter of differences
     unit = BY_KEY[key].unit
     if unit == "share":
-        return lambda v: f"{v * 100:+.1f} percentage points"
+        return lambda v: _("%(points)s percentage points", points=_signed(v * 100, 1))
     if unit == "euros":
-        return lambda v: f"{v:+,.0f} €"
+        return lambda v: _("%(amount)s €", amount=_signed(v, 0))
     if unit == "days":
-        return lambda v: f"{v:+.1f} days"
-    return lambda v: f"{v:+.2f}"
+        return lambda v: _("%(days)s days", days=_signed(v, 1))
+    return lambda v: _signed(v, 2)
 
 
 def _tick_format(key: str):  # noqa: ANN202 - a short formatter of differences, for a chart
     unit = BY_KEY[key].unit
     if unit == "share":
-        return lambda v: f"{v * 100:+.1f} pts"
+        return lambda v: _("%(points)s pts", points=_signed(v * 100, 1))
     if unit == "euros":
-        return lambda v: f"{v:+,.0f} €"
-    return lambda v: f"{v:+.2g}"
+        return lambda v: _("%(amount)s €", amount=_signed(v, 0))
+    return lambda v: ("+" if v >= 0 else "-") + format_number(float(f"{abs(v):.2g}"))
 
 
 @bp.route("/impact")
@@ -197,14 +207,14 @@ def impact():  # noqa: ANN201
     window_days = parse_whole(window)
     error = None
     result = effect = None
-    kind, _, slug = training.partition(":")
+    kind, _sep, slug = training.partition(":")
     if measure not in BY_KEY:
-        error = "Choose one of the measures in the list."
+        error = _("Choose one of the measures in the list.")
     elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)
               <= impact_service.WINDOW_RANGE[1]):
-        error = "The window must be a whole number of days from 30 to 365."
+        error = _("The window must be a whole number of days from 30 to 365.")
     elif kind not in ("path", "module") or not slug:
-        error = "Choose a learning path or a module."
+        error = _("Choose a learning path or a module.")
     if error is None:
         params = impact_service.params_from(current_app.config, kind=kind, slug=slug,
                                             measure=measure, window_days=window_days,
@@ -218,7 +228,8 @@ def impact():  # noqa: ANN201
     body = None
     if result is not None:
         # The charts, tables and estimates once per cached result, estimate and choice.
-        body = rendered(result, ("impact", choice.team_id, training, measure, window),
+        body = rendered(result, ("impact", locale_code(), choice.team_id, training, measure,
+                                 window),
                         lambda: _impact_body(result, effect, choice.label, measure, window),
                         also=(effect,))
     return render_template(
@@ -233,29 +244,32 @@ def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window
         info = BY_KEY[measure]
         event_chart = event_study_svg(
             chart_id="event-study",
-            title=f"{info.label}: trained against not yet trained, per 30 days around training",
-            desc=("Each dot is the difference in the change of " + info.label.lower() +
-                  " since the 30 days before training, between the people trained and those "
-                  "not yet trained, with its 95 % interval. Left of the dashed line is before "
-                  "training: there the dots should sit around 0. The numbers are in the "
-                  "table below."),
+            title=_("%(measure)s: trained against not yet trained, per 30 days around training",
+                    measure=info.label),
+            desc=_("Each dot is the difference in the change of %(measure)s since the 30 days "
+                   "before training, between the people trained and those not yet trained, "
+                   "with its 95 %% interval. Left of the dashed line is before training: there "
+                   "the dots should sit around 0. The numbers are in the table below.",
+                   measure=info.label.lower()),
             points=effect.event_study[measure], y_format=_tick_format(measure))
     if result.figure.enough:
         info = BY_KEY[measure]
         points = result.scatter_points()
         chart = scatter_svg(
             chart_id="impact-scatter",
-            title=f"Training score and {info.label.lower()} in the {window} days after training",
-            desc=(f"One dot per person (n = {len(points)}): the training score on "
-                  f"{result.item_title} across, {info.label.lower()} after training up. The "
-                  "dashed line is the least-squares line. The numbers are in the table below."),
+            title=_("Training score and %(measure)s in the %(days)s days after training",
+                    measure=info.label.lower(), days=window),
+            desc=_("One dot per person (n = %(n)d): the training score on %(title)s across, "
+                   "%(measure)s after training up. The dashed line is the least-squares line. "
+                   "The numbers are in the table below.", n=len(points),
+                   title=result.item_title, measure=info.label.lower()),
             points=[(p.person.name, x, y) for p, x, y in points], fit=result.figure.fit,
-            x_label="Training score (%)", y_label=info.label, y_format=_y_format(measure))
+            x_label=_("Training score (%)"), y_label=str(info.label), y_format=_y_format(measure))
     return render_template(
         "sales_reports/_impact_body.html", effect=effect, event_chart=event_chart,
         figure_q=q_table(result.figures),
         module_q=q_table({r.slug: r.figure for r in result.modules}),
-        fmt_q=fmt_q, measure_label={m.key: m.label for m in MEASURES},
+        fmt_q=fmt_q, measure_label={m.key: m.label for m in MEASURES}, interval=interval,
         fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
         team_label=team_label, measure=measure, result=result, chart=chart,
         measures=MEASURES, info=BY_KEY.get(measure), groups=impact_service.GROUPS,

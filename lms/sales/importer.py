@@ -30,6 +30,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from lms.errors import DomainError
@@ -173,7 +175,7 @@ def _run(source: FileSource | RecordSource, preset: Preset, options: ImportOptio
             if duplicates:
                 _report_duplicates(source, preset, duplicates, report)
             if report.rows_read == 0 and report.ok:
-                report.add_error(RowError(2, None, "the file has a header but no deals"))
+                report.add_error(RowError(2, None, _("the file has a header but no deals")))
             report.errors.sort(key=lambda e: e.line)
             if stream:
                 stream, streamed = None, stream
@@ -333,8 +335,9 @@ def _report_duplicates(source: FileSource | RecordSource, preset: Preset,
                 continue
             if crm_id in first_line:
                 report.rejected += 1
-                report.add_error(RowError(line, label, f"the deal id {quote(crm_id)} appears more "
-                                          f"than once (first on line {first_line[crm_id]})"))
+                report.add_error(RowError(line, label, _(
+                    "the deal id %(id)s appears more than once (first on line %(line)d)",
+                    id=quote(crm_id), line=first_line[crm_id])))
             else:
                 first_line[crm_id] = line
 
@@ -382,8 +385,8 @@ def _finish_record(record: SalesImport, report: ImportReport) -> None:
 
 
 def _concurrent() -> DomainError:
-    return DomainError("Another import changed the same deals at the same time; nothing was "
-                       "imported. Try again.")
+    return DomainError(_("Another import changed the same deals at the same time; nothing "
+                         "was imported. Try again."))
 
 
 # The log and undo ----------------------------------------------------------------------------
@@ -407,23 +410,39 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
     else) changed any of its deals since: undo the newest first. Flushes; the caller commits."""
     record = db.session.get(SalesImport, import_id)
     if record is None:
-        raise DomainError(f"There is no sales import #{import_id}.")
+        raise DomainError(_("There is no sales import #%(id)d.", id=import_id))
     if record.undone_at is not None:
-        raise DomainError(f"Import #{import_id} was already undone.")
+        raise DomainError(_("Import #%(id)d was already undone.", id=import_id))
     later = _changed_since(record)
     if later:
-        parts = [(f"import #{other}" if other else "a change outside the imports")
-                 + f" changed {count} of its deals"
-                 + (f" (e.g. {quote(example)})" if example else "")
-                 for other, count, example in later]
-        raise DomainError(f"Import #{import_id} cannot be undone: {'; '.join(parts)} since. "
-                          "Undo the later imports first, newest first.")
+        parts = [_changed_part(other, count, example) for other, count, example in later]
+        raise DomainError(_("Import #%(id)d cannot be undone: %(changes)s since. Undo the "
+                            "later imports first, newest first.", id=import_id,
+                            changes="; ".join(parts)))
     deleted, restored = undo_changes(db.session.connection(), import_id, OwnerIndex.load(),
                                      progress)
     record.undone_at = utcnow()
     db.session.flush()
     db.session.expire_all()
     return UndoReport(import_id=import_id, deleted=deleted, restored=restored)
+
+
+def _changed_part(other: int | None, count: int, example: str | None) -> str:
+    """"import #3 changed 2 of its deals (e.g. 'D-1')", in the reader's language."""
+    if other and example:
+        return ngettext("import #%(other)d changed %(num)d of its deals (e.g. %(example)s)",
+                        "import #%(other)d changed %(num)d of its deals (e.g. %(example)s)",
+                        count, other=other, example=quote(example))
+    if other:
+        return ngettext("import #%(other)d changed %(num)d of its deals",
+                        "import #%(other)d changed %(num)d of its deals", count, other=other)
+    if example:
+        return ngettext("a change outside the imports changed %(num)d of its deals "
+                        "(e.g. %(example)s)",
+                        "a change outside the imports changed %(num)d of its deals "
+                        "(e.g. %(example)s)", count, example=quote(example))
+    return ngettext("a change outside the imports changed %(num)d of its deals",
+                    "a change outside the imports changed %(num)d of its deals", count)
 
 
 def _changed_since(record: SalesImport) -> list[tuple[int | None, int, str | None]]:

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
+from flask_babel import gettext as _
+
 from lms.bounds import check_day
 from lms.safeyaml import quote
 
@@ -67,8 +69,9 @@ def _decoded_lines(binary: BinaryIO, encoding: str, counter: ByteCounter) -> Ite
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
-            raise ReadError(number, f"the file is not {encoding.upper()} text. In Excel, save it "
-                            "as 'CSV UTF-8 (comma delimited)', or give its encoding.") from None
+            raise ReadError(number, _("the file is not %(encoding)s text. In Excel, save it as "
+                                      "'CSV UTF-8 (comma delimited)', or give its encoding.",
+                                      encoding=encoding.upper())) from None
         if number == 1:
             text = text.lstrip("\ufeff")
         yield text
@@ -97,13 +100,14 @@ def read_table(binary: BinaryIO, *, encoding: str = "utf-8") -> Table:
         offset = 1
         first = next(lines, None)
     if first is None or not first.strip():
-        raise ReadError(1 + offset, "the file is empty or does not start with a header row")
+        raise ReadError(1 + offset, _("the file is empty or does not start with a header row"))
     delimiter = delimiter or sniff_delimiter(first)
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise ReadError(1 + offset, f"cannot read the header ({exc})") from None
+        raise ReadError(1 + offset,
+                        _("cannot read the header (%(problem)s)", problem=exc)) from None
 
     def records() -> Iterator[tuple[int, list[str]]]:
         previous_end = reader.line_num
@@ -114,7 +118,8 @@ def read_table(binary: BinaryIO, *, encoding: str = "utf-8") -> Table:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise ReadError(start, f"cannot read this line as CSV ({exc})") from None
+                raise ReadError(start, _("cannot read this line as CSV (%(problem)s)",
+                                        problem=exc)) from None
             previous_end = reader.line_num
             if not fields or not any(f.strip() for f in fields):
                 continue
@@ -183,11 +188,11 @@ def split_amount(raw: str) -> tuple[str, str | None]:
     ``("1.234,56", "EUR")``). Raises ``ValueError`` with a message a person can act on."""
     match = _AMOUNT.fullmatch(raw.strip().replace("(", "-", 1).rstrip(")"))
     if match is None:
-        raise ValueError(f"{quote(raw)} is not an amount")
+        raise ValueError(_("%(value)s is not an amount", value=quote(raw)))
     if match["neg1"] or match["neg2"] or match["neg3"]:
-        raise ValueError(f"{quote(raw)} is negative; a deal's amount cannot be")
+        raise ValueError(_("%(value)s is negative; a deal's amount cannot be", value=quote(raw)))
     if match["pre"] and match["post"]:
-        raise ValueError(f"{quote(raw)} has two currencies")
+        raise ValueError(_("%(value)s has two currencies", value=quote(raw)))
     symbol = match["pre"] or match["post"]
     currency = _SYMBOLS.get(symbol, symbol.upper()) if symbol else None
     number = match["num"].strip()
@@ -204,8 +209,8 @@ def currency_code(raw: str) -> str:
     a message otherwise. The one check for every way a currency arrives: the upload form,
     the API, the command line, a preset and a file's currency column."""
     if not _CURRENCY_CODE.fullmatch(raw):
-        raise ValueError(f"{quote(raw, 20)} is not a currency code; use a three-letter code "
-                         "such as EUR")
+        raise ValueError(_("%(value)s is not a currency code; use a three-letter code such as "
+                           "EUR", value=quote(raw, 20)))
     return raw.upper()
 
 
@@ -229,16 +234,19 @@ def parse_amount(raw: str, decimal: str) -> tuple[Decimal, str | None]:
     number, currency = split_amount(raw)
     readings = number_readings(number)
     if not readings:
-        raise ValueError(f"{quote(raw)} is not an amount")
+        raise ValueError(_("%(value)s is not an amount", value=quote(raw)))
     if decimal not in readings:
-        other = "point" if decimal == "comma" else "comma"
-        raise ValueError(f"{quote(raw)} is not an amount with a decimal {decimal} (the file's "
-                         f"amounts are read with a decimal {decimal}; use the decimal "
-                         f"{other} option if that is wrong)")
+        if decimal == "comma":
+            raise ValueError(_("%(value)s is not an amount with a decimal comma (the file's "
+                               "amounts are read with a decimal comma; use the decimal point "
+                               "option if that is wrong)", value=quote(raw)))
+        raise ValueError(_("%(value)s is not an amount with a decimal point (the file's amounts "
+                           "are read with a decimal point; use the decimal comma option if "
+                           "that is wrong)", value=quote(raw)))
     # Compared before rounding too: quantize() fails on numbers beyond Decimal's 28 digits.
     if readings[decimal] >= MAX_AMOUNT or (
             value := readings[decimal].quantize(CENT, rounding=ROUND_HALF_UP)) >= MAX_AMOUNT:
-        raise ValueError(f"{quote(raw)} is too large for an amount")
+        raise ValueError(_("%(value)s is too large for an amount", value=quote(raw)))
     return value, currency
 
 
@@ -300,10 +308,14 @@ def parse_date(raw: str, dayfirst: bool) -> date:
     if dayfirst in readings:
         return check_day(readings[dayfirst])
     if readings:
-        order, option = ("day-first", "month-first") if dayfirst else ("month-first", "day-first")
-        raise ValueError(f"{quote(raw)} is not a {order} date (the file's dates are read {order}; "
-                         f"use the {option} option if that is wrong)")
-    raise ValueError(f"{quote(raw)} is not a date (use YYYY-MM-DD or DD-MM-YYYY)")
+        if dayfirst:
+            raise ValueError(_("%(value)s is not a day-first date (the file's dates are read "
+                               "day-first; use the month-first option if that is wrong)",
+                               value=quote(raw)))
+        raise ValueError(_("%(value)s is not a month-first date (the file's dates are read "
+                           "month-first; use the day-first option if that is wrong)",
+                           value=quote(raw)))
+    raise ValueError(_("%(value)s is not a date (use YYYY-MM-DD or DD-MM-YYYY)", value=quote(raw)))
 
 
 # Stages, flags, satisfaction ------------------------------------------------------------------
@@ -342,7 +354,7 @@ def parse_flag(raw: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"{quote(raw)} is not yes/no (use true/false or 1/0)")
+    raise ValueError(_("%(value)s is not yes/no (use true/false or 1/0)", value=quote(raw)))
 
 
 def parse_scale(raw: str) -> int:
@@ -351,7 +363,8 @@ def parse_scale(raw: str) -> int:
     if numbers and numbers[-1] in ("5", "10") and len(numbers) <= 2 \
             and (len(numbers) == 1 or numbers[0] in ("0", "1")):
         return int(numbers[-1])
-    raise ValueError(f"{quote(raw)} is not a satisfaction scale (use 5 for 1-5 or 10 for 0-10)")
+    raise ValueError(_("%(value)s is not a satisfaction scale (use 5 for 1-5 or 10 for 0-10)",
+                       value=quote(raw)))
 
 
 def parse_satisfaction(raw: str, scale: int | None, decimal: str) -> tuple[float, int]:
@@ -361,13 +374,14 @@ def parse_satisfaction(raw: str, scale: int | None, decimal: str) -> tuple[float
     if own:
         text, scale = own[1], parse_scale(own[2])
     if scale is None:
-        raise ValueError("a satisfaction score needs its scale: add a satisfaction_scale column "
-                         "(5 or 10) or set the scale in the preset or the options")
+        raise ValueError(_("a satisfaction score needs its scale: add a satisfaction_scale "
+                           "column (5 or 10) or set the scale in the preset or the options"))
     readings = number_readings(text)
     value = readings.get(decimal)
     if value is None:
-        raise ValueError(f"{quote(raw)} is not a number")
+        raise ValueError(_("%(value)s is not a number", value=quote(raw)))
     low = 1 if scale == 5 else 0
     if not low <= value <= scale:
-        raise ValueError(f"{raw} is outside the scale {low}-{scale}")
+        raise ValueError(_("%(value)s is outside the scale %(low)d-%(high)d", value=raw, low=low,
+                           high=scale))
     return float(value), scale

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms import safeyaml
 from lms.errors import DomainError
+from lms.i18n import _l
 from lms.safeyaml import quote
 from lms.sales.parsing import currency_code, stage_key
 
@@ -67,13 +70,15 @@ class Preset:
                     break
         problems = []
         if "crm_id" not in index:
-            problems.append(_missing(self, "crm_id", "the CRM's deal id"))
+            problems.append(_("no column for the CRM's deal id (crm_id): expected one of "
+                              "%(columns)s", columns=_options(self, "crm_id")))
         if not {"stage", "won"} & index.keys():
-            problems.append(_missing(self, "stage", "the deal stage"))
+            problems.append(_("no column for the deal stage (stage): expected one of "
+                              "%(columns)s", columns=_options(self, "stage")))
         if not set(OWNER_FIELDS) & index.keys():
             wanted = [c for f in OWNER_FIELDS for c in self.columns.get(f, ())]
-            problems.append("no column for the salesperson: expected one of "
-                            + ", ".join(map(quote, wanted)))
+            problems.append(_("no column for the salesperson: expected one of %(columns)s",
+                              columns=", ".join(map(quote, wanted))))
         if problems:
             raise HeaderError(problems)
         used = set(index.values())
@@ -82,9 +87,8 @@ class Preset:
                          width=len(header))
 
 
-def _missing(preset: Preset, name: str, what: str) -> str:
-    options = ", ".join(map(quote, preset.columns.get(name, ())))
-    return f"no column for {what} ({name}): expected one of {options}"
+def _options(preset: Preset, name: str) -> str:
+    return ", ".join(map(quote, preset.columns.get(name, ())))
 
 
 class HeaderError(Exception):
@@ -110,10 +114,10 @@ def _same(*names: str) -> dict[str, tuple[str, ...]]:
     return {n: (n,) for n in names}
 
 
-GENERIC = Preset("generic", "Generic template (our own column names)", _same(*FIELDS))
+GENERIC = Preset("generic", _l("Generic template (our own column names)"), _same(*FIELDS))
 
 SALESFORCE = Preset(
-    "salesforce", "Salesforce opportunity report or Data Loader export",
+    "salesforce", _l("Salesforce opportunity report or Data Loader export"),
     {
         "crm_id": ("Opportunity ID", "Opportunity Id", "Id"),
         "owner_email": ("Owner Email", "Opportunity Owner: Email", "Owner.Email"),
@@ -139,7 +143,7 @@ SALESFORCE = Preset(
 )
 
 HUBSPOT = Preset(
-    "hubspot", "HubSpot deals export",
+    "hubspot", _l("HubSpot deals export"),
     {
         "crm_id": ("Record ID", "Deal ID", "hs_object_id"),
         "owner_email": ("Deal owner email", "Owner email"),
@@ -164,7 +168,7 @@ HUBSPOT = Preset(
 )
 
 MAVEN = Preset(
-    "maven-crm", "CRM Sales Opportunities (Maven Analytics sample)",
+    "maven-crm", _l("CRM Sales Opportunities (Maven Analytics sample)"),
     {
         "crm_id": ("opportunity_id",),
         "owner_name": ("sales_agent",),
@@ -190,10 +194,10 @@ def get_preset(name_or_path: str | Path) -> Preset:
     path = Path(text)
     if path.suffix.lower() in {".yaml", ".yml"}:
         if not path.is_file():
-            raise DomainError(f"Preset file {path} does not exist.")
+            raise DomainError(_("Preset file %(path)s does not exist.", path=path))
         return load_preset_yaml(path.read_text(encoding="utf-8-sig"), source=path.name)
-    raise DomainError(f"Unknown preset {quote(text)}: use one of {', '.join(PRESETS)} "
-                      "or the path of a .yaml preset file.")
+    raise DomainError(_("Unknown preset %(preset)s: use one of %(presets)s or the path of a "
+                        ".yaml preset file.", preset=quote(text), presets=", ".join(PRESETS)))
 
 
 _YAML_KEYS = {"name", "label", "extends", "columns", "stages", "currency", "satisfaction_scale",
@@ -206,57 +210,62 @@ def load_preset_yaml(text: str, *, source: str = "preset.yaml") -> Preset:
     try:
         data = safeyaml.load(text)
     except yaml.YAMLError as exc:
-        raise DomainError(f"{source}: not valid YAML ({exc}).") from None
+        raise DomainError(_("%(file)s: not valid YAML (%(problem)s).", file=source,
+                            problem=exc)) from None
     if not isinstance(data, dict):
-        raise DomainError(f"{source}: expected a mapping with 'columns:'.")
+        raise DomainError(_("%(file)s: expected a mapping with 'columns:'.", file=source))
 
     def fail(message: str) -> DomainError:
-        return DomainError(f"{source}: {message}")
+        return DomainError(_("%(file)s: %(problem)s", file=source, problem=message))
 
     unknown = set(data) - _YAML_KEYS
     if unknown:
-        raise fail(f"unknown key(s) {', '.join(sorted(map(quote, unknown)))}; "
-                   f"allowed: {', '.join(sorted(_YAML_KEYS))}")
+        raise fail(ngettext("unknown key %(keys)s; allowed: %(allowed)s",
+                            "unknown keys %(keys)s; allowed: %(allowed)s", len(unknown),
+                            keys=", ".join(sorted(map(quote, unknown))),
+                            allowed=", ".join(sorted(_YAML_KEYS))))
     base = PRESETS.get(str(data.get("extends") or "generic"))
     if base is None:
-        raise fail(f"'extends' must be one of {', '.join(PRESETS)}")
+        raise fail(_("'extends' must be one of %(presets)s", presets=", ".join(PRESETS)))
     columns = dict(base.columns) if data.get("extends") else {}
     raw_columns = data.get("columns") or {}
     if not isinstance(raw_columns, dict):
-        raise fail("'columns' must map field names to column names")
+        raise fail(_("'columns' must map field names to column names"))
     for name, headers in raw_columns.items():
         if name not in FIELDS:
-            raise fail(f"{quote(name)} is not a field; fields: {', '.join(FIELDS)}")
+            raise fail(_("%(name)s is not a field; fields: %(fields)s", name=quote(name),
+                         fields=", ".join(FIELDS)))
         values = headers if isinstance(headers, list) else [headers]
         if not values or not all(isinstance(v, str | int) and str(v).strip() for v in values):
-            raise fail(f"columns.{name} must be a column name or a list of them")
+            raise fail(_("columns.%(name)s must be a column name or a list of them", name=name))
         columns[name] = tuple(str(v) for v in values)
     stages = dict(base.stages)
     raw_stages = data.get("stages") or {}
     if not isinstance(raw_stages, dict):
-        raise fail("'stages' must map stage names to won, lost or open")
+        raise fail(_("'stages' must map stage names to won, lost or open"))
     for label, meaning in raw_stages.items():
         if str(meaning).lower() not in STAGES:
-            raise fail(f"stage {quote(label)} must map to won, lost or open, not {quote(meaning)}")
+            raise fail(_("stage %(stage)s must map to won, lost or open, not %(value)s",
+                         stage=quote(label), value=quote(meaning)))
         stages[stage_key(str(label))] = str(meaning).lower()
     scale = data.get("satisfaction_scale", base.satisfaction_scale)
     if scale not in (None, 5, 10):
-        raise fail("satisfaction_scale must be 5 or 10")
+        raise fail(_("satisfaction_scale must be 5 or 10"))
     decimal = data.get("decimal", base.decimal)
     if decimal not in (None, "comma", "point"):
-        raise fail("decimal must be comma or point")
+        raise fail(_("decimal must be comma or point"))
     dayfirst = data.get("dayfirst", base.dayfirst)
     if dayfirst not in (None, True, False):
-        raise fail("dayfirst must be true or false")
+        raise fail(_("dayfirst must be true or false"))
     currency = data.get("currency", base.currency)
     if currency is not None:
         try:
             currency = currency_code(str(currency))
         except ValueError as exc:
-            raise fail(f"currency: {exc}") from None
+            raise fail(_("currency: %(problem)s", problem=exc)) from None
     return Preset(
         name=str(data.get("name") or Path(source).stem)[:64],
-        label=str(data.get("label") or f"Custom preset {source}")[:120],
+        label=str(data.get("label") or _("Custom preset %(file)s", file=source))[:120],
         columns=columns, stages=stages,
         currency=currency or None,
         satisfaction_scale=scale, dayfirst=dayfirst, decimal=decimal,

@@ -26,6 +26,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -99,7 +101,7 @@ def _preset(pending: dict[str, Any]) -> Preset:
     if pending["preset"] == CUSTOM:
         path = _path(pending.get("preset_file"))
         if path is None:
-            raise DomainError("The preset file is no longer there; upload both files again.")
+            raise DomainError(_("The preset file is no longer there; upload both files again."))
         return get_preset(path)
     return PRESETS[pending["preset"]]
 
@@ -119,7 +121,7 @@ def upload():  # noqa: ANN201
     form = SalesUploadForm()
     if form.validate_on_submit():
         if form.preset.data == CUSTOM and not form.preset_file.data:
-            form.preset_file.errors = ["Choose your preset file, or pick a built-in preset."]
+            form.preset_file.errors = [_("Choose your preset file, or pick a built-in preset.")]
             return render_template("sales/upload.html", form=form, presets=PRESETS.values())
         _discard(session.get(PENDING))
         pending = {
@@ -160,8 +162,8 @@ def confirm():  # noqa: ANN201
     pending = session.get(PENDING)
     path = _path((pending or {}).get("file"))
     if pending is None or path is None:
-        flash("There is no checked file waiting to be imported (it was imported, cancelled, "
-              "or is older than a day). Upload it again.", "error")
+        flash(_("There is no checked file waiting to be imported (it was imported, cancelled, "
+                "or is older than a day). Upload it again."), "error")
         return redirect(url_for("sales.upload"))
     try:
         preset = _preset(pending)
@@ -171,7 +173,7 @@ def confirm():  # noqa: ANN201
                               filename=pending["name"])
     except DomainError as exc:
         db.session.rollback()
-        flash(f"Nothing was imported: {exc.message}", "error")
+        flash(_("Nothing was imported: %(problem)s", problem=exc.message), "error")
         return redirect(url_for("sales.upload"))
     if not report.ok:
         db.session.rollback()
@@ -188,7 +190,7 @@ def cancel():  # noqa: ANN201
     if not ActionForm().validate_on_submit():
         abort(400)
     _discard(session.get(PENDING))
-    flash("The checked file was discarded; nothing was imported.", "info")
+    flash(_("The checked file was discarded; nothing was imported."), "info")
     return redirect(url_for("sales.upload"))
 
 
@@ -203,6 +205,10 @@ def undo(import_id: int):  # noqa: ANN201
         flash(exc.message, "error")
         return redirect(url_for("sales.index"))
     db.session.commit()
-    flash(f"Import #{import_id} undone: {result.deleted} deal(s) removed, {result.restored} "
-          "restored to their previous values.", "success")
+    flash(" ".join((
+        ngettext("Import #%(id)d undone: %(num)d deal removed.",
+                 "Import #%(id)d undone: %(num)d deals removed.", result.deleted, id=import_id),
+        ngettext("%(num)d deal restored to its previous values.",
+                 "%(num)d deals restored to their previous values.", result.restored))),
+          "success")
     return redirect(url_for("sales.index"))

@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from flask_babel import gettext as _
+
 from lms.safeyaml import quote
 from lms.sales.parsing import (
     DELIMITER_NAMES,
@@ -125,17 +127,18 @@ class RecordSource:
         errors = []
         for index, record in enumerate(self.records):
             if not isinstance(record, Mapping):
-                errors.append(RowError(index, None, "a record must be an object"))
+                errors.append(RowError(index, None, _("a record must be an object")))
                 continue
             for key, value in record.items():
                 if key not in FIELDS:
-                    errors.append(RowError(index, str(key), f"{quote(key)} is not a field; use "
-                                           f"{', '.join(FIELDS)}"))
+                    errors.append(RowError(index, str(key), _(
+                        "%(name)s is not a field; use %(fields)s", name=quote(key),
+                        fields=", ".join(FIELDS))))
                 elif isinstance(value, Mapping | list):  # JSON's object and array
-                    errors.append(RowError(index, key, "must be a text, a number, true or "
-                                                       "false, or null"))
+                    errors.append(RowError(index, key, _("must be a text, a number, true or "
+                                                         "false, or null")))
                 elif isinstance(value, str) and "\x00" in value:
-                    errors.append(RowError(index, key, "contains a NUL character"))
+                    errors.append(RowError(index, key, _("contains a NUL character")))
         return errors
 
     @contextmanager
@@ -166,9 +169,10 @@ def detect_formats(opened: Opened, preset: Preset,
     verifies (see ``settle_formats``). Also returns the ambiguous values seen."""
     decimal = options.decimal or preset.decimal
     dayfirst = options.dayfirst if options.dayfirst is not None else preset.dayfirst
-    decimal_reason = "given" if options.decimal else ("set by the preset" if decimal else "")
-    date_reason = ("given" if options.dayfirst is not None
-                   else "set by the preset" if dayfirst is not None else "")
+    decimal_reason = _("given") if options.decimal else (
+        _("set by the preset") if decimal else "")
+    date_reason = (_("given") if options.dayfirst is not None
+                   else _("set by the preset") if dayfirst is not None else "")
     index = opened.columns.index
     numbers = [(index[f], opened.columns.label(f)) for f in ("amount", "satisfaction")
                if f in index]
@@ -183,7 +187,7 @@ def detect_formats(opened: Opened, preset: Preset,
                 readings = amount_readings(value)
                 if len(readings) == 1:
                     decimal = next(iter(readings))
-                    decimal_reason = f"detected from line {line}, {label} {quote(value)}"
+                    decimal_reason = _detected(line, label, value)
                     break
                 if len(readings) == 2:
                     notes.setdefault(("decimal", "ambiguous"), (line, label, value))
@@ -195,7 +199,7 @@ def detect_formats(opened: Opened, preset: Preset,
                 readings = date_readings(value)
                 if len(readings) == 1:
                     dayfirst = next(iter(readings))
-                    date_reason = f"detected from line {line}, {label} {quote(value)}"
+                    date_reason = _detected(line, label, value)
                     break
                 if len(readings) == 2 and readings[True] != readings[False]:
                     notes.setdefault(("date", "ambiguous"), (line, label, value))
@@ -214,6 +218,11 @@ def detect_formats(opened: Opened, preset: Preset,
     ), notes
 
 
+def _detected(line: int, column: str, value: str) -> str:
+    return _("detected from line %(line)d, %(column)s %(value)s", line=line, column=column,
+             value=quote(value))
+
+
 def settle_formats(formats: Formats, notes: dict[tuple[str, str], Note]) -> Formats:
     """Say how an assumed format turned out once every row was read."""
     reasons = {}
@@ -224,18 +233,23 @@ def settle_formats(formats: Formats, notes: dict[tuple[str, str], Note]) -> Form
             continue
         evidence, ambiguous = notes.get((kind, "evidence")), notes.get((kind, "ambiguous"))
         if evidence:
-            reasons[reason_field] = (f"detected from line {evidence[0]}, {evidence[1]} "
-                                     f"{quote(evidence[2])}")
+            reasons[reason_field] = _detected(*evidence)
         elif ambiguous:
+            seen = {"line": ambiguous[0], "column": ambiguous[1], "value": quote(ambiguous[2])}
             if kind == "date":
-                what, why = "assumed day-first", "no date in the file decides"
+                reasons[reason_field] = _(
+                    "assumed day-first (no date in the file decides; line %(line)d, %(column)s "
+                    "%(value)s could be read either way)", **seen)
             elif formats.decimal == "comma":
-                what, why = "assumed", "the file is semicolon-separated, as European Excel " \
-                    "writes it"
+                reasons[reason_field] = _(
+                    "assumed (the file is semicolon-separated, as European Excel writes it; "
+                    "line %(line)d, %(column)s %(value)s could be read either way)", **seen)
             else:
-                what, why = "assumed", "no amount in the file decides"
-            reasons[reason_field] = (f"{what} ({why}; line {ambiguous[0]}, {ambiguous[1]} "
-                                     f"{quote(ambiguous[2])} could be read either way)")
+                reasons[reason_field] = _(
+                    "assumed (no amount in the file decides; line %(line)d, %(column)s "
+                    "%(value)s could be read either way)", **seen)
+        elif label == "date":
+            reasons[reason_field] = _("no date in the file is ambiguous")
         else:
-            reasons[reason_field] = f"no {label} in the file is ambiguous"
+            reasons[reason_field] = _("no amount in the file is ambiguous")
     return replace(formats, **reasons)

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+
 from lms.safeyaml import quote
 from lms.sales.parsing import (
     amount_readings,
@@ -43,8 +45,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return (f"line {self.line}: " + (f"{self.column}: " if self.column else "")
-                + self.message)
+        if self.column:
+            return _("line %(line)d, %(column)s: %(problem)s", line=self.line,
+                     column=self.column, problem=self.message)
+        return _("line %(line)d: %(problem)s", line=self.line, problem=self.message)
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def owner_label(email: str | None, crm_id: str | None, name: str | None) -> str:
     if email:
         parts.append(f"<{email}>")
     if crm_id:
-        parts.append(f"(CRM id {crm_id})")
+        parts.append(_("(CRM id %(id)s)", id=crm_id))
     return " ".join(p for p in parts if p)
 
 
@@ -139,13 +143,17 @@ class RowChecker:
     def check(self, line: int, fields: Sequence[str]) -> tuple[SaleRecord | None, list[RowError]]:
         width = self.columns.width
         if len(fields) != width:
-            hint = ""
             if len(fields) > width:
-                hint = " (is there an unquoted separator in a value, such as a decimal comma?)"
+                message = _("expected %(width)d fields, found %(found)d (is there an unquoted "
+                            "separator in a value, such as a decimal comma?)", width=width,
+                            found=len(fields))
             elif any("\n" in f for f in fields):
-                hint = " (is a quote opened here and never closed?)"
-            return None, [RowError(line, None,
-                                   f"expected {width} fields, found {len(fields)}{hint}")]
+                message = _("expected %(width)d fields, found %(found)d (is a quote opened here "
+                            "and never closed?)", width=width, found=len(fields))
+            else:
+                message = _("expected %(width)d fields, found %(found)d", width=width,
+                            found=len(fields))
+            return None, [RowError(line, None, message)]
         values = {name: fields[i].strip() for name, i in self._items}
         errors: list[RowError] = []
         label = self.columns.label
@@ -155,11 +163,11 @@ class RowChecker:
 
         for name, limit in LIMITS.items():
             if len(values.get(name, "")) > limit:
-                fail(name, f"longer than {limit} characters")
+                fail(name, _("longer than %(limit)d characters", limit=limit))
 
         crm_id = values.get("crm_id", "")
         if not crm_id:
-            fail("crm_id", "the deal id is missing")
+            fail("crm_id", _("the deal id is missing"))
 
         email = values.get("owner_email", "").lower()
         crm_owner = values.get("owner_crm_id", "")
@@ -172,10 +180,10 @@ class RowChecker:
                 name = name or _collapse(either)
         if email and not _EMAIL.fullmatch(email):
             fail("owner_email" if "owner_email" in values else "owner",
-                 f"{quote(email)} is not an email address")
+                 _("%(value)s is not an email address", value=quote(email)))
         if not (email or crm_owner or name):
             fail(next(f for f in ("owner_email", "owner_crm_id", "owner_name", "owner")
-                      if f in values), "the salesperson is missing")
+                      if f in values), _("the salesperson is missing"))
 
         stage = self._stage(values, fail)
 
@@ -198,19 +206,20 @@ class RowChecker:
                     fail(field, str(exc))
                     dates[field] = date.min  # known bad: no follow-on messages
         if stage in ("won", "lost") and dates["closed_on"] is None:
-            fail("closed_on", f"a {stage} deal needs its close date")
+            fail("closed_on", _("a won deal needs its close date") if stage == "won"
+                 else _("a lost deal needs its close date"))
         if stage == "open":
             # A CRM's close date on an open deal is a forecast, not a result: not kept.
             dates["closed_on"] = None
         raised, resolved = dates["complaint_on"], dates["complaint_resolved_on"]
         if resolved and resolved != date.min:
             if raised is None:
-                fail("complaint_resolved_on", "a complaint was resolved but never raised "
-                     "(the complaint date is missing)")
+                fail("complaint_resolved_on", _("a complaint was resolved but never raised "
+                                                "(the complaint date is missing)"))
             elif raised != date.min and resolved < raised:
                 fail("complaint_resolved_on",
-                     f"resolved ({resolved.isoformat()}) before it was raised "
-                     f"({raised.isoformat()})")
+                     _("resolved (%(resolved)s) before it was raised (%(raised)s)",
+                       resolved=resolved.isoformat(), raised=raised.isoformat()))
 
         amount, currency = self._amount(line, values, stage, fail)
 
@@ -269,15 +278,16 @@ class RowChecker:
                     fail("closed", str(exc))
                     return None
             if named == "won":
-                fail("stage", f"the stage {quote(raw_stage)} says won but the won column says no")
+                fail("stage", _("the stage %(stage)s says won but the won column says no",
+                                stage=quote(raw_stage)))
                 return None
             return "lost" if named == "lost" else "open"
         if not raw_stage:
-            fail("stage", "the stage is missing")
+            fail("stage", _("the stage is missing"))
             return None
         if named is None:
-            fail("stage", f"unknown stage {quote(raw_stage)}: use a won, lost or open stage name, "
-                 "or map it under 'stages:' in a YAML preset")
+            fail("stage", _("unknown stage %(stage)s: use a won, lost or open stage name, or "
+                            "map it under 'stages:' in a YAML preset", stage=quote(raw_stage)))
         return named
 
     def _amount(self, line: int, values: dict[str, str], stage: str | None,
@@ -293,7 +303,7 @@ class RowChecker:
             except ValueError as exc:
                 fail("amount", str(exc))
         elif stage == "won":
-            fail("amount", "a won deal needs its amount")
+            fail("amount", _("a won deal needs its amount"))
         column = values.get("currency", "")
         if column:
             try:
@@ -302,5 +312,6 @@ class RowChecker:
                 fail("currency", str(exc))
                 column = ""
         if column and written and column != written:
-            fail("amount", f"{quote(raw)} is in {written} but the currency column says {column}")
+            fail("amount", _("%(value)s is in %(written)s but the currency column says "
+                             "%(column)s", value=quote(raw), written=written, column=column))
         return amount, column or written or self.defaults.currency

@@ -168,7 +168,7 @@ def test_measure_values_divide_only_by_something(totals, key, expected):
     assert measure_values(totals)[key] == expected
 
 
-def test_median_and_formatting():
+def test_median_and_formatting(app):  # noqa: ANN001 - the language comes from the app
     assert median([]) is None and median([3]) == 3 and median([4, 1, 10, 2]) == 3
     assert format_value("revenue", 12345.6) == "€12,346"
     assert format_value("win_rate", 0.4567) == "45.7 %"

@@ -313,7 +313,7 @@ decimal: comma
 @pytest.mark.parametrize(("text", "message"), [
     ("columns: [", "not valid YAML"),
     ("- a\n- b", "expected a mapping"),
-    ("colums: {}", "unknown key(s) 'colums'"),
+    ("colums: {}", "unknown key 'colums'"),
     ("columns:\n  deal: Id", "'deal' is not a field"),
     ("columns:\n  crm_id: ''", "must be a column name"),
     ("stages:\n  Signed: yes-ish", "must map to won, lost or open"),

@@ -545,7 +545,7 @@ def test_the_log_page_lists_imports_and_unmatched_owners_and_undoes(app):
     assert client.post("/manage/sales/imports/1/undo").status_code == 400  # no CSRF token
     response = client.post("/manage/sales/imports/1/undo", data={"csrf_token": csrf_from(page)},
                            follow_redirects=True)
-    assert "Import #1 undone: 1 deal(s) removed" in response.get_data(as_text=True)
+    assert "Import #1 undone: 1 deal removed." in response.get_data(as_text=True)
     assert count(Sale) == 0
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l  # noqa: F401 - re-exported for module constants
 from flask_login import current_user
@@ -49,7 +49,10 @@ def _default() -> str:
 
 
 def locale_code() -> str:
-    """The language being spoken now, as a code ("nl", "en")."""
+    """The language being spoken now, as a code ("nl", "en"); English outside an application
+    (pure functions in unit tests), as gettext is."""
+    if not has_app_context():
+        return "en"
     return str(get_locale() or _default())
 
 

@@ -110,8 +110,8 @@ def record_version(kind: ContentKind, slug: str, text: str, *,
             return version, (change if change is Change.RESTORED else Change.UNCHANGED)
         change = change if change is Change.RESTORED else Change.REVERTED
     else:
-        number = (db.session.scalar(select(func.max(ContentVersion.number))
-                                    .where(ContentVersion.item_id == item.id)) or 0) + 1
+        number = (db.session.scalar(select(func.max(ContentVersion.number)).where(
+            ContentVersion.item_id == item.id, ContentVersion.translated.is_(False))) or 0) + 1
         title, language = _title_and_language(kind, text, slug)
         version = ContentVersion(item=item, number=number, content_hash=digest, source=text,
                                  title=title, language=language, created_by=actor)
@@ -134,11 +134,12 @@ def record_translation(kind: ContentKind, slug: str, language: str, text: str, *
     version = db.session.scalar(select(ContentVersion).where(
         ContentVersion.item_id == item.id, ContentVersion.content_hash == digest))
     if version is None:
-        number = (db.session.scalar(select(func.max(ContentVersion.number))
-                                    .where(ContentVersion.item_id == item.id)) or 0) + 1
+        number = (db.session.scalar(select(func.max(ContentVersion.number)).where(
+            ContentVersion.item_id == item.id, ContentVersion.translated.is_(True),
+            ContentVersion.language == language)) or 0) + 1
         version = ContentVersion(item=item, number=number, content_hash=digest, source=text,
                                  title=title_of(kind, text, slug), language=language,
-                                 created_by=actor)
+                                 translated=True, created_by=actor)
         db.session.add(version)
         db.session.flush()
     row = db.session.get(ContentTranslation, (item.id, language))
@@ -175,6 +176,7 @@ def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
     total, done = sum(len(files) for _, files in folders.values()), 0
     for kind, (folder, files) in folders.items():
         present: set[str] = set()
+        kept: set[str] = set()  # originals skipped for errors: they stay at their last version
         originals, translations = split_files(files)
         for file in originals:
             done += 1
@@ -183,6 +185,7 @@ def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
             present.add(slug)
             if str(file) in bad_files:
                 report.skipped += [p for p in problems if p.path == str(file) and p.is_error]
+                kept.add(slug)
                 continue
             _, change = record_version(kind, slug, file.read_text(encoding="utf-8"))
             report.add(change, f"{kind.value}:{slug}")
@@ -190,10 +193,17 @@ def sync_content(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
         for file, slug, language in translations:
             done += 1
             progress("files", done, total)
-            translated.add((slug, language))
+            if slug in kept:
+                # The original stays at its last good version, and so do its translations.
+                translated.add((slug, language))
+                continue
             if str(file) in bad_files:
+                # Unlike an original, a broken translation is not kept at its last good
+                # version: it may no longer match the original's questions. Readers get the
+                # original (with a note) until it is fixed.
                 report.skipped += [p for p in problems if p.path == str(file) and p.is_error]
                 continue
+            translated.add((slug, language))
             change = record_translation(kind, slug, language, file.read_text(encoding="utf-8"))
             report.add(change, f"{kind.value}:{slug} ({language})")
         if folder.is_dir():

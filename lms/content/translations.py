@@ -87,7 +87,7 @@ def translation_problems(doc: ModuleDoc | QuizDoc | PathDoc,
 def _module_differences(doc: ModuleDoc, original: ModuleDoc, path: str,
                         name: str) -> list[Problem]:
     problems = []
-    for field in ("category", "quiz", "prerequisites", "estimated_minutes"):
+    for field in ("category", "quiz", "prerequisites"):
         if getattr(doc, field) != getattr(original, field):
             problems.append(Problem(path, doc.line_of(field), f"{field!s} differs from {name}'s: a "
                                                 "translation keeps it as it is"))

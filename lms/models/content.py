@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,9 +65,11 @@ class ContentItem(Base):
     current_version: Mapped[ContentVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True
     )
+    #: The original's versions, oldest first; translations' versions are not among them.
     versions: Mapped[list[ContentVersion]] = relationship(
-        back_populates="item", foreign_keys="ContentVersion.item_id",
-        order_by="ContentVersion.number",
+        primaryjoin="and_(ContentItem.id == ContentVersion.item_id, "
+                    "ContentVersion.translated.is_(False))",
+        order_by="ContentVersion.number", viewonly=True,
     )
 
     @property
@@ -79,14 +83,15 @@ class ContentItem(Base):
 class ContentVersion(Base):
     __tablename__ = "content_versions"
     __table_args__ = (
-        UniqueConstraint("item_id", "number"),
+        # Numbered per language: "version 3" of the original is its third, translations aside.
+        UniqueConstraint("item_id", "language", "number"),
         UniqueConstraint("item_id", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"),
                                          index=True)
-    #: 1, 2, 3 ... per item, in the order versions were first seen.
+    #: 1, 2, 3 ... per item and language, in the order versions were first seen.
     number: Mapped[int] = mapped_column(Integer)
     #: sha256 of the normalised text (LF line ends): the version's identity.
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -97,12 +102,14 @@ class ContentVersion(Base):
     #: The language the text is written in (its ``language:``); a translation's differs from
     #: the original's (lms/content/translations.py).
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    #: A version of a translation (``x.nl.md``), not of the original.
+    translated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Who saved it in the browser; empty when it came from a file sync.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                  ondelete="SET NULL"))
 
-    item: Mapped[ContentItem] = relationship(back_populates="versions", foreign_keys=[item_id])
+    item: Mapped[ContentItem] = relationship(foreign_keys=[item_id])
     created_by = relationship("User")
 
     @property

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from lms.content.store import sync_content
 from lms.content.validation import check_tree
 from lms.extensions import db
 from lms.learning.standing import standing
@@ -177,3 +178,38 @@ def test_a_reader_without_a_translation_gets_the_original_with_a_note(app, clien
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "not available in" not in client.get("/learn/quizzes/regional-market-figures") \
         .get_data(as_text=True)
+
+
+def test_a_translation_that_no_longer_matches_is_withdrawn_until_fixed(app, client, tree):
+    """Readers get the original rather than a translation graded on other answers."""
+    sync(tree)
+    path = tree / "quizzes/practice-quiz.nl.yaml"
+    path.write_text(path.read_text().replace("id: cups", "id: koppen"))
+    report = sync_content(tree / "content/modules", tree / "quizzes", tree / "content/paths",
+                          ("product-knowledge", "customer-demographics"))
+    db.session.commit()
+    assert [Path(p.path).name for p in report.skipped] == ["practice-quiz.nl.yaml"]
+    assert "quiz:practice-quiz (nl)" in report.retired
+    make_user(email="rep@example.com")
+    login(client, "rep@example.com")
+    page = client.get(QUIZ, headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "Practice quiz" in page and "je leest het origineel in het Engels" in page
+
+
+def test_a_broken_original_keeps_its_translations_at_their_last_versions(app, tree):
+    sync(tree)
+    original = tree / "quizzes/practice-quiz.yaml"
+    original.write_text(original.read_text().replace("pass_mark: 60", "pass_mark: 160"))
+    report = sync_content(tree / "content/modules", tree / "quizzes", tree / "content/paths",
+                          ("product-knowledge", "customer-demographics"))
+    db.session.commit()
+    assert "quiz:practice-quiz (nl)" not in report.retired
+    quiz = db.session.scalar(select(ContentItem).where(ContentItem.slug == "practice-quiz"))
+    assert db.session.get(ContentTranslation, (quiz.id, "nl")) is not None
+
+
+def test_versions_are_numbered_per_language(app, tree):
+    sync(tree)
+    quiz = db.session.scalar(select(ContentItem).where(ContentItem.slug == "practice-quiz"))
+    assert [v.number for v in quiz.versions] == [1]  # the original's history only
+    assert db.session.get(ContentTranslation, (quiz.id, "nl")).version.number == 1

@@ -166,36 +166,46 @@ def new_module_text(title: str, category: str, summary: str) -> str:
     title = " ".join(title.split())
     summary = " ".join(summary.split())
     language = str(get_locale() or "en")
+    objective = _yaml_string(_("Describe what the learner can do after this module"))
+    why = _("Start with why this matters to a salesperson, in two or three sentences.")
+    main_idea = _("The main idea")
+    explain = _("Explain one idea per section. Use a table when comparing things:")
+    option, fits = _("Option"), _("When it fits")
+    first, second = _("First option"), _("Second option")
     suits = _("The situation it suits")
+    tip = _yaml_string(_("Tip"))
+    admonition = _("Admonitions like this one draw attention to a practical tip.")
+    practice = _("In practice")
+    example = _("Give a worked example or a short dialogue a salesperson can reuse.")
     return f"""---
 title: {_yaml_string(title)}
 category: {category}
 summary: {_yaml_string(summary)}
 estimated_minutes: 10
 objectives:
-  - {_yaml_string(_("Describe what the learner can do after this module"))}
+  - {objective}
 tags: []
 language: {language}
 ---
 # {title}
 
-{_("Start with why this matters to a salesperson, in two or three sentences.")}
+{why}
 
-## {_("The main idea")}
+## {main_idea}
 
-{_("Explain one idea per section. Use a table when comparing things:")}
+{explain}
 
-| {_("Option")} | {_("When it fits")} |
+| {option} | {fits} |
 | --- | --- |
-| {_("First option")} | {suits} |
-| {_("Second option")} | {suits} |
+| {first} | {suits} |
+| {second} | {suits} |
 
-!!! note {_yaml_string(_("Tip"))}
-    {_("Admonitions like this one draw attention to a practical tip.")}
+!!! note {tip}
+    {admonition}
 
-## {_("In practice")}
+## {practice}
 
-{_("Give a worked example or a short dialogue a salesperson can reuse.")}
+{example}
 """
 
 

@@ -177,7 +177,7 @@ def _metadata(comments: list[tuple[int, str]], warnings: list[GiftProblem]) -> _
                 else:
                     warnings.append(GiftProblem(line, _("%(token)s is not a number above 0 "
                                                         "(points stay 1)",
-                                                        token=f"[points:{value}]"), "warning"))
+                                                        token="[points:" + value + "]"), "warning"))
             elif kind == "unit":
                 meta.unit = value
     return meta

@@ -170,7 +170,7 @@ def _weight(span: _Span, low: float = -100) -> tuple[float | None, _Span]:
     weight = float(match.group(1))
     if not low <= weight <= 100:
         raise SkippedQuestion(span.line, _("weight %(weight)s%% is outside %(low)s..100",
-                                           weight=match.group(1), low=f"{low:g}"))
+                                           weight=match.group(1), low=format(low, "g")))
     return weight, span.cut(match.end())
 
 
@@ -250,7 +250,7 @@ def _choice(inner: _Span, warn: _Warn) -> dict[str, Any]:
         raise SkippedQuestion(inner.line, _("no answer has a positive weight"))
     if not right and abs(total - 100) > 0.01:
         warn.append(GiftProblem(inner.line, _("positive weights add up to %(total)s%%, not 100%%",
-                                              total=f"{total:g}"), "warning"))
+                                              total=format(total, "g")), "warning"))
     options = []
     for text, weight, _right, feedback in answers:
         option = {"text": text, "weight": tidy_number(weight)}
@@ -353,16 +353,16 @@ def _numeric(inner: _Span, warn: _Warn) -> dict[str, Any]:
             at = mask.find("..")
             low, high = _number(value.cut(0, at), "minimum"), _number(value.cut(at + 2), "maximum")
             if low > high:
+                numbers = format(low, "g") + ".." + format(high, "g")
                 raise SkippedQuestion(value.line, _("numeric range %(range)s: the minimum is "
-                                                    "above the maximum",
-                                                    range=f"{low:g}..{high:g}"))
+                                                    "above the maximum", range=numbers))
             entry: dict[str, Any] = {"min": low, "max": high}
         elif mask.find(":") > 0:
             at = mask.find(":")
             tolerance = _number(value.cut(at + 1), "tolerance")
             if tolerance < 0:
                 raise SkippedQuestion(value.line, _("numeric tolerance %(tolerance)s is negative",
-                                                    tolerance=f"{tolerance:g}"))
+                                                    tolerance=format(tolerance, "g")))
             entry = {"value": _number(value.cut(0, at), "value"), "tolerance": tolerance}
         else:
             entry = {"value": _number(value, "value"), "tolerance": 0}
@@ -410,7 +410,7 @@ def parse_question(lines: list[tuple[int, str]], warnings: list[GiftProblem]) ->
             raise SkippedQuestion(part.cut(part.find(brace)).line,
                                   _("only one answer block per question: write a literal "
                                     "%(brace)s as %(escaped)s", brace=quote(brace),
-                                    escaped=f"'\\{brace}'"))
+                                    escaped="'\\" + brace + "'"))
     explanation = ""
     general = inner.mask.rfind("####")
     if general >= 0:

@@ -104,7 +104,7 @@ def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
             return [Problem(question.path, question.line_of("options"),
                             _("question %(id)s: positive weights add up to %(total)s %%, so "
                               "no response can score full points", id=quote(question.id),
-                              total=f"{top:g}"), "warning")]
+                              total=format(top, "g")), "warning")]
     return []
 
 
@@ -112,7 +112,7 @@ def _numeric_rules(question: Numeric) -> list[Problem]:
     problems = [
         Problem(question.path, answer.line,
                 _("question %(id)s: min %(min)s is greater than max %(max)s",
-                  id=quote(question.id), min=f"{answer.min:g}", max=f"{answer.max:g}"))
+                  id=quote(question.id), min=format(answer.min, "g"), max=format(answer.max, "g")))
         for answer in question.answers
         if answer.min is not None and answer.max is not None and answer.min > answer.max
     ]

@@ -167,7 +167,7 @@ def _module_problems(parsed: Parsed[ModuleDoc], slug: str, path: str,
     if doc.quiz is not None and doc.quiz not in context.quiz_slugs:
         problems.append(Problem(path, doc.line_of("quiz"),
                                 _("quiz %(quiz)s does not exist (no %(file)s in quizzes)",
-                                  quiz=quote(doc.quiz), file=f"{doc.quiz}.yaml")))
+                                  quiz=quote(doc.quiz), file=doc.quiz + ".yaml")))
     known = context.module_slugs | {slug}
     seen: set[str] = set()
     for index, prerequisite in enumerate(doc.prerequisites):

@@ -114,7 +114,7 @@ class Reader:
             return None
         if above is not None and value <= above:
             self.report(self.line(node), _("%(what)s must be greater than %(limit)s, not "
-                                           "%(value)s", what=what, limit=f"{above:g}",
+                                           "%(value)s", what=what, limit=format(above, "g"),
                                            value=value))
             return None
         return value
@@ -252,9 +252,9 @@ def _range(what: str, minimum: float | None, maximum: float | None, value: float
     """The message for a number outside its range."""
     if minimum is not None and maximum is not None:
         return _("%(what)s must be between %(minimum)s and %(maximum)s, not %(value)s",
-                 what=what, minimum=f"{minimum:g}", maximum=f"{maximum:g}", value=value)
+                 what=what, minimum=format(minimum, "g"), maximum=format(maximum, "g"), value=value)
     if minimum is not None:
         return _("%(what)s must be at least %(minimum)s, not %(value)s", what=what,
-                 minimum=f"{minimum:g}", value=value)
+                 minimum=format(minimum, "g"), value=value)
     return _("%(what)s must be at most %(maximum)s, not %(value)s", what=what,
-             maximum=f"{maximum:g}", value=value)
+             maximum=format(maximum, "g"), value=value)

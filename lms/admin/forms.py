@@ -20,8 +20,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.errors import DomainError
+from lms.i18n import _l
 from lms.inputs import DayInRange, choice_id
 from lms.models import Role
+from lms.models.people import ROLE_LABELS
 from lms.people.services import normalise_email
 
 
@@ -29,7 +31,8 @@ def choices(pairs) -> list[SelectChoice]:  # noqa: ANN001 - iterable of (value, 
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-ROLE_CHOICES = choices((r.value, r.label) for r in Role)
+# Lazy labels: read in the language of each page, not the one spoken at import.
+ROLE_CHOICES = choices((r.value, ROLE_LABELS[r.value]) for r in Role)
 
 
 def split_lines(text: str | None) -> list[str]:
@@ -47,43 +50,44 @@ def valid_email(_form: FlaskForm, field: EmailField) -> None:
 
 
 class PersonForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), valid_email])
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.LEARNER.value)
-    team_id = SelectField("Team", coerce=choice_id, default=0)
-    manager_id = SelectField("Manager", coerce=choice_id, default=0)
-    hire_date = DateField("Hire date", validators=[Optional(), DayInRange()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), valid_email])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.LEARNER.value)
+    team_id = SelectField(_l("Team"), coerce=choice_id, default=0)
+    manager_id = SelectField(_l("Manager"), coerce=choice_id, default=0)
+    hire_date = DateField(_l("Hire date"), validators=[Optional(), DayInRange()])
     crm_ids = TextAreaField(
-        "CRM ids", validators=[Length(max=2000)], render_kw={"rows": 2},
-        description="The id of this person's user record in the CRM; one per line.",
+        _l("CRM ids"), validators=[Length(max=2000)], render_kw={"rows": 2},
+        description=_l("The id of this person's user record in the CRM; one per line."),
     )
     crm_names = TextAreaField(
-        "CRM names", validators=[Length(max=2000)], render_kw={"rows": 2},
-        description="Names the CRM shows as the deal owner, one per line (e.g. a maiden name).",
+        _l("CRM names"), validators=[Length(max=2000)], render_kw={"rows": 2},
+        description=_l("Names the CRM shows as the deal owner, one per line (e.g. a maiden "
+                       "name)."),
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class TeamForm(FlaskForm):
-    name = StringField("Team name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Length(max=2000)],
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)],
                                 render_kw={"rows": 3})
-    parent_id = SelectField("Reports into", coerce=choice_id, default=0,
-                            description="Managers of that team see this team too.")
+    parent_id = SelectField(_l("Reports into"), coerce=choice_id, default=0,
+                            description=_l("Managers of that team see this team too."))
     manager_ids = SelectMultipleField(
-        "Managers", coerce=choice_id, description="Tick everyone who manages this team.",
+        _l("Managers"), coerce=choice_id, description=_l("Tick everyone who manages this team."),
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[
-        FileRequired("Choose a CSV file."),
-        FileAllowed(["csv", "txt"], "Upload a .csv file."),
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(_l("Choose a CSV file.")),
+        FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
     ])
-    update_existing = BooleanField("Update people who already have an account")
-    submit = SubmitField("Check the file")
+    update_existing = BooleanField(_l("Update people who already have an account"))
+    submit = SubmitField(_l("Check the file"))
 
 
 class ConfirmImportForm(FlaskForm):
@@ -92,4 +96,4 @@ class ConfirmImportForm(FlaskForm):
     payload = HiddenField(validators=[DataRequired()])
     filename = HiddenField(validators=[DataRequired()])
     update_existing = HiddenField()
-    submit = SubmitField("Import these people")
+    submit = SubmitField(_l("Import these people"))

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -91,15 +92,15 @@ def users():  # noqa: ANN201
 
 def _person_choices(form: PersonForm, user: User | None = None) -> None:
     teams = db.session.scalars(select(Team).order_by(Team.name)).all()
-    form.team_id.choices = choices([(0, "— No team —")] + [
-        (t.id, t.name + ("" if t.active else " (archived)")) for t in teams
+    form.team_id.choices = choices([(0, _("— No team —"))] + [
+        (t.id, t.name if t.active else _("%(team)s (archived)", team=t.name)) for t in teams
         if t.active or (user is not None and user.team_id == t.id)
     ])
     managers = db.session.scalars(
         select(User).where(User.role.in_([Role.MANAGER.value, Role.ADMIN.value]),
                            User.active.is_(True)).order_by(User.name)
     ).all()
-    form.manager_id.choices = choices([(0, "— No manager —")] + [
+    form.manager_id.choices = choices([(0, _("— No manager —"))] + [
         (m.id, f"{m.name} ({m.email})") for m in managers if user is None or m.id != user.id
     ])
 
@@ -153,12 +154,13 @@ def edit_user(user_id: int):  # noqa: ANN201
             _form_error(form, exc)
         else:
             db.session.commit()
-            flash(f"Saved {user.name}.", "success")
+            flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user, action=ActionForm())
 
 
-def _user_action(user_id: int, action, message: str):  # noqa: ANN001, ANN202
+def _user_action(user_id: int, action, message):  # noqa: ANN001, ANN202
+    """``message(name)``: the sentence to flash once ``action(user)`` worked."""
     user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -169,20 +171,21 @@ def _user_action(user_id: int, action, message: str):  # noqa: ANN001, ANN202
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(message.format(name=user.name), "success")
+        flash(message(user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):  # noqa: ANN201
     return _user_action(user_id, lambda u: deactivate_user(u, acting=current_user),
-                        "{name} can no longer log in, and their API tokens are revoked. "
-                        "Their history is kept.")
+                        lambda name: _("%(name)s can no longer log in, and their API tokens "
+                                       "are revoked. Their history is kept.", name=name))
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
 def reactivate(user_id: int):  # noqa: ANN201
-    return _user_action(user_id, reactivate_user, "{name} can log in again.")
+    return _user_action(user_id, reactivate_user,
+                        lambda name: _("%(name)s can log in again.", name=name))
 
 
 @bp.route("/people/<int:user_id>/reset-password", methods=["POST"])
@@ -210,7 +213,7 @@ def teams():  # noqa: ANN201
 
 def _team_choices(form: TeamForm, team: Team | None = None) -> None:
     teams = db.session.scalars(select(Team).where(Team.active.is_(True)).order_by(Team.name))
-    form.parent_id.choices = choices([(0, "— None (top level) —")] + [
+    form.parent_id.choices = choices([(0, _("— None (top level) —"))] + [
         (t.id, t.name) for t in teams if team is None or t.id != team.id
     ])
     managers = db.session.scalars(
@@ -243,7 +246,7 @@ def new_team():  # noqa: ANN201
             _form_error(form, exc)
         else:
             db.session.commit()
-            flash(f"{team.name} created.", "success")
+            flash(_("%(team)s created.", team=team.name), "success")
             return redirect(url_for("admin.teams"))
     return render_template("admin/team_form.html", form=form, team=None)
 
@@ -264,7 +267,7 @@ def edit_team(team_id: int):  # noqa: ANN201
             _form_error(form, exc)
         else:
             db.session.commit()
-            flash(f"Saved {team.name}.", "success")
+            flash(_("Saved %(name)s.", name=team.name), "success")
             return redirect(url_for("admin.teams"))
     return render_template("admin/team_form.html", form=form, team=team, action=ActionForm())
 
@@ -285,7 +288,8 @@ def _team_active(team_id: int, active: bool):  # noqa: ANN202
         abort(400)
     set_team_active(team, active)
     db.session.commit()
-    flash(f"{team.name} is {'active again' if active else 'archived'}.", "success")
+    flash(_("%(team)s is active again.", team=team.name) if active
+          else _("%(team)s is archived.", team=team.name), "success")
     return redirect(url_for("admin.teams"))
 
 
@@ -326,7 +330,7 @@ def confirm_import():  # noqa: ANN201
         result = apply_import(plan)
     except DomainError as exc:
         db.session.rollback()
-        flash(f"Nothing was imported: {exc.message}", "error")
+        flash(_("Nothing was imported: %(problem)s", problem=exc.message), "error")
         return redirect(url_for("admin.import_people"))
     db.session.commit()
     return render_template("admin/import_done.html", result=result)

@@ -8,6 +8,7 @@ by the CSV import or with ``lms users create``.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +16,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import _l
 from lms.inputs import WholeNumberField
 from lms.learning.assignments import AutoEnrolment, auto_enrolment, save_auto_enrolment
 from lms.learning.catalog import live_items
@@ -31,22 +33,23 @@ def require_admin() -> None:
 
 
 class AutoEnrolForm(FlaskForm):
-    enabled = BooleanField("Enrol every new salesperson automatically")
-    path = SelectField("Learning path", validate_choice=False)
+    enabled = BooleanField(_l("Enrol every new salesperson automatically"))
+    path = SelectField(_l("Learning path"), validate_choice=False)
     days_after_hire = WholeNumberField(
-        "Due within this many days of the hire date",
-        validators=[InputRequired("Give the number of days."), NumberRange(min=0, max=3650)],
-        description="People created without a hire date get the same number of days from the "
-                    "day their account is made.",
+        _l("Due within this many days of the hire date"),
+        validators=[InputRequired(_l("Give the number of days.")),
+                    NumberRange(min=0, max=3650)],
+        description=_l("People created without a hire date get the same number of days from "
+                       "the day their account is made."),
         render_kw={"min": 0, "max": 3650, "inputmode": "numeric"})
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def validate_path(self, field: SelectField) -> None:
         known = {choice.value for choice in field.choices}  # type: ignore[union-attr]
         if field.data and field.data not in known:
-            raise ValidationError("Choose one of the learning paths in the list.")
+            raise ValidationError(_("Choose one of the learning paths in the list."))
         if self.enabled.data and not field.data:
-            raise ValidationError("Choose the learning path new salespeople get.")
+            raise ValidationError(_("Choose the learning path new salespeople get."))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -55,7 +58,7 @@ def index():  # noqa: ANN201
     form = AutoEnrolForm(data=current.as_json())
     paths = sorted(live_items(ContentKind.PATH).values(),
                    key=lambda p: p.current_version.title.lower())
-    form.path.choices = [SelectChoice("", "— Choose a path —")] + [
+    form.path.choices = [SelectChoice("", _("— Choose a path —"))] + [
         SelectChoice(p.slug, p.current_version.title) for p in paths]
     missing = current.enabled and current.path not in {p.slug for p in paths}
     if form.validate_on_submit():
@@ -69,7 +72,7 @@ def index():  # noqa: ANN201
             field.errors = [*field.errors, exc.message]
         else:
             db.session.commit()
-            flash("Auto-enrolment is on." if form.enabled.data else "Auto-enrolment is off.",
-                  "success")
+            flash(_("Auto-enrolment is on.") if form.enabled.data
+                  else _("Auto-enrolment is off."), "success")
             return redirect(url_for("settings.index"))
     return render_template("admin/settings.html", form=form, missing=missing, current=current)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_
 
 from lms.api.auth import revoke_token, tokens_query
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.i18n import _l
 from lms.inputs import page_arg
 from lms.models import ApiToken, Role, User, utcnow
 from lms.security import get_token_or_404, role_required
 
 bp = Blueprint("admin_tokens", __name__)
 
-STATUSES = (("active", "Working"), ("all", "All, with revoked and expired"))
+STATUSES = (("active", _l("Working")), ("all", _l("All, with revoked and expired")))
 
 
 @bp.before_request
@@ -50,5 +52,6 @@ def revoke(token_id: int):  # noqa: ANN201
         abort(400)
     revoke_token(token)
     db.session.commit()
-    flash(f"{token.user.name}'s token “{token.name or token.prefix}” no longer works.", "success")
+    flash(_("%(name)s's token “%(token)s” no longer works.", name=token.user.name,
+            token=token.name or token.prefix), "success")
     return redirect(url_for("admin_tokens.index"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -115,7 +116,7 @@ def view(kind: str, slug: str):  # noqa: ANN201
     if item is None or item.current_version is None:
         if read_current(content_kind, slug, _dirs()) is None:
             abort(404)
-        flash("This file is not in the database yet: run `lms content sync` or save it here.",
+        flash(_("This file is not in the database yet: run `lms content sync` or save it here."),
               "info")
         return redirect(content_url("author.edit", content_kind, slug))
     version = item.current_version
@@ -156,13 +157,18 @@ def edit(kind: str, slug: str):  # noqa: ANN201
                 flash(exc.message, "error")
             else:
                 db.session.commit()
-                flash({Change.UNCHANGED: f"No changes: this is still version {version.number}.",
-                       Change.REVERTED: f"Saved: the text is the same as version "
-                                        f"{version.number}, which is current again."}
-                      .get(change, f"Saved as version {version.number}."), "success")
+                if change is Change.UNCHANGED:
+                    message = _("No changes: this is still version %(number)d.",
+                                number=version.number)
+                elif change is Change.REVERTED:
+                    message = _("Saved: the text is the same as version %(number)d, which is "
+                                "current again.", number=version.number)
+                else:
+                    message = _("Saved as version %(number)d.", number=version.number)
+                flash(message, "success")
                 if not saved.file_written:
-                    flash("Stored in the database; this server's content folder cannot be "
-                          "written, so get the file with `lms content export DIR`.", "info")
+                    flash(_("Stored in the database; this server's content folder cannot be "
+                            "written, so get the file with `lms content export DIR`."), "info")
                 return redirect(content_url("author.edit", content_kind, slug))
     text = form.text.data or ""
     problems = check_text(content_kind, slug, text, dirs, _categories())
@@ -204,8 +210,8 @@ def new_module():  # noqa: ANN201
                 flash(exc.message, "error")
         else:
             db.session.commit()
-            flash("Module created from the template. Write it here; it is saved as a new "
-                  "version each time.", "success")
+            flash(_("Module created from the template. Write it here; it is saved as a new "
+                    "version each time."), "success")
             return redirect(url_for("author.edit", kind="modules", slug=form.slug.data))
     return render_template("author/new_module.html", form=form)
 
@@ -235,7 +241,7 @@ def diff(kind: str, slug: str):  # noqa: ANN201
         abort(404)
     old_number, new_number = id_arg("from"), id_arg("to")
     if old_number is None or new_number is None:
-        flash("Choose two versions to compare.", "error")
+        flash(_("Choose two versions to compare."), "error")
         return redirect(content_url("author.history", item.kind, slug))
     old, new = _version(item, old_number), _version(item, new_number)
     return render_template("author/diff.html", item=item, old=old, new=new,

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.content.checkcmd import ContentDirs
@@ -46,25 +48,26 @@ class EditConflict(DomainError):
     """The file changed since the editor opened it; saving would lose that change."""
 
     def __init__(self, current_text: str) -> None:
-        super().__init__(
+        super().__init__(_(
             "This file was changed by someone else since you opened it, so your text was not "
             "saved. Your text is still in the editor; below, '−' lines are theirs and '+' lines "
             "yours. Saving again replaces their version with yours, so first copy in anything "
             "of theirs you want to keep."
-        )
+        ))
         self.current_text = current_text
 
 
 class ContentInvalid(DomainError):
     def __init__(self, problems: list[Problem]) -> None:
         count = len(problems)
-        super().__init__(f"Not saved: {count} error{'s' if count != 1 else ''} to fix first.")
+        super().__init__(ngettext("Not saved: %(num)d error to fix first.",
+                                  "Not saved: %(num)d errors to fix first.", count))
         self.problems = problems
 
 
 def file_path(kind: ContentKind, slug: str, dirs: ContentDirs) -> Path:
     if not is_valid_slug(slug):
-        raise DomainError(f"{quote(slug)} is not a valid slug.")
+        raise DomainError(_("%(slug)s is not a valid slug.", slug=quote(slug)))
     folder = {ContentKind.MODULE: dirs.modules, ContentKind.QUIZ: dirs.quizzes,
               ContentKind.PATH: dirs.paths}[kind]
     if kind is ContentKind.MODULE:
@@ -158,38 +161,51 @@ def write_atomically(path: Path, text: str) -> None:
 # New modules ---------------------------------------------------------------------------------
 
 def new_module_text(title: str, category: str, summary: str) -> str:
-    """A module that passes the checks and shows the trainer every feature of the format."""
+    """A module that passes the checks and shows the trainer every feature of the format,
+    its example text in the language the trainer reads (and ``language`` set to it)."""
     title = " ".join(title.split())
     summary = " ".join(summary.split())
+    language = str(get_locale() or "en")
+    objective = _yaml_string(_("Describe what the learner can do after this module"))
+    why = _("Start with why this matters to a salesperson, in two or three sentences.")
+    main_idea = _("The main idea")
+    explain = _("Explain one idea per section. Use a table when comparing things:")
+    option, fits = _("Option"), _("When it fits")
+    first, second = _("First option"), _("Second option")
+    suits = _("The situation it suits")
+    tip = _yaml_string(_("Tip"))
+    admonition = _("Admonitions like this one draw attention to a practical tip.")
+    practice = _("In practice")
+    example = _("Give a worked example or a short dialogue a salesperson can reuse.")
     return f"""---
 title: {_yaml_string(title)}
 category: {category}
 summary: {_yaml_string(summary)}
 estimated_minutes: 10
 objectives:
-  - Describe what the learner can do after this module
+  - {objective}
 tags: []
-language: en
+language: {language}
 ---
 # {title}
 
-Start with why this matters to a salesperson, in two or three sentences.
+{why}
 
-## The main idea
+## {main_idea}
 
-Explain one idea per section. Use a table when comparing things:
+{explain}
 
-| Option | When it fits |
+| {option} | {fits} |
 | --- | --- |
-| First option | The situation it suits |
-| Second option | The situation it suits |
+| {first} | {suits} |
+| {second} | {suits} |
 
-!!! note "Tip"
-    Admonitions like this one draw attention to a practical tip.
+!!! note {tip}
+    {admonition}
 
-## In practice
+## {practice}
 
-Give a worked example or a short dialogue a salesperson can reuse.
+{example}
 """
 
 
@@ -200,13 +216,14 @@ def _yaml_string(value: str) -> str:
 def create_module(slug: str, title: str, category: str, summary: str, *, dirs: ContentDirs,
                   categories: tuple[str, ...], actor: User) -> ContentVersion:
     if not is_valid_slug(slug):
-        raise DomainError("Use lower-case letters, digits and single hyphens for the file name, "
-                          "for example 'service-contracts'.", field="slug")
+        raise DomainError(_("Use lower-case letters, digits and single hyphens for the file "
+                            "name, for example 'service-contracts'."), field="slug")
     if file_path(ContentKind.MODULE, slug, dirs).exists() or get_item(ContentKind.MODULE, slug):
-        raise DomainError(f"A module called {quote(slug)} already exists (or existed: slugs are "
-                          "never reused).", field="slug")
+        raise DomainError(_("A module called %(slug)s already exists (or existed: slugs are "
+                            "never reused).", slug=quote(slug)), field="slug")
     if category not in categories:
-        raise DomainError(f"Unknown category {quote(category)}.", field="category")
+        raise DomainError(_("Unknown category %(category)s.", category=quote(category)),
+                          field="category")
     return save_text(ContentKind.MODULE, slug, new_module_text(title, category, summary),
                      base_hash=None, dirs=dirs, categories=categories, actor=actor).version
 

@@ -11,6 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from lms.content.links import is_image_file
 from lms.content.problems import Problem
 
@@ -50,14 +54,15 @@ def find_content_files(modules_dir: Path, quiz_dir: Path, paths_dir: Path) -> Co
                 found.media.append(entry.name)
             else:
                 found.problems.append(Problem(
-                    str(entry), 0, "not a PNG, JPEG, GIF, SVG or WebP image; ignored", "warning"))
+                    str(entry), 0, _("not a PNG, JPEG, GIF, SVG or WebP image; ignored"),
+                    "warning"))
     return found
 
 
 def _scan(folder: Path, extensions: tuple[str, ...], kind: str, problems: list[Problem],
           subfolders: tuple[str, ...] = ()) -> list[Path]:
     if not folder.is_dir():
-        problems.append(Problem(str(folder), 0, f"{kind} folder not found"))
+        problems.append(Problem(str(folder), 0, _folder_not_found(kind)))
         return []
     files: list[Path] = []
     for entry in sorted(folder.iterdir()):
@@ -66,11 +71,23 @@ def _scan(folder: Path, extensions: tuple[str, ...], kind: str, problems: list[P
         if entry.is_file() and entry.suffix.lower() in extensions:
             files.append(entry)
         else:
-            wanted = " or ".join(extensions)
-            problems.append(Problem(str(entry), 0, f"not a {kind} file ({wanted}); ignored",
-                                    "warning"))
+            problems.append(Problem(str(entry), 0, _not_a_file(kind, extensions), "warning"))
     problems.extend(_same_slug(files))
     return files
+
+
+def _folder_not_found(kind: str) -> str:
+    return {"module": _("module folder not found"), "quiz": _("quiz folder not found"),
+            "learning path": _("learning path folder not found")}[kind]
+
+
+def _not_a_file(kind: str, extensions: tuple[str, ...]) -> str:
+    # ".yaml or .yml" / ".yaml of .yml": the language's own way of listing alternatives.
+    wanted = format_list(list(extensions), style="or", locale=str(get_locale() or "en"))
+    return {"module": _("not a module file (%(extensions)s); ignored", extensions=wanted),
+            "quiz": _("not a quiz file (%(extensions)s); ignored", extensions=wanted),
+            "learning path": _("not a learning path file (%(extensions)s); ignored",
+                               extensions=wanted)}[kind]
 
 
 def _same_slug(files: list[Path]) -> list[Problem]:
@@ -83,8 +100,9 @@ def _same_slug(files: list[Path]) -> list[Problem]:
             continue
         for path in group:
             others = ", ".join(other.name for other in group if other != path)
-            problems.append(Problem(str(path), 1, f"{path.name} and {others} give the same slug; "
-                                                  "keep one of them"))
+            problems.append(Problem(str(path), 1, _("%(file)s and %(others)s give the same "
+                                                    "slug; keep one of them", file=path.name,
+                                                    others=others)))
     return problems
 
 
@@ -95,4 +113,4 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(str(path), line, "the file is not valid UTF-8 text")
+        return None, Problem(str(path), line, _("the file is not valid UTF-8 text"))

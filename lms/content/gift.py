@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.content.gift_export import GiftExportError, quiz_to_gift, write_quiz_yaml
 from lms.content.gift_parse import GiftProblem, SkippedQuestion, parse_question, slugify
 from lms.safeyaml import quote
@@ -57,8 +59,9 @@ class GiftImport:
 
     def report(self) -> list[str]:
         """One ``source:line: message`` line per problem, as ``lms content check`` prints them."""
-        return [f"{self.source}:{p.line}: {'' if p.severity == 'error' else 'warning: '}"
-                f"{p.message}" for p in self.problems]
+        return [f"{self.source}:{p.line}: " + (p.message if p.severity == "error" else
+                                               _("warning: %(message)s", message=p.message))
+                for p in self.problems]
 
 
 @dataclass
@@ -113,8 +116,8 @@ def _read_block(lines: list[tuple[int, str]], state: _State) -> None:
         state.category, state.category_tag = _category(first.strip()[len(_CATEGORY):])
         rest = [(number, line) for number, line in lines if number > first_line]
         if any(not _is_comment(line) for _, line in rest):
-            problems.append(GiftProblem(first_line, "put a blank line between $CATEGORY and the "
-                                                    "question that follows", "warning"))
+            problems.append(GiftProblem(first_line, _("put a blank line between $CATEGORY and "
+                                                      "the question that follows"), "warning"))
             _read_block(rest, state)
         return
     warnings: list[GiftProblem] = []
@@ -159,8 +162,9 @@ def _metadata(comments: list[tuple[int, str]], warnings: list[GiftProblem]) -> _
                 meta.id = value
             elif kind == "tag" and value and value not in meta.tags:
                 if any(c in "<>" or unicodedata.category(c) == "Cc" for c in value):
-                    warnings.append(GiftProblem(line, f"tag {quote(value)} contains '<', '>' or a "
-                                                      "control character (dropped)", "warning"))
+                    warnings.append(GiftProblem(line, _("tag %(tag)s contains '<', '>' or a "
+                                                        "control character (dropped)",
+                                                        tag=quote(value)), "warning"))
                 else:
                     meta.tags.append(value)
             elif kind == "points":
@@ -171,8 +175,9 @@ def _metadata(comments: list[tuple[int, str]], warnings: list[GiftProblem]) -> _
                 if points > 0:
                     meta.points = int(points) if points.is_integer() else points
                 else:
-                    warnings.append(GiftProblem(line, f"[points:{value}] is not a number above "
-                                                      "0 (points stay 1)", "warning"))
+                    warnings.append(GiftProblem(line, _("%(token)s is not a number above 0 "
+                                                        "(points stay 1)",
+                                                        token="[points:" + value + "]"), "warning"))
             elif kind == "unit":
                 meta.unit = value
     return meta
@@ -188,8 +193,10 @@ def _question(fields: dict[str, Any], meta: _Meta, state: _State, line: int) -> 
     while qid in used:
         qid, suffix = f"{base}-{suffix}", suffix + 1
     if qid != base and meta.id:
-        state.result.problems.append(GiftProblem(line, f"question id {quote(base)} is used twice; "
-                                                       f"this one becomes {quote(qid)}", "warning"))
+        state.result.problems.append(GiftProblem(line, _("question id %(id)s is used twice; "
+                                                         "this one becomes %(new_id)s",
+                                                         id=quote(base), new_id=quote(qid)),
+                                                 "warning"))
     question: dict[str, Any] = {"id": qid}
     # The exporter writes the id as the title of an untitled question: do not read it back.
     if title and title != qid:
@@ -208,6 +215,6 @@ def _question(fields: dict[str, Any], meta: _Meta, state: _State, line: int) -> 
         if question["type"] == "numeric":
             question["unit"] = meta.unit
         else:
-            state.result.problems.append(GiftProblem(line, "[unit:…] only applies to numeric "
-                                                           "questions (ignored)", "warning"))
+            state.result.problems.append(GiftProblem(line, _("[unit:…] only applies to numeric "
+                                                             "questions (ignored)"), "warning"))
     return question

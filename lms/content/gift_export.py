@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 from lms.content.gift_parse import BLANK, FORMAT_MARKERS, WEIGHT_RE, tidy_number
 from lms.safeyaml import quote
@@ -72,7 +73,7 @@ def quiz_to_gift(quiz: Mapping[str, Any]) -> str:
     blocks = []
     if quiz.get("title"):
         title = " ".join(str(quiz["title"]).split())
-        blocks.append(f"// {title}\n// Exported from Verkoopklaar as Moodle GIFT.")
+        blocks.append(f"// {title}\n// " + _("Exported from Verkoopklaar as Moodle GIFT."))
     category = None
     for question in quiz.get("questions") or []:
         if (question.get("category") or None) != category:
@@ -93,8 +94,8 @@ def _question(question: Mapping[str, Any]) -> str:
     if qtype == "numeric" and question.get("unit"):
         tokens.append(_token("unit", question["unit"]))
     if qtype not in _WRITERS:
-        raise GiftExportError(f"question {quote(qid)}: type {quote(qtype)} cannot be written "
-                              "as GIFT")
+        raise GiftExportError(_("question %(id)s: type %(type)s cannot be written as GIFT",
+                                id=quote(qid), type=quote(qtype)))
     answers = _WRITERS[qtype](question)
     if question.get("explanation"):
         answers.append(f"####{_part(question['explanation'])}")
@@ -159,9 +160,16 @@ def _true_false(question: Mapping[str, Any]) -> list[str]:
 def _arrow_free(question: Mapping[str, Any], text: Any, what: str) -> None:
     # GIFT cannot escape '->': the reader would split there or take the question for matching.
     if "->" in str(text):
-        raise GiftExportError(f"question {quote(question['id'])}: {what} {quote(text)} "
-                              "contains '->', "
-                              "which GIFT cannot express")
+        message = {
+            "answer": _("question %(id)s: answer %(text)s contains '->', which GIFT cannot "
+                        "express", id=quote(question["id"]), text=quote(text)),
+            "feedback": _("question %(id)s: feedback %(text)s contains '->', which GIFT cannot "
+                          "express", id=quote(question["id"]), text=quote(text)),
+            "matching left item": _("question %(id)s: matching left item %(text)s contains "
+                                    "'->', which GIFT cannot express",
+                                    id=quote(question["id"]), text=quote(text)),
+        }[what]
+        raise GiftExportError(message)
 
 
 def _short_text(question: Mapping[str, Any]) -> list[str]:
@@ -228,8 +236,8 @@ def write_quiz_yaml(slug: str, title: str, questions: list[dict[str, Any]]) -> s
     default, then the questions, a blank line between them. Raises ``ValueError`` for a bad slug.
     """
     if not _SLUG_RE.fullmatch(slug) or len(slug) > 80:
-        raise ValueError(f"{quote(slug)} is not a valid quiz slug (lower-case letters, digits and "
-                         "single hyphens, at most 80 characters)")
+        raise ValueError(_("%(slug)s is not a valid quiz slug (lower-case letters, digits and "
+                           "single hyphens, at most 80 characters)", slug=quote(slug)))
     document = {"title": title, "settings": dict(DEFAULT_SETTINGS), "questions": questions}
     # yaml.dump with a SafeDumper subclass is safe_dump plus the layout above.
     body = yaml.dump(document, Dumper=_QuizDumper, sort_keys=False, allow_unicode=True,
@@ -240,6 +248,6 @@ def write_quiz_yaml(slug: str, title: str, questions: list[dict[str, Any]]) -> s
                 line.startswith("  - id:") and lines[-1] != "questions:"):
             lines.append("")
         lines.append(line)
-    header = (f"# quizzes/{slug}.yaml: imported from Moodle GIFT.\n"
-              "# Review each question, then run `lms content check`.\n")
+    header = ("# " + _("quizzes/%(slug)s.yaml: imported from Moodle GIFT.", slug=slug) + "\n"
+              "# " + _("Review each question, then run `lms content check`.") + "\n")
     return header + "\n".join(lines) + "\n"

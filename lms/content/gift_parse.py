@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flask_babel import gettext as _
+
 from lms.safeyaml import quote
 
 Severity = Literal["error", "warning"]
@@ -48,7 +50,7 @@ class GiftProblem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return _("line %(line)d: %(message)s", line=self.line, message=self.message)
 
 
 # --- text helpers (the exporter and gift.py use them too) -------------------------------------
@@ -93,7 +95,7 @@ class _Block:
         raw = "\n".join(text for _, text in lines)
         starts: list[int] = []
         offset = 0
-        for _, text in lines:
+        for _number, text in lines:
             starts.append(offset)
             offset += len(text) + 1
         masked = _ESCAPE_RE.sub(_MASK * 2, raw)
@@ -167,21 +169,30 @@ def _weight(span: _Span, low: float = -100) -> tuple[float | None, _Span]:
         return None, span
     weight = float(match.group(1))
     if not low <= weight <= 100:
-        raise SkippedQuestion(span.line, f"weight {match.group(1)}% is outside {low:g}..100")
+        raise SkippedQuestion(span.line, _("weight %(weight)s%% is outside %(low)s..100",
+                                           weight=match.group(1), low=format(low, "g")))
     return weight, span.cut(match.end())
 
 
 def _number(span: _Span, what: str) -> int | float:
     text = span.strip().text()
+    # what: "minimum", "maximum", "tolerance" or "value"; each named in the language spoken.
+    name = {"minimum": _("minimum"), "maximum": _("maximum"), "tolerance": _("tolerance"),
+            "value": _("value")}[what]
     if not text:
-        raise SkippedQuestion(span.line, f"numeric answer: the {what} is missing")
+        raise SkippedQuestion(span.line, _("numeric answer: the %(what)s is missing", what=name))
     if not _NUMBER_RE.fullmatch(text):
-        hint = " (use a decimal point)" if _NUMBER_RE.fullmatch(text.replace(",", ".")) else ""
-        raise SkippedQuestion(span.line, f"numeric answer: {what} {quote(text)} is not a "
-                                         f"number{hint}")
+        if _NUMBER_RE.fullmatch(text.replace(",", ".")):
+            message = _("numeric answer: %(what)s %(text)s is not a number (use a decimal point)",
+                        what=name, text=quote(text))
+        else:
+            message = _("numeric answer: %(what)s %(text)s is not a number", what=name,
+                        text=quote(text))
+        raise SkippedQuestion(span.line, message)
     number = float(text)
     if not math.isfinite(number):
-        raise SkippedQuestion(span.line, f"numeric answer: {what} {quote(text)} is out of range")
+        raise SkippedQuestion(span.line, _("numeric answer: %(what)s %(text)s is out of range",
+                                           what=name, text=quote(text)))
     return tidy_number(number)
 
 
@@ -206,39 +217,42 @@ def _choice(inner: _Span, warn: _Warn) -> dict[str, Any]:
         if mark == "":
             if not piece.strip().mask:
                 continue
-            warn.append(GiftProblem(piece.line, "text before the first = or ~ is read as a "
-                                                "wrong answer", "warning"))
+            warn.append(GiftProblem(piece.line, _("text before the first = or ~ is read as a "
+                                                  "wrong answer"), "warning"))
         weight: float | None = 100.0 if mark == "=" else None
         if mark != "=":  # Moodle reads no weight after '=': '=%50%x' is literal text
             weight, piece = _weight(piece)
         body, feedback = _feedback(piece)
         text = _unmark(body).text()
         if not text:
-            raise SkippedQuestion(piece.line, "an answer is empty")
+            raise SkippedQuestion(piece.line, _("an answer is empty"))
         answers.append((text, weight or 0.0, mark == "=", feedback))
     if len(answers) < 2:
-        raise SkippedQuestion(inner.line, "a multiple choice question needs at least 2 answers")
+        raise SkippedQuestion(inner.line, _("a multiple choice question needs at least 2 "
+                                            "answers"))
     right = sum(1 for answer in answers if answer[2])
     partial = any(w > 0 for _, w, is_right, _ in answers if not is_right)
     if right == 1 and not partial:
         if any(w < 0 for _, w, _, _ in answers):
-            warn.append(GiftProblem(inner.line, "negative weights on wrong answers are ignored: "
-                                                "a wrong single_choice answer scores 0", "warning"))
+            warn.append(GiftProblem(inner.line, _("negative weights on wrong answers are "
+                                                  "ignored: a wrong single_choice answer scores 0"),
+                                    "warning"))
         return {"type": "single_choice", "options": [
             _with({"text": text, "correct": is_right}, None, feedback)
             for text, _, is_right, feedback in answers]}
     if right:
-        why = "several = answers" if right > 1 else "partial credit on a wrong answer"
-        warn.append(GiftProblem(inner.line, f"{why}: imported as multiple_response with weights",
-                                "warning"))
+        why = (_("several = answers: imported as multiple_response with weights") if right > 1
+               else _("partial credit on a wrong answer: imported as multiple_response with "
+                      "weights"))
+        warn.append(GiftProblem(inner.line, why, "warning"))
     total = sum(w for _, w, _, _ in answers if w > 0)
     if not total:
-        raise SkippedQuestion(inner.line, "no answer has a positive weight")
+        raise SkippedQuestion(inner.line, _("no answer has a positive weight"))
     if not right and abs(total - 100) > 0.01:
-        warn.append(GiftProblem(inner.line, f"positive weights add up to {total:g}%, not 100%",
-                                "warning"))
+        warn.append(GiftProblem(inner.line, _("positive weights add up to %(total)s%%, not 100%%",
+                                              total=format(total, "g")), "warning"))
     options = []
-    for text, weight, _, feedback in answers:
+    for text, weight, _right, feedback in answers:
         option = {"text": text, "weight": tidy_number(weight)}
         options.append(_with(option, None, feedback))
     return {"type": "multiple_response", "options": options}
@@ -253,20 +267,22 @@ def _matching(inner: _Span) -> dict[str, Any]:
             continue
         arrow = piece.find("->")
         if mark == "" or arrow < 0:
-            raise SkippedQuestion(piece.strip().line, "matching pairs are written '=left -> right'")
+            raise SkippedQuestion(piece.strip().line,
+                                  _("matching pairs are written '=left -> right'"))
         left = _unmark(piece.cut(0, arrow)).text()
         right = piece.cut(arrow + 2).strip().text()
         if not right:
-            raise SkippedQuestion(piece.line, "a matching pair has nothing after '->'")
+            raise SkippedQuestion(piece.line, _("a matching pair has nothing after '->'"))
         if not left:  # '= -> x' is Moodle's distractor: a right-hand item that matches nothing
             distractors.append(right)
         elif left.casefold() in seen:
-            raise SkippedQuestion(piece.line, f"matching left item {quote(left)} appears twice")
+            raise SkippedQuestion(piece.line, _("matching left item %(item)s appears twice",
+                                                item=quote(left)))
         else:
             seen.add(left.casefold())
             pairs.append({"left": left, "right": right})
     if len(pairs) < 2:
-        raise SkippedQuestion(inner.line, "a matching question needs at least 2 pairs")
+        raise SkippedQuestion(inner.line, _("a matching question needs at least 2 pairs"))
     fields: dict[str, Any] = {"type": "matching", "pairs": pairs}
     if distractors:
         fields["distractors"] = distractors
@@ -300,14 +316,15 @@ def _short_text(inner: _Span, warn: _Warn) -> dict[str, Any]:
         body, feedback = _feedback(piece)
         text = _unmark(body).text()
         if not text:
-            raise SkippedQuestion(piece.line, "an answer is empty")
+            raise SkippedQuestion(piece.line, _("an answer is empty"))
         if "*" in text:
-            warn.append(GiftProblem(piece.line, f"'*' in answer {quote(text)} is Moodle's "
-                                                "wildcard; "
-                                                "we compare it as a literal '*'", "warning"))
+            warn.append(GiftProblem(piece.line, _("'*' in answer %(answer)s is Moodle's "
+                                                  "wildcard; we compare it as a literal '*'",
+                                                  answer=quote(text)), "warning"))
         answers.append((text, 100.0 if weight is None else weight, feedback))
     if not any(weight == 100 for _, weight, _ in answers):
-        raise SkippedQuestion(inner.line, "a short answer question needs an answer worth 100%")
+        raise SkippedQuestion(inner.line, _("a short answer question needs an answer worth "
+                                            "100%"))
     if all(weight == 100 and not feedback for _, weight, feedback in answers):
         return {"type": "short_text", "answers": [text for text, _, _ in answers]}
     return {"type": "short_text", "answers": [
@@ -319,8 +336,9 @@ def _numeric(inner: _Span, warn: _Warn) -> dict[str, Any]:
     body = inner.cut(1)
     other = body.find("~")
     if other >= 0:  # Moodle's "any other answer" feedback: our format has no place for it
-        warn.append(GiftProblem(body.cut(other).line, "feedback for any other numeric answer "
-                                                      "is not supported (dropped)", "warning"))
+        warn.append(GiftProblem(body.cut(other).line, _("feedback for any other numeric "
+                                                        "answer is not supported (dropped)"),
+                                "warning"))
         body = body.cut(0, other)
     pieces = body.pieces("=") if body.find("=") >= 0 else [("=", body)]
     answers = []
@@ -335,20 +353,22 @@ def _numeric(inner: _Span, warn: _Warn) -> dict[str, Any]:
             at = mask.find("..")
             low, high = _number(value.cut(0, at), "minimum"), _number(value.cut(at + 2), "maximum")
             if low > high:
-                raise SkippedQuestion(value.line, f"numeric range {low:g}..{high:g}: the "
-                                                  "minimum is above the maximum")
+                numbers = format(low, "g") + ".." + format(high, "g")
+                raise SkippedQuestion(value.line, _("numeric range %(range)s: the minimum is "
+                                                    "above the maximum", range=numbers))
             entry: dict[str, Any] = {"min": low, "max": high}
         elif mask.find(":") > 0:
             at = mask.find(":")
             tolerance = _number(value.cut(at + 1), "tolerance")
             if tolerance < 0:
-                raise SkippedQuestion(value.line, f"numeric tolerance {tolerance:g} is negative")
+                raise SkippedQuestion(value.line, _("numeric tolerance %(tolerance)s is negative",
+                                                    tolerance=format(tolerance, "g")))
             entry = {"value": _number(value.cut(0, at), "value"), "tolerance": tolerance}
         else:
             entry = {"value": _number(value, "value"), "tolerance": 0}
         answers.append(_with(entry, weight, feedback))
     if not any(answer.get("weight", 100) == 100 for answer in answers):
-        raise SkippedQuestion(inner.line, "a numeric question needs an answer worth 100%")
+        raise SkippedQuestion(inner.line, _("a numeric question needs an answer worth 100%"))
     return {"type": "numeric", "answers": answers}
 
 
@@ -368,8 +388,8 @@ def parse_question(lines: list[tuple[int, str]], warnings: list[GiftProblem]) ->
     if span.mask.startswith("::"):
         close = span.find("::", 2)
         if close < 0:
-            warnings.append(GiftProblem(line, "the title has no closing '::'; read as question "
-                                              "text", "warning"))
+            warnings.append(GiftProblem(line, _("the title has no closing '::'; read as "
+                                                "question text"), "warning"))
             span = span.cut(2)
         else:
             title = span.cut(2, close).strip().text()
@@ -377,18 +397,20 @@ def parse_question(lines: list[tuple[int, str]], warnings: list[GiftProblem]) ->
     span = _unmark(span)
     opening, closing = span.find("{"), span.find("}")
     if opening < 0 and closing < 0:
-        raise SkippedQuestion(line, "description items are not supported (skipped)", "warning")
+        raise SkippedQuestion(line, _("description items are not supported (skipped)"),
+                              "warning")
     if closing < 0:
-        raise SkippedQuestion(span.cut(opening).line, "missing brace: the '{' is never closed")
+        raise SkippedQuestion(span.cut(opening).line, _("missing brace: the '{' is never closed"))
     if opening < 0 or closing < opening:
-        raise SkippedQuestion(span.cut(closing).line, "missing brace: '}' without a '{' before "
-                                                      "it (write a literal brace as \\})")
+        raise SkippedQuestion(span.cut(closing).line, _("missing brace: '}' without a '{' before "
+                                                        "it (write a literal brace as \\})"))
     inner, after = span.cut(opening + 1, closing), span.cut(closing + 1)
     for part, brace in ((inner, "{"), (after, "{"), (after, "}")):
         if part.find(brace) >= 0:
             raise SkippedQuestion(part.cut(part.find(brace)).line,
-                                  f"only one answer block per question: write a literal "
-                                  f"{quote(brace)} as '\\{brace}'")
+                                  _("only one answer block per question: write a literal "
+                                    "%(brace)s as %(escaped)s", brace=quote(brace),
+                                    escaped="'\\" + brace + "'"))
     explanation = ""
     general = inner.mask.rfind("####")
     if general >= 0:
@@ -397,13 +419,13 @@ def parse_question(lines: list[tuple[int, str]], warnings: list[GiftProblem]) ->
     inner = inner.strip()
     mask = inner.mask
     if not mask:
-        raise SkippedQuestion(line, "essay questions are not supported (skipped)", "warning")
+        raise SkippedQuestion(line, _("essay questions are not supported (skipped)"), "warning")
     before = span.cut(0, opening)
     # Missing-word layout: text after the answer block means the block stood inside the prompt.
     prompt = (before.text() + BLANK + after.text()) if after.strip().mask \
         else before.strip().text()
     if not prompt.strip():
-        raise SkippedQuestion(line, "the question has no text")
+        raise SkippedQuestion(line, _("the question has no text"))
     if mask.startswith("#"):
         fields = _numeric(inner, warnings)
     elif "~" in mask:

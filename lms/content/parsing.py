@@ -15,6 +15,7 @@ from pathlib import PurePath
 from typing import Generic, TypeVar
 
 import yaml
+from flask_babel import gettext as _
 
 from lms.content.documents import ModuleDoc, PathDoc, PathEntry, QuizDoc
 from lms.content.problems import Problem
@@ -90,22 +91,23 @@ def parse_module(text: str, path: str) -> Parsed[ModuleDoc]:
     split = split_front_matter(text)
     if split is None:
         starts = normalise(text).split("\n", 1)[0].strip() == "---"
-        message = ("front matter is not closed: add a line with --- after the last field"
-                   if starts else "missing front matter: the file must start with a --- line")
+        message = (_("front matter is not closed: add a line with --- after the last field")
+                   if starts else _("missing front matter: the file must start with a --- line"))
         return Parsed(None, (Problem(path, 1, message),))
     front, body, body_line = split
     reader = Reader(path, offset=1)
     root = reader.compose(front)
     if root is None and not reader.problems:
-        reader.report(1, "front matter is empty")
+        reader.report(1, _("front matter is empty"))
         for name in ("title", "category", "summary", "estimated_minutes"):
-            reader.report(1, f"front matter: missing required field {quote(name)}")
+            reader.report(1, _("%(what)s: missing required field %(field)s",
+                               what=_("front matter"), field=quote(name)))
         return Parsed(None, tuple(reader.problems))
-    fields = reader.mapping(root, "front matter", line=1) if root is not None else None
+    fields = reader.mapping(root, _("front matter"), line=1) if root is not None else None
     if fields is None:
         return Parsed(None, tuple(reader.problems))
 
-    fields.check_known(MODULE_FIELDS, "front matter")
+    fields.check_known(MODULE_FIELDS, _("front matter"))
     title = fields.text("title", required=True)
     category = fields.text("category", required=True)
     summary = fields.text("summary", required=True)
@@ -117,7 +119,8 @@ def parse_module(text: str, path: str) -> Parsed[ModuleDoc]:
     quiz = fields.text("quiz")
     language = language_field(fields, reader)
     if not body.strip():
-        reader.report(body_line - 1, "the module has no text after the front matter", "warning")
+        reader.report(body_line - 1, _("the module has no text after the front matter"),
+                      "warning")
 
     doc = ModuleDoc(
         path=path, line=1, lines=dict(fields.lines), slug=slug_of(path),
@@ -137,7 +140,7 @@ def parse_quiz(text: str, path: str) -> Parsed[QuizDoc]:
     root = reader.compose(normalise(text))
     if root is None:
         if not reader.problems:
-            reader.report(1, "the quiz file is empty")
+            reader.report(1, _("the quiz file is empty"))
         return Parsed(None, tuple(reader.problems))
     doc = parse_quiz_node(reader, root, slug_of(path))
     return Parsed(doc, tuple(reader.problems))
@@ -149,12 +152,12 @@ def parse_path(text: str, path: str) -> Parsed[PathDoc]:
     root = reader.compose(normalise(text))
     if root is None:
         if not reader.problems:
-            reader.report(1, "the learning path file is empty")
+            reader.report(1, _("the learning path file is empty"))
         return Parsed(None, tuple(reader.problems))
-    fields = reader.mapping(root, "learning path")
+    fields = reader.mapping(root, _("learning path"))
     if fields is None:
         return Parsed(None, tuple(reader.problems))
-    fields.check_known(PATH_FIELDS, "learning path")
+    fields.check_known(PATH_FIELDS, _("learning path"))
     title = fields.text("title", required=True)
     description = fields.text("description")
     validity = fields.number("certificate_validity_days", whole=True, minimum=1)
@@ -164,7 +167,7 @@ def parse_path(text: str, path: str) -> Parsed[PathDoc]:
     if modules_node is not None:
         items = reader.sequence(modules_node, "'modules'")
         if not items and isinstance(modules_node, yaml.SequenceNode):
-            reader.report(fields.lines["modules"], "the learning path lists no modules")
+            reader.report(fields.lines["modules"], _("the learning path lists no modules"))
         for item in items:
             entry = _path_entry(reader, item, path)
             if entry is not None:
@@ -180,12 +183,12 @@ def parse_path(text: str, path: str) -> Parsed[PathDoc]:
 
 def _path_entry(reader: Reader, node: yaml.Node, path: str) -> PathEntry | None:
     if isinstance(node, yaml.ScalarNode):
-        slug = reader.text(node, "a module in 'modules'")
+        slug = reader.text(node, _("a module in 'modules'"))
         return None if slug is None else PathEntry(path=path, line=reader.line(node), module=slug)
-    fields = reader.mapping(node, "a module in 'modules'")
+    fields = reader.mapping(node, _("a module in 'modules'"))
     if fields is None:
         return None
-    fields.check_known(PATH_ENTRY_FIELDS, "a learning path entry")
+    fields.check_known(PATH_ENTRY_FIELDS, _("a learning path entry"))
     slug = fields.text("module", required=True)
     required = fields.boolean("required", True)
     if slug is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from flask_babel import gettext as _
+
 Severity = Literal["error", "warning"]
 
 
@@ -18,10 +20,11 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "warning: "
+        text = self.message if self.severity == "error" else _("warning: %(message)s",
+                                                               message=self.message)
         if self.line <= 0:
-            return f"{self.path}: {prefix}{self.message}"
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+            return f"{self.path}: {text}"
+        return f"{self.path}:{self.line}: {text}"
 
     @property
     def is_error(self) -> bool:

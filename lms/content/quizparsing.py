@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 from lms.content.documents import (
     GRADING_METHODS,
@@ -64,15 +65,16 @@ def language_field(fields: Fields, reader: Reader) -> str:
     """The optional ``language:`` of a module, quiz or path: a two-letter code, "en" if absent."""
     language = fields.text("language") or "en"
     if "language" in fields and not _LANGUAGE.match(language):
-        reader.report(fields.lines["language"], "'language' must be a two-letter code such as en")
+        reader.report(fields.lines["language"],
+                      _("'language' must be a two-letter code such as en"))
     return language
 
 
 def parse_quiz_node(reader: Reader, root: yaml.Node, slug: str) -> QuizDoc | None:
-    fields = reader.mapping(root, "quiz")
+    fields = reader.mapping(root, _("quiz"))
     if fields is None:
         return None
-    fields.check_known(QUIZ_FIELDS, "the quiz")
+    fields.check_known(QUIZ_FIELDS, _("the quiz"))
     title = fields.text("title", required=True)
     description = fields.text("description")
     language = language_field(fields, reader)
@@ -84,7 +86,7 @@ def parse_quiz_node(reader: Reader, root: yaml.Node, slug: str) -> QuizDoc | Non
     if questions_node is not None:
         items = reader.sequence(questions_node, "'questions'")
         if not items and isinstance(questions_node, yaml.SequenceNode):
-            reader.report(fields.lines["questions"], "the quiz has no questions")
+            reader.report(fields.lines["questions"], _("the quiz has no questions"))
         for item in items:
             question = _question(reader, item)
             if question is not None:
@@ -97,10 +99,10 @@ def parse_quiz_node(reader: Reader, root: yaml.Node, slug: str) -> QuizDoc | Non
 
 
 def _settings(reader: Reader, node: yaml.Node) -> QuizSettings:
-    fields = reader.mapping(node, "settings")
+    fields = reader.mapping(node, _("settings"))
     if fields is None:
         return QuizSettings(path=reader.path, line=reader.line(node))
-    fields.check_known(SETTINGS_FIELDS, "settings")
+    fields.check_known(SETTINGS_FIELDS, _("settings"))
     return QuizSettings(
         path=reader.path, line=fields.line, lines=dict(fields.lines),
         pass_mark=fields.number("pass_mark", 70, minimum=0, maximum=100),
@@ -118,19 +120,18 @@ def _settings(reader: Reader, node: yaml.Node) -> QuizSettings:
 
 
 def _question(reader: Reader, node: yaml.Node) -> Question | None:
-    fields = reader.mapping(node, "a question")
+    fields = reader.mapping(node, _("a question"))
     if fields is None:
         return None
     qtype_node = fields.node("type", required=True)
     qtype = None if qtype_node is None else reader.choice(qtype_node, "'type'", QUESTION_TYPES)
     allowed = COMMON_QUESTION_FIELDS + TYPE_FIELDS.get(qtype or "", ())
     if qtype is not None:
-        fields.check_known(allowed, f"a {qtype} question")
+        fields.check_known(allowed, _("a %(type)s question", type=qtype))
     qid = fields.text("id", required=True)
     if qid is not None and not set(qid) <= _ID_CHARS:
-        reader.report(fields.lines["id"], f"question id {quote(qid)} may only use "
-                                          "lower-case letters, "
-                                          "digits, - and _")
+        reader.report(fields.lines["id"], _("question id %(id)s may only use lower-case "
+                                            "letters, digits, - and _", id=quote(qid)))
     common: dict[str, Any] = dict(
         path=reader.path, line=fields.line, lines=dict(fields.lines), id=qid or "",
         prompt=fields.text("prompt", required=True) or "",
@@ -170,16 +171,16 @@ def _items(reader: Reader, fields: Fields, key: str, parse: Any) -> list[Any]:
 
 
 def _choice(reader: Reader, node: yaml.Node, qtype: str) -> Choice | None:
-    fields = reader.mapping(node, "an option")
+    fields = reader.mapping(node, _("an option"))
     if fields is None:
         return None
-    fields.check_known(CHOICE_FIELDS[qtype], f"a {qtype} option")
+    fields.check_known(CHOICE_FIELDS[qtype], _("a %(type)s option", type=qtype))
     text = fields.text("text", required=True)
     weight = None
     if qtype == "multiple_response":
         weight = fields.number("weight", None, minimum=-100, maximum=100)
     if "weight" in fields and "correct" in fields and qtype == "multiple_response":
-        reader.report(fields.line, "an option takes either 'correct' or 'weight', not both")
+        reader.report(fields.line, _("an option takes either 'correct' or 'weight', not both"))
     correct = fields.boolean("correct", False) if weight is None else weight > 0
     if text is None:
         return None
@@ -188,18 +189,19 @@ def _choice(reader: Reader, node: yaml.Node, qtype: str) -> Choice | None:
 
 
 def _numeric(reader: Reader, node: yaml.Node) -> NumericAnswer | None:
-    fields = reader.mapping(node, "a numeric answer")
+    fields = reader.mapping(node, _("a numeric answer"))
     if fields is None:
         return None
-    fields.check_known(NUMERIC_FIELDS, "a numeric answer")
+    fields.check_known(NUMERIC_FIELDS, _("a numeric answer"))
     has_value = "value" in fields
     has_range = "min" in fields or "max" in fields
     if has_value == has_range:
-        reader.report(fields.line, "a numeric answer needs either 'value' (with 'tolerance') "
-                                   "or 'min' and 'max'")
+        reader.report(fields.line, _("a numeric answer needs either 'value' (with "
+                                     "'tolerance') or 'min' and 'max'"))
         return None
     if has_range and "tolerance" in fields:
-        reader.report(fields.lines["tolerance"], "'tolerance' goes with 'value', not 'min'/'max'")
+        reader.report(fields.lines["tolerance"],
+                      _("'tolerance' goes with 'value', not 'min'/'max'"))
     weight = fields.number("weight", 100, minimum=0, maximum=100)
     feedback = fields.text("feedback")
     common: dict[str, Any] = dict(path=reader.path, line=fields.line, lines=dict(fields.lines),
@@ -218,13 +220,13 @@ def _numeric(reader: Reader, node: yaml.Node) -> NumericAnswer | None:
 
 def _text_answer(reader: Reader, node: yaml.Node) -> TextAnswer | None:
     if isinstance(node, yaml.ScalarNode):
-        text = reader.text(node, "an answer")
+        text = reader.text(node, _("an answer"))
         return None if text is None else TextAnswer(path=reader.path, line=reader.line(node),
                                                     text=text)
-    fields = reader.mapping(node, "an answer")
+    fields = reader.mapping(node, _("an answer"))
     if fields is None:
         return None
-    fields.check_known(TEXT_ANSWER_FIELDS, "a short_text answer")
+    fields.check_known(TEXT_ANSWER_FIELDS, _("a short_text answer"))
     text = fields.text("text", required=True)
     weight = fields.number("weight", 100, minimum=0, maximum=100)
     if text is None:
@@ -234,10 +236,10 @@ def _text_answer(reader: Reader, node: yaml.Node) -> TextAnswer | None:
 
 
 def _pair(reader: Reader, node: yaml.Node) -> Pair | None:
-    fields = reader.mapping(node, "a pair")
+    fields = reader.mapping(node, _("a pair"))
     if fields is None:
         return None
-    fields.check_known(PAIR_FIELDS, "a matching pair")
+    fields.check_known(PAIR_FIELDS, _("a matching pair"))
     left = fields.text("left", required=True)
     right = fields.text("right", required=True)
     if left is None or right is None:

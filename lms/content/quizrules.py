@@ -5,6 +5,9 @@ Each rule returns problems at the line of the question, option or setting at fau
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from lms.content.documents import (
     Matching,
     MultipleResponse,
@@ -26,7 +29,9 @@ def check_quiz_doc(doc: QuizDoc) -> list[Problem]:
     if draw is not None and doc.questions and draw > len(doc.questions):
         problems.append(Problem(
             doc.path, doc.settings.line_of("draw"),
-            f"draw is {draw} but the quiz has only {len(doc.questions)} questions",
+            ngettext("draw is %(draw)d but the quiz has only %(num)d question",
+                     "draw is %(draw)d but the quiz has only %(num)d questions",
+                     len(doc.questions), draw=draw),
         ))
     return problems
 
@@ -41,8 +46,8 @@ def _duplicate_ids(doc: QuizDoc) -> list[Problem]:
         if question.id in first_line:
             problems.append(Problem(
                 doc.path, line,
-                f"duplicate question id {quote(question.id)} (first used on line "
-                f"{first_line[question.id]})",
+                _("duplicate question id %(id)s (first used on line %(line)d)",
+                  id=quote(question.id), line=first_line[question.id]),
             ))
         else:
             first_line[question.id] = line
@@ -56,8 +61,8 @@ def _question_rules(question: Question) -> list[Problem]:
         return _numeric_rules(question)
     if isinstance(question, ShortText):
         if question.answers and not any(a.weight == 100 for a in question.answers):
-            return [_at(question, "answers", "no answer has weight 100, so no response can "
-                                             "score full points")]
+            return [_at(question, "answers", _("no answer has weight 100, so no response "
+                                               "can score full points"))]
         return []
     if isinstance(question, Matching):
         return _matching_rules(question)
@@ -65,8 +70,8 @@ def _question_rules(question: Question) -> list[Problem]:
 
 
 def _at(question: Question, field: str, message: str) -> Problem:
-    return Problem(question.path, question.line_of(field), f"question {quote(question.id)}: "
-                                                           f"{message}")
+    return Problem(question.path, question.line_of(field),
+                   _("question %(id)s: %(problem)s", id=quote(question.id), problem=message))
 
 
 def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
@@ -74,44 +79,46 @@ def _choice_rules(question: SingleChoice | MultipleResponse) -> list[Problem]:
     if "options" not in question.lines:
         return []
     if len(options) < 2:
-        return [_at(question, "options", f"a {question.type} question needs at least 2 options")]
+        return [_at(question, "options", _("a %(type)s question needs at least 2 options",
+                                           type=question.type))]
     correct = [option for option in options if option.correct]
     if isinstance(question, SingleChoice):
         if not correct:
-            return [_at(question, "options", "no option is marked correct: true")]
+            return [_at(question, "options", _("no option is marked correct: true"))]
         if len(correct) > 1:
             return [Problem(question.path, correct[1].line,
-                            f"question {quote(question.id)}: a single_choice question has "
-                            "exactly one "
-                            f"correct option, but {len(correct)} are marked correct: true")]
+                            _("question %(id)s: a single_choice question has exactly one "
+                              "correct option, but %(count)d are marked correct: true",
+                              id=quote(question.id), count=len(correct)))]
         return []
     if not correct:
-        return [_at(question, "options", "no option is correct (correct: true or a positive "
-                                         "weight)")]
+        return [_at(question, "options", _("no option is correct (correct: true or a "
+                                           "positive weight)"))]
     weighted = [option.weight is not None for option in options]
     if any(weighted) and not all(weighted):
-        return [_at(question, "options", "either every option has a weight or none has")]
+        return [_at(question, "options", _("either every option has a weight or none has"))]
     if all(weighted):
         top = sum(option.weight or 0 for option in correct)
         # Moodle writes thirds as 33.33333, which add up to 99.99999: allow for that rounding.
         if top < 100 - 0.01:
             return [Problem(question.path, question.line_of("options"),
-                            f"question {quote(question.id)}: positive weights add up to {top:g} %, "
-                            "so no response can score full points", "warning")]
+                            _("question %(id)s: positive weights add up to %(total)s %%, so "
+                              "no response can score full points", id=quote(question.id),
+                              total=format(top, "g")), "warning")]
     return []
 
 
 def _numeric_rules(question: Numeric) -> list[Problem]:
     problems = [
         Problem(question.path, answer.line,
-                f"question {quote(question.id)}: min {answer.min:g} is greater than max "
-                f"{answer.max:g}")
+                _("question %(id)s: min %(min)s is greater than max %(max)s",
+                  id=quote(question.id), min=format(answer.min, "g"), max=format(answer.max, "g")))
         for answer in question.answers
         if answer.min is not None and answer.max is not None and answer.min > answer.max
     ]
     if question.answers and not any(answer.weight == 100 for answer in question.answers):
-        problems.append(_at(question, "answers", "no answer has weight 100, so no response can "
-                                                 "score full points"))
+        problems.append(_at(question, "answers", _("no answer has weight 100, so no response "
+                                                   "can score full points")))
     return problems
 
 
@@ -119,7 +126,7 @@ def _matching_rules(question: Matching) -> list[Problem]:
     if "pairs" not in question.lines:
         return []
     if len(question.pairs) < 2:
-        return [_at(question, "pairs", "a matching question needs at least 2 pairs")]
+        return [_at(question, "pairs", _("a matching question needs at least 2 pairs"))]
     seen: dict[str, int] = {}
     problems = []
     for pair in question.pairs:
@@ -127,8 +134,8 @@ def _matching_rules(question: Matching) -> list[Problem]:
         if key in seen:
             problems.append(Problem(
                 pair.path, pair.line,
-                f"question {quote(question.id)}: left item {quote(pair.left)} appears twice "
-                f"(first on line {seen[key]})",
+                _("question %(id)s: left item %(item)s appears twice (first on line %(line)d)",
+                  id=quote(question.id), item=quote(pair.left), line=seen[key]),
             ))
         else:
             seen[key] = pair.line

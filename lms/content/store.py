@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from lms.content.files import MEDIA_FOLDER, find_content_files
@@ -61,16 +62,31 @@ class SyncReport:
         return len(self.changes.get(change, []))
 
     def summary(self) -> str:
-        parts = [f"{self.count(c)} {c.value}" for c in Change if self.count(c)]
+        """"2 created, 1 updated, images: 1 added" in the language spoken."""
+        parts = [_counted(c.value, self.count(c)) for c in Change if self.count(c)]
         if self.retired:
-            parts.append(f"{len(self.retired)} retired")
-        media = ", ".join(f"{n} {what}" for what, n in self.media.items() if n)
+            parts.append(_counted("retired", len(self.retired)))
+        media = ", ".join(_counted(what, n) for what, n in self.media.items() if n)
         if media:
-            parts.append(f"images: {media}")
+            parts.append(gettext("images: %(changes)s", changes=media))
         if self.skipped:
             files = len({p.path for p in self.skipped})
-            parts.append(f"{files} file{'s' if files != 1 else ''} skipped for errors")
-        return ", ".join(parts) or "nothing to do"
+            parts.append(ngettext("%(num)d file skipped for errors",
+                                  "%(num)d files skipped for errors", files))
+        return ", ".join(parts) or gettext("nothing to do")
+
+
+def _counted(what: str, n: int) -> str:
+    """``n`` items that were created, updated ... (``what``), e.g. "3 updated"."""
+    return {
+        "created": ngettext("%(num)d created", "%(num)d created", n),
+        "updated": ngettext("%(num)d updated", "%(num)d updated", n),
+        "reverted": ngettext("%(num)d reverted", "%(num)d reverted", n),
+        "restored": ngettext("%(num)d restored", "%(num)d restored", n),
+        "unchanged": ngettext("%(num)d unchanged", "%(num)d unchanged", n),
+        "retired": ngettext("%(num)d retired", "%(num)d retired", n),
+        "added": ngettext("%(num)d added", "%(num)d added", n),
+    }[what]
 
 
 def title_of(kind: ContentKind, text: str, slug: str) -> str:

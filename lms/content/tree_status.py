@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import get_locale
+
 from lms.content.files import ContentFiles, find_content_files
 from lms.content.parsing import content_hash
 from lms.content.validation import Problem, check_tree
@@ -29,7 +31,8 @@ class TreeStatus:
 
 
 _lock = threading.Lock()
-_last: tuple[tuple, TreeStatus] | None = None
+#: language -> (key, status): the last status worked out in each language
+_last: dict[str, tuple[tuple, TreeStatus]] = {}
 
 
 def _signature(folders: Iterable[Path]) -> tuple:
@@ -48,12 +51,14 @@ def _signature(folders: Iterable[Path]) -> tuple:
 
 def tree_status(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
                 categories: tuple[str, ...]) -> TreeStatus:
-    global _last
+    # The problems' messages are in the language spoken when they were found: one per language.
+    language = str(get_locale())
     key = (str(modules_dir), str(quiz_dir), str(paths_dir), categories,
            _signature((modules_dir, quiz_dir, paths_dir)))
     with _lock:
-        if _last is not None and _last[0] == key:
-            return _last[1]
+        last = _last.get(language)
+        if last is not None and last[0] == key:
+            return last[1]
     problems = check_tree(modules_dir, quiz_dir, paths_dir, categories)
     found = find_content_files(modules_dir, quiz_dir, paths_dir)
     hashes = {}
@@ -64,5 +69,5 @@ def tree_status(modules_dir: Path, quiz_dir: Path, paths_dir: Path,
             continue  # check_tree reported it
     status = TreeStatus(problems, found, hashes)
     with _lock:
-        _last = (key, status)
+        _last[language] = (key, status)
     return status

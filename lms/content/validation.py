@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from flask_babel import gettext as _
+
 from lms.content.bodyscan import scan_body
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
 from lms.content.files import MEDIA_FOLDER, ContentFiles, find_content_files, read_text
@@ -184,9 +186,9 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def _slug_problems(slug: str, path: str) -> list[Problem]:
     if is_valid_slug(slug):
         return []
-    return [Problem(path, 1, f"{quote(slug)} is not a valid slug: use lower-case letters, "
-                             "digits and "
-                             "single hyphens, at most 80 characters (rename the file)")]
+    return [Problem(path, 1, _("%(slug)s is not a valid slug: use lower-case letters, digits "
+                               "and single hyphens, at most 80 characters (rename the file)",
+                               slug=quote(slug)))]
 
 
 # --- modules ---------------------------------------------------------------------------------
@@ -200,28 +202,31 @@ def _module_problems(parsed: Parsed[ModuleDoc], slug: str, path: str,
         return problems
     if doc.category and doc.category not in context.categories:
         problems.append(Problem(path, doc.line_of("category"),
-                                f"unknown category {quote(doc.category)}: use one of "
-                                f"{', '.join(context.categories)}"))
+                                _("unknown category %(category)s: use one of %(categories)s",
+                                  category=quote(doc.category),
+                                  categories=", ".join(context.categories))))
     if doc.quiz is not None and doc.quiz not in context.quiz_slugs:
-        problems.append(Problem(path, doc.line_of("quiz"), f"quiz {quote(doc.quiz)} does not exist "
-                                                           f"(no {doc.quiz}.yaml in quizzes)"))
+        problems.append(Problem(path, doc.line_of("quiz"),
+                                _("quiz %(quiz)s does not exist (no %(file)s in quizzes)",
+                                  quiz=quote(doc.quiz), file=doc.quiz + ".yaml")))
     known = context.module_slugs | {slug}
     seen: set[str] = set()
     for index, prerequisite in enumerate(doc.prerequisites):
         line = doc.item_line("prerequisites", index)
         if prerequisite in seen:
-            problems.append(Problem(path, line, f"prerequisite {quote(prerequisite)} is "
-                                                "listed twice",
+            problems.append(Problem(path, line, _("prerequisite %(module)s is listed twice",
+                                                  module=quote(prerequisite)),
                                     "warning"))
         elif prerequisite not in known:
-            problems.append(Problem(path, line, f"prerequisite {quote(prerequisite)} is not "
-                                                "a module"))
+            problems.append(Problem(path, line, _("prerequisite %(module)s is not a module",
+                                                  module=quote(prerequisite))))
         seen.add(prerequisite)
     graph = {**context.prerequisites, slug: doc.prerequisites}
     cycle = cycle_through(slug, graph)
     if cycle:
         line = doc.item_line("prerequisites", doc.prerequisites.index(cycle[1]))
-        problems.append(Problem(path, line, f"prerequisite cycle: {' -> '.join(cycle)}"))
+        problems.append(Problem(path, line, _("prerequisite cycle: %(cycle)s",
+                                              cycle=" -> ".join(cycle))))
     problems += _body_problems(doc, known, context)
     return problems
 
@@ -240,35 +245,42 @@ def _link_problem(target: str, _alt: str | None, known: frozenset[str],
     link = module_link(target)
     if link is None:
         if looks_like_module_link(target):
-            return [(f"link {target}: link to another module by its file name only, "
-                     "e.g. other-module.md", "error")]
+            return [(_("link %(target)s: link to another module by its file name only, "
+                       "e.g. other-module.md", target=target), "error")]
         return []
     if link.slug not in known:
-        return [(f"link to module {quote(link.slug)} ({target}): no such module", "error")]
+        return [(_("link to module %(module)s (%(target)s): no such module",
+                   module=quote(link.slug), target=target), "error")]
     anchors = context.anchors.get(link.slug)
     if link.anchor and anchors is not None and link.anchor not in anchors:
         # The page still opens, just not at the heading: a warning, not an error.
-        return [(f"link {target}: module {quote(link.slug)} has no heading with anchor "
-                 f"{quote(link.anchor)}", "warning")]
+        return [(_("link %(target)s: module %(module)s has no heading with anchor %(anchor)s",
+                   target=target, module=quote(link.slug), anchor=quote(link.anchor)),
+                 "warning")]
     return []
 
 
 def _image_problem(target: str, alt: str | None, _known: frozenset[str],
                    context: Context) -> list[tuple[str, Severity]]:
-    shown = target or "(no source)"
+    shown = target or _("(no source)")
     media_dir = f"{context.modules_dir}/{MEDIA_FOLDER}"
     found: list[tuple[str, Severity]] = []
     if alt is None or not alt.strip():
-        found.append((f"image {shown} has no alt text", "error"))
+        found.append((_("image %(image)s has no alt text", image=shown), "error"))
     name = media_name(target)
     if name is None:
-        where = "from another site" if is_external(target) else "outside media/"
-        found.append((f"image {shown} is {where}: images must be files in {media_dir}, "
-                      "written as media/<file>", "error"))
+        message = (_("image %(image)s is from another site: images must be files in "
+                     "%(folder)s, written as media/<file>", image=shown, folder=media_dir)
+                   if is_external(target) else
+                   _("image %(image)s is outside media/: images must be files in %(folder)s, "
+                     "written as media/<file>", image=shown, folder=media_dir))
+        found.append((message, "error"))
     elif not is_image_file(name):
-        found.append((f"image {target}: not a PNG, JPEG, GIF, SVG or WebP file", "error"))
+        found.append((_("image %(image)s: not a PNG, JPEG, GIF, SVG or WebP file",
+                        image=target), "error"))
     elif name not in context.media_files:
-        found.append((f"image {target}: no file {name} in {media_dir}", "error"))
+        found.append((_("image %(image)s: no file %(file)s in %(folder)s", image=target,
+                        file=name, folder=media_dir), "error"))
     return found
 
 
@@ -292,18 +304,20 @@ def _path_problems(parsed: Parsed[PathDoc], slug: str, path: str,
     for index, entry in enumerate(doc.modules):
         if entry.module in position:
             first = doc.modules[position[entry.module]].line
-            problems.append(Problem(path, entry.line, f"module {quote(entry.module)} is already in "
-                                                      f"the path (line {first})"))
+            problems.append(Problem(path, entry.line,
+                                    _("module %(module)s is already in the path (line %(line)d)",
+                                      module=quote(entry.module), line=first)))
             continue
         position[entry.module] = index
         if entry.module not in context.module_slugs:
-            problems.append(Problem(path, entry.line, f"module {quote(entry.module)} does "
-                                                      "not exist"))
+            problems.append(Problem(path, entry.line, _("module %(module)s does not exist",
+                                                        module=quote(entry.module))))
     for entry in doc.modules:
         later = [p for p in context.prerequisites.get(entry.module, ())
                  if position.get(p, -1) > position[entry.module]]
         for prerequisite in later:
             problems.append(Problem(path, entry.line,
-                                    f"module {quote(entry.module)} comes before its prerequisite "
-                                    f"{quote(prerequisite)}", "warning"))
+                                    _("module %(module)s comes before its prerequisite "
+                                      "%(prerequisite)s", module=quote(entry.module),
+                                      prerequisite=quote(prerequisite)), "warning"))
     return problems

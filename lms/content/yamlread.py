@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 from lms import safeyaml
 from lms.content.problems import Problem, Severity
@@ -43,18 +44,19 @@ class Reader:
             return safeyaml.compose(text)
         except safeyaml.YAMLExpansionError as exc:
             line = (exc.problem_mark.line if exc.problem_mark else 0) + 1 + self.offset
-            self.report(line, f"YAML aliases: {exc.problem}")
+            self.report(line, _("YAML aliases: %(problem)s", problem=exc.problem))
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 + self.offset if mark else 1 + self.offset
             context = exc.context or ""
             if exc.context_mark and exc.context_mark.line + 1 + self.offset != line:
                 # e.g. an unclosed quote: the error shows at the end, the cause is earlier.
-                context += f" (line {exc.context_mark.line + 1 + self.offset})"
+                context = _("%(context)s (line %(line)d)", context=context,
+                            line=exc.context_mark.line + 1 + self.offset)
             problem = ": ".join(filter(None, (context.strip(), exc.problem)))
-            self.report(line, f"YAML syntax error: {problem}")
+            self.report(line, _("YAML syntax error: %(problem)s", problem=problem))
         except yaml.YAMLError as exc:
-            self.report(1 + self.offset, f"YAML error: {exc}")
+            self.report(1 + self.offset, _("YAML error: %(problem)s", problem=str(exc)))
         return None
 
     def value(self, node: yaml.Node) -> Any:
@@ -73,13 +75,13 @@ class Reader:
         if isinstance(node, yaml.MappingNode):
             return Fields(self, node, what)
         where = line if node is None else self.line(node)
-        self.report(where or 1 + self.offset, f"{what} must be a mapping of fields")
+        self.report(where or 1 + self.offset, _("%(what)s must be a mapping of fields", what=what))
         return None
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if isinstance(node, yaml.SequenceNode):
             return list(node.value)
-        self.report(self.line(node), f"{what} must be a list")
+        self.report(self.line(node), _("%(what)s must be a list", what=what))
         return []
 
     # --- scalars -----------------------------------------------------------------------------
@@ -89,9 +91,9 @@ class Reader:
         if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
             if node.value.strip():
                 return str(node.value)
-            self.report(self.line(node), f"{what} must not be empty")
+            self.report(self.line(node), _("%(what)s must not be empty", what=what))
             return None
-        self.report(self.line(node), f"{what} must be text")
+        self.report(self.line(node), _("%(what)s must be text", what=what))
         return None
 
     def number(
@@ -104,14 +106,16 @@ class Reader:
         if isinstance(raw, wanted) and not isinstance(raw, bool) and math.isfinite(raw):
             value = raw
         if value is None:
-            kind = "a whole number" if whole else "a number"
-            self.report(self.line(node), f"{what} must be {kind}")
+            self.report(self.line(node), _("%(what)s must be a whole number", what=what)
+                        if whole else _("%(what)s must be a number", what=what))
             return None
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            self.report(self.line(node), f"{what} must be {_range(minimum, maximum)}, not {value}")
+            self.report(self.line(node), _range(what, minimum, maximum, value))
             return None
         if above is not None and value <= above:
-            self.report(self.line(node), f"{what} must be greater than {above:g}, not {value}")
+            self.report(self.line(node), _("%(what)s must be greater than %(limit)s, not "
+                                           "%(value)s", what=what, limit=format(above, "g"),
+                                           value=value))
             return None
         return value
 
@@ -119,14 +123,15 @@ class Reader:
         value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, bool):
             return value
-        self.report(self.line(node), f"{what} must be true or false")
+        self.report(self.line(node), _("%(what)s must be true or false", what=what))
         return None
 
     def choice(self, node: yaml.Node, what: str, choices: Collection[str]) -> str | None:
         value = node.value if isinstance(node, yaml.ScalarNode) else None
         if value in choices:
             return str(value)
-        self.report(self.line(node), f"{what} must be one of {', '.join(choices)}")
+        self.report(self.line(node), _("%(what)s must be one of %(choices)s", what=what,
+                                             choices=", ".join(choices)))
         return None
 
     def text_list(self, node: yaml.Node, what: str) -> tuple[list[str], list[int]]:
@@ -134,7 +139,7 @@ class Reader:
         texts: list[str] = []
         lines: list[int] = []
         for item in self.sequence(node, what):
-            text = self.text(item, f"each item of {what}")
+            text = self.text(item, _("each item of %(what)s", what=what))
             if text is not None:
                 texts.append(text)
                 lines.append(self.line(item))
@@ -154,10 +159,11 @@ class Fields:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             key_line = reader.line(key_node)
             if not isinstance(key, str) or not key:
-                reader.report(key_line, f"{what}: field names must be text")
+                reader.report(key_line, _("%(what)s: field names must be text", what=what))
             elif key in self.nodes:
-                reader.report(key_line, f"{what}: field {quote(key)} appears twice "
-                                        f"(first on line {self.lines[key]})")
+                reader.report(key_line, _("%(what)s: field %(field)s appears twice (first on "
+                                          "line %(line)d)", what=what, field=quote(key),
+                                          line=self.lines[key]))
             else:
                 self.nodes[key] = value_node
                 self.lines[key] = key_line
@@ -172,18 +178,22 @@ class Fields:
         for key in self.nodes:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, list(allowed), n=1)
-                suggestion = f" (did you mean {quote(hint[0])}?)" if hint else ""
+                where_ = where or self.what
                 self.reader.report(
-                    self.lines[key], f"unknown field {quote(key)} in "
-                                     f"{where or self.what}{suggestion}"
+                    self.lines[key],
+                    _("unknown field %(field)s in %(where)s (did you mean %(hint)s?)",
+                      field=quote(key), where=where_, hint=quote(hint[0])) if hint
+                    else _("unknown field %(field)s in %(where)s", field=quote(key), where=where_),
                 )
 
     def node(self, key: str, required: bool = False) -> yaml.Node | None:
         node = self.nodes.get(key)
         if node is None and required:
-            self.reader.report(self.line, f"{self.what}: missing required field {quote(key)}")
+            self.reader.report(self.line, _("%(what)s: missing required field %(field)s",
+                                            what=self.what, field=quote(key)))
         if node is not None and _is_null(node) and required:
-            self.reader.report(self.lines[key], f"{self.what}: {quote(key)} must not be empty")
+            self.reader.report(self.lines[key], _("%(what)s: %(field)s must not be empty",
+                                                  what=self.what, field=quote(key)))
             return None
         return node
 
@@ -221,8 +231,9 @@ class Fields:
         value = self.reader.value(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
             return value
-        self.reader.report(self.lines[key], f"{quote(key)} must be {word} or a whole number "
-                                            f">= {minimum}")
+        self.reader.report(self.lines[key], _("%(field)s must be %(word)s or a whole number "
+                                              ">= %(minimum)d", field=quote(key), word=word,
+                                              minimum=minimum))
         return default
 
     def text_list(self, key: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -237,9 +248,13 @@ def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
-def _range(minimum: float | None, maximum: float | None) -> str:
+def _range(what: str, minimum: float | None, maximum: float | None, value: float) -> str:
+    """The message for a number outside its range."""
     if minimum is not None and maximum is not None:
-        return f"between {minimum:g} and {maximum:g}"
+        return _("%(what)s must be between %(minimum)s and %(maximum)s, not %(value)s",
+                 what=what, minimum=format(minimum, "g"), maximum=format(maximum, "g"), value=value)
     if minimum is not None:
-        return f"at least {minimum:g}"
-    return f"at most {maximum:g}"
+        return _("%(what)s must be at least %(minimum)s, not %(value)s", what=what,
+                 minimum=format(minimum, "g"), value=value)
+    return _("%(what)s must be at most %(maximum)s, not %(value)s", what=what,
+             maximum=format(maximum, "g"), value=value)

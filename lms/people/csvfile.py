@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from lms.errors import DomainError
 
 
@@ -23,10 +25,9 @@ def decode(data: bytes, *, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DomainError(
-            f"{filename}:{line}: the file is not UTF-8 text. In Excel, save it as "
-            "'CSV UTF-8 (comma delimited)'."
-        ) from None
+        raise DomainError(f"{filename}:{line}: " + _(
+            "the file is not UTF-8 text. In Excel, save it as 'CSV UTF-8 (comma delimited)'."
+        )) from None
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -40,7 +41,8 @@ def read_records(text: str, *, filename: str) -> tuple[list[str], Iterator[Recor
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
-        raise DomainError(f"{filename}:1: the file is empty or does not start with a header row.")
+        raise DomainError(f"{filename}:1: " + _("the file is empty or does not start with a "
+                                                "header row."))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
 
@@ -53,8 +55,8 @@ def read_records(text: str, *, filename: str) -> tuple[list[str], Iterator[Recor
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise DomainError(f"{filename}:{start}: cannot read this line as CSV ({exc}).") \
-                    from None
+                raise DomainError(f"{filename}:{start}: " + _(
+                    "cannot read this line as CSV (%(problem)s).", problem=str(exc))) from None
             previous_end = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue

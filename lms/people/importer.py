@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms.bounds import check_day
@@ -39,8 +41,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}" + (f", {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("line %(line)d, %(column)s: %(message)s", line=self.line,
+                     column=self.column, message=self.message)
+        return _("line %(line)d: %(message)s", line=self.line, message=self.message)
 
 
 @dataclass
@@ -90,7 +94,8 @@ def parse_date(raw: str) -> date:
         except ValueError:
             continue
         return check_day(value)
-    raise ValueError(f"{quote(raw)} is not a date; write it as YYYY-MM-DD (for example 2026-03-31)")
+    raise ValueError(_("%(value)s is not a date; write it as YYYY-MM-DD (for example "
+                       "2026-03-31)", value=quote(raw)))
 
 
 def plan_import(data: bytes, *, filename: str, update_existing: bool = False) -> ImportPlan:
@@ -105,11 +110,15 @@ def plan_import(data: bytes, *, filename: str, update_existing: bool = False) ->
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing:
-        plan.errors.append(RowError(1, None, "missing column(s): " + ", ".join(missing)
-                                    + ". Expected columns: " + ", ".join(COLUMNS)))
+        plan.errors.append(RowError(1, None, ngettext(
+            "missing column: %(columns)s. Expected columns: %(expected)s",
+            "missing columns: %(columns)s. Expected columns: %(expected)s", len(missing),
+            columns=", ".join(missing), expected=", ".join(COLUMNS))))
     if unknown:
-        plan.errors.append(RowError(1, None, "unknown column(s): " + ", ".join(unknown)
-                                    + ". Expected columns: " + ", ".join(COLUMNS)))
+        plan.errors.append(RowError(1, None, ngettext(
+            "unknown column: %(columns)s. Expected columns: %(expected)s",
+            "unknown columns: %(columns)s. Expected columns: %(expected)s", len(unknown),
+            columns=", ".join(unknown), expected=", ".join(COLUMNS))))
     if plan.errors:
         return plan
 
@@ -145,13 +154,14 @@ def plan_import(data: bytes, *, filename: str, update_existing: bool = False) ->
         )
         if role is None:
             plan.errors.append(RowError(line, "manager_email",
-                                        f"no person with email {manager_email} exists or is in "
-                                        "this file"))
+                                        _("no person with email %(email)s exists or is in this "
+                                          "file", email=manager_email)))
         elif role not in (Role.MANAGER, Role.ADMIN):
             plan.errors.append(RowError(line, "manager_email",
-                                        f"{manager_email} has the role {role.value}, not manager"))
+                                        _("%(email)s has the role %(role)s, not manager",
+                                          email=manager_email, role=role.value)))
     if not plan.rows and not plan.errors:
-        plan.errors.append(RowError(2, None, "the file has a header but no people"))
+        plan.errors.append(RowError(2, None, _("the file has a header but no people")))
     plan.errors.sort(key=lambda e: (e.line, COLUMNS.index(e.column) if e.column else -1))
     return plan
 
@@ -161,8 +171,10 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
     line, values = record.line, record.values
     errors: list[RowError] = []
     if record.field_count != len(header):
-        errors.append(RowError(line, None, f"expected {len(header)} fields, found "
-                               f"{record.field_count} (check separators and quotes)"))
+        errors.append(RowError(line, None, ngettext(
+            "expected %(num)d field, found %(found)d (check separators and quotes)",
+            "expected %(num)d fields, found %(found)d (check separators and quotes)",
+            len(header), found=record.field_count)))
 
     email = ""
     try:
@@ -172,25 +184,27 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
     if email:
         if email in seen_emails:
             errors.append(RowError(line, "email",
-                                   f"{email} appears twice (also on line {seen_emails[email]})"))
+                                   _("%(email)s appears twice (also on line %(line)d)",
+                                     email=email, line=seen_emails[email])))
         else:
             seen_emails[email] = line
         if email in existing_users and not update_existing:
-            errors.append(RowError(line, "email", f"{email} already has an account; tick "
-                                   "'Update people who already have an account' to change it"))
+            errors.append(RowError(line, "email", _(
+                "%(email)s already has an account; tick '%(option)s' to change it", email=email,
+                option=_("Update people who already have an account"))))
 
     name = " ".join(values.get("name", "").split())
     if not name:
-        errors.append(RowError(line, "name", "a name is required"))
+        errors.append(RowError(line, "name", _("a name is required")))
 
     role_raw = values.get("role", "").strip().lower()
     role = None
     try:
         role = Role(role_raw)
     except ValueError:
-        errors.append(RowError(line, "role", f"unknown role "
-                                             f"{quote(values.get('role', ''))}; use one "
-                               "of " + ", ".join(r.value for r in Role)))
+        errors.append(RowError(line, "role", _("unknown role %(role)s; use one of %(roles)s",
+                                               role=quote(values.get("role", "")),
+                                               roles=", ".join(r.value for r in Role))))
 
     team_name = " ".join(values.get("team", "").split())
     if team_name:
@@ -199,8 +213,8 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
             if team_name.lower() not in (t.lower() for t in plan.teams_to_create):
                 plan.teams_to_create.append(team_name)
         elif not team.active:
-            errors.append(RowError(line, "team", f"team {team.name} is archived; reactivate it "
-                                   "first"))
+            errors.append(RowError(line, "team", _("team %(team)s is archived; reactivate it "
+                                                   "first", team=team.name)))
 
     manager_email = ""
     if values.get("manager_email"):
@@ -209,7 +223,8 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
         except DomainError as exc:
             errors.append(RowError(line, "manager_email", exc.message))
         if manager_email and manager_email == email:
-            errors.append(RowError(line, "manager_email", "a person cannot be their own manager"))
+            errors.append(RowError(line, "manager_email",
+                                   _("a person cannot be their own manager")))
             manager_email = ""
 
     hire_date = None
@@ -224,11 +239,13 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
         key = alias_key(crm_name)
         owner = alias_owner.get(key)
         if key in seen_aliases:
-            errors.append(RowError(line, "crm_name", f"CRM name {quote(crm_name)} is also on line "
-                                   f"{seen_aliases[key]}"))
+            errors.append(RowError(line, "crm_name", _("CRM name %(name)s is also on line "
+                                                       "%(line)d", name=quote(crm_name),
+                                                       line=seen_aliases[key])))
         elif owner is not None and owner != email:
-            errors.append(RowError(line, "crm_name", f"CRM name {quote(crm_name)} already belongs "
-                                   f"to {owner}"))
+            errors.append(RowError(line, "crm_name", _("CRM name %(name)s already belongs to "
+                                                       "%(owner)s", name=quote(crm_name),
+                                                       owner=owner)))
         seen_aliases.setdefault(key, line)
 
     if errors:
@@ -242,7 +259,7 @@ def _check_row(record, header, plan, update_existing, existing_users, alias_owne
 def apply_import(plan: ImportPlan) -> ImportResult:
     """Write a checked plan. Flushes; the caller commits (or rolls back on any error)."""
     if not plan.ok:
-        raise DomainError("The file has errors; nothing was imported.")
+        raise DomainError(_("The file has errors; nothing was imported."))
     teams_created = []
     for name in plan.teams_to_create:
         team = Team(name=name, description="", active=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.api.auth import revoke_tokens_of
@@ -32,13 +33,13 @@ def normalise_email(raw: str) -> str:
     """A valid, lower-cased email address, or ``DomainError`` saying what is wrong with it."""
     raw = (raw or "").strip()
     if not raw:
-        raise DomainError("An email address is required.", field="email")
+        raise DomainError(_("An email address is required."), field="email")
     try:
         # test_environment admits the reserved .test domain, which the demo accounts use.
         checked = validate_email(raw, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
-        raise DomainError(f"{quote(raw)} is not a valid email address: {exc}",
-                          field="email") from None
+        raise DomainError(_("%(value)s is not a valid email address: %(problem)s",
+                            value=quote(raw), problem=str(exc)), field="email") from None
     return checked.normalized.lower()
 
 
@@ -64,17 +65,17 @@ def _check_manager(person: User | None, manager: User | None) -> None:
     if manager is None:
         return
     if person is not None and manager.id == person.id:
-        raise DomainError("A person cannot be their own manager.", field="manager")
+        raise DomainError(_("A person cannot be their own manager."), field="manager")
     if not manager.has_role(Role.MANAGER, Role.ADMIN):
-        raise DomainError(f"{manager.name} is not a manager; give them the manager role first.",
-                          field="manager")
+        raise DomainError(_("%(name)s is not a manager; give them the manager role first.",
+                            name=manager.name), field="manager")
     # Walk up the reporting line so nobody ends up managing their own manager.
     seen = set()
     cursor = manager
     while cursor is not None and cursor.id not in seen:
         if person is not None and cursor.id == person.id:
-            raise DomainError(f"{manager.name} reports to this person, directly or indirectly.",
-                              field="manager")
+            raise DomainError(_("%(name)s reports to this person, directly or indirectly.",
+                                name=manager.name), field="manager")
         seen.add(cursor.id)
         cursor = cursor.manager
 
@@ -83,10 +84,11 @@ def _apply(user: User, fields: PersonFields) -> None:
     email = normalise_email(fields.email)
     name = " ".join(fields.name.split())
     if not name:
-        raise DomainError("A name is required.", field="name")
+        raise DomainError(_("A name is required."), field="name")
     clash = find_user_by_email(email)
     if clash is not None and clash is not user:
-        raise DomainError(f"{email} already belongs to {clash.name}.", field="email")
+        raise DomainError(_("%(email)s already belongs to %(name)s.", email=email,
+                            name=clash.name), field="email")
     _check_manager(user if user.id else None, fields.manager)
     user.email = email
     user.name = name
@@ -125,7 +127,7 @@ def create_user(fields: PersonFields, *, password: str | None = None,
 def update_user(user: User, fields: PersonFields, *, acting: User | None = None) -> None:
     if acting is not None and acting.id == user.id and fields.role != Role.ADMIN \
             and user.has_role(Role.ADMIN):
-        raise DomainError("You cannot remove your own admin role; ask another admin.",
+        raise DomainError(_("You cannot remove your own admin role; ask another admin."),
                           field="role")
     if user.has_role(Role.ADMIN) and fields.role != Role.ADMIN:
         _ensure_another_admin(user)
@@ -148,9 +150,11 @@ def set_aliases(user: User, kind: AliasKind, values: Iterable[str]) -> None:
                                               UserAlias.value_key == key)
         )
         if owner is not None and owner is not user:
-            label = "CRM id" if kind is AliasKind.CRM_ID else "CRM name"
-            raise DomainError(f"{label} {quote(value)} already belongs to {owner.name}.",
-                              field=kind.value + "s")
+            message = (_("CRM id %(value)s already belongs to %(name)s.", value=quote(value),
+                         name=owner.name) if kind is AliasKind.CRM_ID else
+                       _("CRM name %(value)s already belongs to %(name)s.", value=quote(value),
+                         name=owner.name))
+            raise DomainError(message, field=kind.value + "s")
     kept = []
     for alias in user.aliases:
         if alias.kind != kind.value:
@@ -174,9 +178,9 @@ def reset_password(user: User) -> str:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise DomainError("Your current password is not correct.", field="current_password")
+        raise DomainError(_("Your current password is not correct."), field="current_password")
     if current == new:
-        raise DomainError("Choose a password different from the current one.",
+        raise DomainError(_("Choose a password different from the current one."),
                           field="new_password")
     check_password_rules(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
@@ -192,12 +196,12 @@ def _ensure_another_admin(user: User) -> None:
         .where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
     )
     if not others:
-        raise DomainError("This is the last active admin; make someone else admin first.")
+        raise DomainError(_("This is the last active admin; make someone else admin first."))
 
 
 def deactivate_user(user: User, *, acting: User) -> None:
     if user.id == acting.id:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(_("You cannot deactivate your own account."))
     if user.has_role(Role.ADMIN):
         _ensure_another_admin(user)
     user.active = False
@@ -231,20 +235,21 @@ class TeamFields:
 def _apply_team(team: Team, fields: TeamFields) -> None:
     name = " ".join(fields.name.split())
     if not name:
-        raise DomainError("A team name is required.", field="name")
+        raise DomainError(_("A team name is required."), field="name")
     clash = db.session.scalar(select(Team).where(func.lower(Team.name) == name.lower()))
     if clash is not None and clash is not team:
-        raise DomainError(f"There is already a team called {clash.name}.", field="name")
+        raise DomainError(_("There is already a team called %(name)s.", name=clash.name),
+                          field="name")
     cursor, seen = fields.parent, set()
     while cursor is not None and cursor.id not in seen:
         if team.id is not None and cursor.id == team.id:
-            raise DomainError("A team cannot report into itself or a team below it.",
+            raise DomainError(_("A team cannot report into itself or a team below it."),
                               field="parent")
         seen.add(cursor.id)
         cursor = cursor.parent
     for manager in fields.managers:
         if not manager.has_role(Role.MANAGER, Role.ADMIN):
-            raise DomainError(f"{manager.name} does not have the manager role.",
+            raise DomainError(_("%(name)s does not have the manager role.", name=manager.name),
                               field="managers")
     team.name = name
     team.description = fields.description.strip()

@@ -177,7 +177,7 @@ CASES = [
          {f"{Q}/case.yaml": quiz(settings=("settings:", "  pass_mark: 120"))},
          [(f"{Q}/case.yaml", 3, "'pass_mark' must be between 0 and 100")]),
     Case("draw-more-than-questions", {f"{Q}/case.yaml": quiz(settings=("settings:", "  draw: 2"))},
-         [(f"{Q}/case.yaml", 3, "draw is 2 but the quiz has only 1 questions")]),
+         [(f"{Q}/case.yaml", 3, "draw is 2 but the quiz has only 1 question")]),
     Case("duplicate-question-id",
          {f"{Q}/case.yaml": text(*QUIZ, *QUIZ[2:])},
          [(f"{Q}/case.yaml", 10, "duplicate question id 'q1' (first used on line 3)")]),

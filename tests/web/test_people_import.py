@@ -54,9 +54,9 @@ def _rows(*rows: str) -> bytes:
 
 @pytest.mark.parametrize(("data", "expected"), [
     (b"email,name,team\nx@example.com,X,Sales\n",
-     [(1, None, "missing column(s): role")]),
+     [(1, None, "missing column: role")]),
     (b"email,name,role,nickname\nx@example.com,X,learner,Xx\n",
-     [(1, None, "unknown column(s): nickname")]),
+     [(1, None, "unknown column: nickname")]),
     (_rows("ok@example.com,Ok,learner,,,,", "not-an-email,Bad,learner,,,,"),
      [(3, "email", "'not-an-email' is not a valid email address")]),
     (_rows("a@example.com,A,learner,,,,", "b@example.com,B,salesman,,,,"),

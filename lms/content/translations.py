@@ -12,6 +12,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from lms.content.documents import (
     Matching,
     ModuleDoc,
@@ -59,15 +61,17 @@ def translation_problems(doc: ModuleDoc | QuizDoc | PathDoc,
     if doc.language != language:
         problems.append(Problem(
             path, doc.line_of("language"),
-            f"the file name says this is the {quote(language)} translation, but its "
-            f"'language' is {quote(doc.language)}: make them agree"))
+            _("the file name says this is the %(named)s translation, but its 'language' is "
+              "%(language)s: make them agree", named=quote(language),
+              language=quote(doc.language))))
     if original is None:
-        problems.append(Problem(path, 1, f"a translation of {original_name}, which does not "
-                                         "exist or cannot be read"))
+        problems.append(Problem(path, 1, _("a translation of %(original)s, which does not exist "
+                                           "or cannot be read", original=original_name)))
         return problems
     if original.language == language:
-        problems.append(Problem(path, 1, f"{original_name} is already in {quote(language)}: a "
-                                         "translation must be in another language"))
+        problems.append(Problem(path, 1, _("%(original)s is already in %(language)s: a "
+                                           "translation must be in another language",
+                                           original=original_name, language=quote(language))))
     if isinstance(doc, ModuleDoc) and isinstance(original, ModuleDoc):
         problems += _module_differences(doc, original, path, original_name)
     elif isinstance(doc, QuizDoc) and isinstance(original, QuizDoc):
@@ -76,11 +80,13 @@ def translation_problems(doc: ModuleDoc | QuizDoc | PathDoc,
         if [(e.module, e.required) for e in doc.modules] != \
                 [(e.module, e.required) for e in original.modules]:
             problems.append(Problem(path, doc.line_of("modules"),
-                                    f"the modules differ from {original_name}'s: a translation "
-                                    "lists the same modules in the same order"))
+                                    _("the modules differ from %(original)s's: a translation "
+                                      "lists the same modules in the same order",
+                                      original=original_name)))
         if doc.certificate_validity_days != original.certificate_validity_days:
             problems.append(Problem(path, doc.line_of("certificate_validity_days"),
-                                    f"certificate_validity_days differs from {original_name}'s"))
+                                    _("certificate_validity_days differs from %(original)s's",
+                                      original=original_name)))
     return problems
 
 
@@ -89,8 +95,9 @@ def _module_differences(doc: ModuleDoc, original: ModuleDoc, path: str,
     problems = []
     for field in ("category", "quiz", "prerequisites"):
         if getattr(doc, field) != getattr(original, field):
-            problems.append(Problem(path, doc.line_of(field), f"{field!s} differs from {name}'s: a "
-                                                "translation keeps it as it is"))
+            problems.append(Problem(path, doc.line_of(field), _(
+                "%(field)s differs from %(original)s's: a translation keeps it as it is",
+                field=field, original=name)))
     return problems
 
 
@@ -98,60 +105,63 @@ def _quiz_differences(doc: QuizDoc, original: QuizDoc, path: str, name: str) -> 
     problems = []
     if replace(doc.settings, path="", line=1) != replace(original.settings, path="", line=1):
         problems.append(Problem(path, doc.line_of("settings"),
-                                f"the settings differ from {name}'s: a translation keeps them"))
+                                _("the settings differ from %(original)s's: a translation "
+                                  "keeps them", original=name)))
     ids = [q.id for q in doc.questions]
     original_ids = [q.id for q in original.questions]
     if ids != original_ids:
         missing = [i for i in original_ids if i not in ids]
         extra = [i for i in ids if i not in original_ids]
         detail = "; ".join(part for part in (
-            f"missing {', '.join(missing)}" if missing else "",
-            f"not in the original: {', '.join(extra)}" if extra else "",
-            "in another order" if not missing and not extra else "") if part)
+            _("missing %(ids)s", ids=", ".join(missing)) if missing else "",
+            _("not in the original: %(ids)s", ids=", ".join(extra)) if extra else "",
+            _("in another order") if not missing and not extra else "") if part)
         problems.append(Problem(path, doc.line_of("questions"),
-                                f"the question ids differ from {name}'s ({detail})"))
+                                _("the question ids differ from %(original)s's (%(detail)s)",
+                                  original=name, detail=detail)))
         return problems
     for question, source in zip(doc.questions, original.questions, strict=True):
         difference = _question_difference(question, source)
         if difference:
             problems.append(Problem(path, question.line,
-                                    f"question {quote(question.id)}: {difference} than in "
-                                    f"{name}"))
+                                    _("question %(id)s: %(difference)s than in %(original)s",
+                                      id=quote(question.id), difference=difference,
+                                      original=name)))
     return problems
 
 
 def _question_difference(question: Question, original: Question) -> str | None:
     """Why ``question`` cannot be graded as ``original`` is, or None."""
     if type(question) is not type(original):
-        return "another type"
+        return _("another type")
     if question.points != original.points:
-        return "other points"
+        return _("other points")
     if isinstance(question, SingleChoice | MultipleResponse):
         assert isinstance(original, SingleChoice | MultipleResponse)
         if len(question.options) != len(original.options):
-            return "another number of options"
+            return _("another number of options")
         if [_key(o) for o in question.options] != [_key(o) for o in original.options]:
-            return "other correct options (or weights)"
+            return _("other correct options (or weights)")
     elif isinstance(question, TrueFalse):
         assert isinstance(original, TrueFalse)
         if question.answer != original.answer:
-            return "another answer"
+            return _("another answer")
     elif isinstance(question, Numeric):
         assert isinstance(original, Numeric)
         if [(a.value, a.tolerance, a.min, a.max, a.weight) for a in question.answers] != \
                 [(a.value, a.tolerance, a.min, a.max, a.weight) for a in original.answers]:
-            return "other numeric answers"
+            return _("other numeric answers")
     elif isinstance(question, Matching):
         assert isinstance(original, Matching)
         if len(question.pairs) != len(original.pairs) or \
                 len(question.distractors) != len(original.distractors):
-            return "another number of pairs or distractors"
+            return _("another number of pairs or distractors")
     elif isinstance(question, ShortText):
         # Accepted spellings differ per language; full credit must stay reachable in both.
         assert isinstance(original, ShortText)
         if max((a.weight for a in question.answers), default=0) != \
                 max((a.weight for a in original.answers), default=0):
-            return "another highest answer weight"
+            return _("another highest answer weight")
     return None
 
 

@@ -11,11 +11,13 @@
   var token = form.querySelector("input[name=csrf_token]").value;
   var timer = null;
   var latest = 0;
+  // The status words come from the page, in the trainer's language.
+  var words = form.dataset;
 
   function refresh() {
     var request = ++latest;
     var body = new FormData(form);
-    status.textContent = "Checking…";
+    status.textContent = words.textChecking || "Checking…";
     fetch(form.dataset.previewUrl, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": token }
@@ -25,9 +27,9 @@
     }).then(function (html) {
       if (request !== latest) { return; }  // an older answer arriving late
       pane.innerHTML = html;  // rendered and sanitised by the server
-      status.textContent = "Preview updated";
+      status.textContent = words.textUpdated || "Preview updated";
     }).catch(function () {
-      status.textContent = "Preview unavailable; use Check and preview.";
+      status.textContent = words.textUnavailable || "Preview unavailable; use Check and preview.";
     });
   }
 

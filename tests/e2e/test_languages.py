@@ -25,7 +25,7 @@ from lms.content.documents import Matching, MultipleResponse, Numeric, ShortText
 from lms.extensions import db
 from lms.learning.assignments import assign
 from lms.learning.catalog import live_item, quiz_doc
-from lms.models import Attempt, ContentKind, ContentTranslation, PathCompletion
+from lms.models import Attempt, ContentKind, ContentTranslation, PathCompletion, Team
 from tests.e2e.conftest import use_content_copy
 from tests.factories import PASSWORD, make_team, make_user
 from tests.learning_helpers import sync
@@ -164,3 +164,20 @@ def log_in_as(page: Page, base: str, email: str) -> None:
     page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Inloggen", exact=True).click()
+
+
+def test_a_dutch_manager_reads_readiness_in_dutch(new_page, live_app, onboarding):
+    """The same report as the English manager's, in Dutch words and Dutch dates."""
+    with live_app.app_context():
+        manager = make_user("manager", email="marieke.manager@example.com",
+                            name="Marieke Manager")
+        team = db.session.scalar(select(Team).where(Team.name == "Noord"))
+        team.managers.append(manager)
+        db.session.commit()
+    page = new_page(locale="nl-NL")
+    log_in_as(page, onboarding["base"], "marieke.manager@example.com")
+    page.goto(f"{onboarding['base']}/manage/reports/")
+    expect(page.get_by_role("heading", name="Gereedheid", level=1)).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Sanne Smit")
+    expect(row).to_contain_text("Niet begonnen")
+    page.screenshot(path=str(SHOTS / "languages-dutch-readiness.png"), full_page=True)

@@ -5,7 +5,8 @@ aria-labelledby, so screen readers announce both); the pages put the same number
 beside it. Every piece of text is escaped with markupsafe; numbers are formatted here. Colours
 are SVG presentation attributes (``fill``), which the Content Security Policy allows, unlike
 inline ``style`` attributes. Colour never carries meaning alone: bars carry their value and the
-heat map prints the score in every cell.
+heat map prints the score in every cell. Words and numbers are in the language being spoken
+(English, plainly written, outside an application: the unit tests).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
+from babel import dates as babel_dates
+from flask import has_app_context
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from lms.analytics.readiness import local_number
+from lms.i18n import _l, locale_code
 
 INK, MUTED, LINE, BRAND = "#1c2430", "#525f6f", "#d5dbe2", "#0b5d5b"
 
@@ -26,14 +33,14 @@ HEAT_BANDS = (
     ("mid", 50.0, "#fef3c7", "#854d0e", "50-69"),
     ("low", 0.0, "#fee4e2", "#b42318", "0-49"),
 )
-HEAT_NONE = ("none", None, "#f4f6f8", "#525f6f", "not taken")
+HEAT_NONE = ("none", None, "#f4f6f8", "#525f6f", _l("not taken"))
 
 
 def heat_band(score: float | None) -> str:
     """The band a best score falls in: high, good, mid, low, or none (not taken)."""
     if score is None:
         return "none"
-    for name, low, *_ in HEAT_BANDS:
+    for name, low, *_rest in HEAT_BANDS:
         if score >= low:
             return name
     return "low"
@@ -51,7 +58,7 @@ def nice_ticks(top: float, most: int = 5) -> list[float]:
 
 
 def number(value: float) -> str:
-    """12 rather than 12.0; one decimal otherwise."""
+    """12 rather than 12.0; one decimal otherwise (plainly written: the impact charts')."""
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
@@ -69,9 +76,11 @@ def _next_period(start: date, period: str) -> date:
 
 def period_label(start: date, period: str) -> str:
     if period == "week":
-        year, week, _ = start.isocalendar()
+        year, week, _day = start.isocalendar()
         return f"{year}-W{week:02d}"
-    return start.strftime("%b %Y")
+    if not has_app_context():
+        return start.strftime("%b %Y")
+    return babel_dates.format_date(start, "LLL y", locale=locale_code())
 
 
 def bucket_by_period(per_day: Sequence[tuple[date, int]], period: str, *,
@@ -86,8 +95,8 @@ def bucket_by_period(per_day: Sequence[tuple[date, int]], period: str, *,
     for day, count in per_day:
         key = period_start(day, period)
         totals[key] = totals.get(key, 0) + count
-    start = period_start(min(d for d, _ in per_day), period)
-    end = period_start(max(until, max(d for d, _ in per_day)), period)
+    start = period_start(min(d for d, _n in per_day), period)
+    end = period_start(max(until, max(d for d, _n in per_day)), period)
     out = []
     while start <= end:
         out.append((start, period_label(start, period), totals.get(start, 0)))
@@ -139,7 +148,7 @@ def bar_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str],
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{LINE}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'fill="{MUTED}">{number(tick)}</text>')
+                     f'fill="{MUTED}">{local_number(tick)}</text>')
     n = max(len(values), 1)
     slot = plot_w / n
     bar_w = max(min(slot * 0.7, 48), 2)
@@ -149,12 +158,12 @@ def bar_chart(*, chart_id: str, title: str, desc: str, labels: Sequence[str],
         x = left + i * slot + (slot - bar_w) / 2
         h = value * scale
         y = top + plot_h - h
-        text = f"{escape(label)}: {number(value)}{escape(unit)}"
+        text = f"{escape(label)}: {local_number(value)}{escape(unit)}"
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                      f'fill="{BRAND}"><title>{text}</title></rect>')
         if show_values and value:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
-                         f'fill="{INK}">{number(value)}</text>')
+                         f'fill="{INK}">{local_number(value)}</text>')
         lx, ly = x + bar_w / 2, top + plot_h + 14
         if slanted:
             if i % math.ceil(n / 24) == 0:
@@ -185,7 +194,7 @@ def heatmap_svg(*, chart_id: str, title: str, desc: str, rows: Sequence[str],
     width = row_label_w + cell_w * max(len(columns), 1) + 120
     height = column_label_h + cell_h * len(rows) + legend_h
     parts = svg_open(chart_id, title, desc, width, height)
-    fills = {name: (fill, ink) for name, _, fill, ink, _ in (*HEAT_BANDS, HEAT_NONE)}
+    fills = {name: (fill, ink) for name, _low, fill, ink, _label in (*HEAT_BANDS, HEAT_NONE)}
     for j, label in enumerate(columns):
         x = row_label_w + j * cell_w + cell_w / 2
         y = column_label_h - 6
@@ -199,11 +208,11 @@ def heatmap_svg(*, chart_id: str, title: str, desc: str, rows: Sequence[str],
         for j, value in enumerate(row):
             x = row_label_w + j * cell_w
             if absent[i][j]:
-                fill, ink, shown, what = "#ffffff", MUTED, "n/a", "not assigned"
+                fill, ink, shown, what = "#ffffff", MUTED, _("n/a"), _("not assigned")
             else:
                 fill, ink = fills[heat_band(value)]
-                shown = "–" if value is None else number(round(value))
-                what = "not taken" if value is None else f"{number(value)}%"
+                shown = "–" if value is None else local_number(round(value))
+                what = _("not taken") if value is None else f"{local_number(value)}%"
             parts.append(f'<g><title>{escape(f"{label}, {columns[j]}: {what}")}</title>'
                          f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
                          f'fill="{fill}" stroke="{LINE}" stroke-width="0.5"/>'
@@ -211,8 +220,8 @@ def heatmap_svg(*, chart_id: str, title: str, desc: str, rows: Sequence[str],
                          f'text-anchor="middle" fill="{ink}">{shown}</text></g>')
     y = column_label_h + cell_h * len(rows) + 14
     x = 0
-    legend = [(fill, label) for _, _, fill, _, label in (*HEAT_BANDS, HEAT_NONE)]
-    for fill, label in [*legend, ("#ffffff", "n/a: not assigned")]:
+    legend = [(fill, str(label)) for _name, _low, fill, _ink, label in (*HEAT_BANDS, HEAT_NONE)]
+    for fill, label in [*legend, ("#ffffff", _("n/a: not assigned"))]:
         parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="{fill}" '
                      f'stroke="{LINE}"/><text x="{x + 18}" y="{y + 11}" fill="{INK}">'
                      f'{escape(label)}</text>')

@@ -24,6 +24,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask import has_app_context
+from flask_babel import gettext as _
+
+from lms.i18n import format_percent
+
 #: Below this facility a question is "very hard", above FACILITY_HIGH "very easy".
 FACILITY_LOW = 0.2
 FACILITY_HIGH = 0.95
@@ -79,22 +84,31 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
 
 
+def _percent(fraction: float) -> str:
+    """A fraction as a whole percentage in the language being spoken ("19%"); plainly written
+    outside an application (the unit tests)."""
+    return format_percent(fraction, fraction=True) if has_app_context() else f"{fraction:.0%}"
+
+
 def review_reasons(facility: float | None, discrimination: float | None) -> tuple[str, ...]:
-    """Why a question needs another look, in words a trainer can act on."""
+    """Why a question needs another look, in words a trainer can act on (in the language being
+    spoken)."""
     reasons = []
     if facility is not None and facility < FACILITY_LOW:
-        reasons.append(f"Very hard: only {facility:.0%} of its points are scored. Check the "
-                       "answer key, and whether the module teaches this.")
+        reasons.append(_("Very hard: only %(percent)s of its points are scored. Check the "
+                         "answer key, and whether the module teaches this.",
+                         percent=_percent(facility)))
     if facility is not None and facility > FACILITY_HIGH:
-        reasons.append(f"Very easy: {facility:.0%} of its points are scored, so it hardly "
-                       "tells who knows the material.")
+        reasons.append(_("Very easy: %(percent)s of its points are scored, so it hardly "
+                         "tells who knows the material.", percent=_percent(facility)))
     if discrimination is not None and discrimination < 0:
-        reasons.append("Negative discrimination: people who do well on the rest of the quiz "
-                       "do worse on this question. The answer key or the wording may be wrong.")
+        reasons.append(_("Negative discrimination: people who do well on the rest of the quiz "
+                         "do worse on this question. The answer key or the wording may be "
+                         "wrong."))
     elif discrimination is not None and discrimination < DISCRIMINATION_LOW:
-        reasons.append(f"Weak discrimination ({discrimination:.0%}): strong and weak learners "
-                       "score about the same on it. Make the wrong options more plausible or "
-                       "the question more precise.")
+        reasons.append(_("Weak discrimination (%(percent)s): strong and weak learners "
+                         "score about the same on it. Make the wrong options more plausible or "
+                         "the question more precise.", percent=_percent(discrimination)))
     return tuple(reasons)
 
 

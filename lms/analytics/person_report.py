@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.analytics.readiness import Rules
@@ -174,7 +175,7 @@ def _assignments(user_id: int, cells: dict[tuple[int, int], HeatCell], catalogue
         lapsed = expires is not None and expires <= start_of(today)
         overdue = (assignment.due_date is not None and assignment.due_date < today
                    and (done < len(modules) or lapsed))
-        lines.append(AssignmentLine(title or "(untitled)", kind, assignment.due_date,
+        lines.append(AssignmentLine(title or _("(untitled)"), kind, assignment.due_date,
                                     assignment.assigned_at, len(modules), done, overdue,
                                     expires, lapsed))
     return sorted(lines, key=lambda a: (a.due_date is None, a.due_date or date.max, a.title))

@@ -42,6 +42,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from flask import has_app_context
+from flask_babel import gettext as _
+
+from lms.i18n import _l, format_number
+
 
 class Status(StrEnum):
     READY = "ready"
@@ -53,7 +58,8 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        """The status's name in the language being spoken (a plain ``str``)."""
+        return str(STATUS_LABELS[self])
 
     @property
     def badge(self) -> str:
@@ -67,9 +73,9 @@ class Status(StrEnum):
 
 
 STATUS_LABELS = {
-    Status.READY: "Ready", Status.ON_TRACK: "On track", Status.AT_RISK: "At risk",
-    Status.OVERDUE: "Overdue", Status.NOT_STARTED: "Not started",
-    Status.NOTHING_ASSIGNED: "Nothing assigned",
+    Status.READY: _l("Ready"), Status.ON_TRACK: _l("On track"), Status.AT_RISK: _l("At risk"),
+    Status.OVERDUE: _l("Overdue"), Status.NOT_STARTED: _l("Not started"),
+    Status.NOTHING_ASSIGNED: _l("Nothing assigned"),
 }
 STATUS_BADGES = {
     Status.READY: "badge--ok", Status.ON_TRACK: "badge--info", Status.AT_RISK: "badge--warn",
@@ -220,7 +226,7 @@ def summarise(rows: Iterable[tuple[Figures, Assessment]]) -> Summary:
     """Team figures from the per-person figures and assessments (no further database work)."""
     rows = list(rows)
     by_status = {status: 0 for status in STATUS_ORDER}
-    for _, assessment in rows:
+    for _figures, assessment in rows:
         by_status[assessment.status] += 1
     return Summary(
         people=len(rows),
@@ -235,32 +241,45 @@ def summarise(rows: Iterable[tuple[Figures, Assessment]]) -> Summary:
 
 def explain(rules: Rules) -> list[str]:
     """The formula in plain words with the configured numbers, for the report page."""
-    wc, ws = fmt(100 * rules.completion_share), fmt(100 * rules.score_share)
+    wc, ws = fmt(100 * rules.completion_share, "%"), fmt(100 * rules.score_share, "%")
     return [
-        "Assigned modules are the modules assigned to a salesperson directly and the required "
-        "modules of the learning paths assigned to them.",
-        f"Readiness index = {wc}% × the share of assigned modules completed + {ws}% × the "
-        "average best quiz score (the best graded attempt on each assigned module's quiz, "
-        "averaged over the quizzes taken; 0 while none is taken). When none of the assigned "
-        "modules has a quiz, the index is the completion alone.",
-        "Overdue: an assignment is past its due date and not complete (a learning path whose "
-        "certificate has expired is not complete until it is renewed). This is checked first: "
-        "an overdue item makes the status Overdue whatever the index.",
-        "Not started: none of the assigned modules opened and none of their quizzes taken.",
-        f"Ready: every assigned module complete and an index of {fmt(rules.ready_at)} or more.",
-        f"At risk: an index below {fmt(rules.at_risk_below)}.",
-        "On track: everyone else with training assigned.",
+        _("Assigned modules are the modules assigned to a salesperson directly and the required "
+          "modules of the learning paths assigned to them."),
+        _("Readiness index = %(wc)s × the share of assigned modules completed + %(ws)s × the "
+          "average best quiz score (the best graded attempt on each assigned module's quiz, "
+          "averaged over the quizzes taken; 0 while none is taken). When none of the assigned "
+          "modules has a quiz, the index is the completion alone.", wc=wc, ws=ws),
+        _("Overdue: an assignment is past its due date and not complete (a learning path whose "
+          "certificate has expired is not complete until it is renewed). This is checked first: "
+          "an overdue item makes the status Overdue whatever the index."),
+        _("Not started: none of the assigned modules opened and none of their quizzes taken."),
+        _("Ready: every assigned module complete and an index of %(ready)s or more.",
+          ready=fmt(rules.ready_at)),
+        _("At risk: an index below %(below)s.", below=fmt(rules.at_risk_below)),
+        _("On track: everyone else with training assigned."),
     ]
+
+
+def local_number(value: float, digits: int | None = None) -> str:
+    """``value`` written the way the language being spoken writes numbers ("82,5" in Dutch,
+    "82.5" in English): exactly ``digits`` decimals, or up to one when None (80 rather than
+    80.0). Outside an application (pure unit tests) the English way, without grouping."""
+    if not has_app_context():
+        text = f"{value:.{1 if digits is None else digits}f}"
+        return text.rstrip("0").rstrip(".") if digits is None and "." in text else text
+    if digits is None:
+        rounded = round(float(value), 1)
+        return format_number(0.0 if rounded == 0 else rounded)
+    return format_number(value, digits)
 
 
 def fmt1(value: float | None, suffix: str = "") -> str:
     """A figure with exactly one decimal, so a column of them lines up; a dash for no value."""
-    return "—" if value is None else f"{value:.1f}{suffix}"
+    return "—" if value is None else f"{local_number(value, 1)}{suffix}"
 
 
 def fmt(value: float | None, suffix: str = "") -> str:
     """A figure as people read it: 80 rather than 80.0, a dash for no value."""
     if value is None:
         return "—"
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text}{suffix}"
+    return f"{local_number(value)}{suffix}"

@@ -10,23 +10,26 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.readiness import Status, Summary
 from lms.analytics.readiness_charts import HeatMap
 from lms.analytics.readiness_sql import PersonRow, ReadinessReport
+from lms.i18n import _l
 
 #: column key -> (heading, sort value). The sort value is None for "no value", which sorts last
-#: in either direction.
-COLUMNS: dict[str, tuple[str, Callable[[PersonRow], Any]]] = {
-    "name": ("Name", lambda r: r.name.casefold()),
-    "team": ("Team", lambda r: r.team.casefold() if r.team else None),
-    "assigned": ("Assigned", lambda r: r.figures.assigned),
-    "completed": ("Completed", lambda r: r.figures.completed),
-    "score": ("Average best score", lambda r: r.assessment.score),
-    "index": ("Readiness", lambda r: r.assessment.index),
-    "status": ("Status", lambda r: r.assessment.status.severity),
-    "overdue": ("Overdue items", lambda r: r.figures.overdue),
-    "activity": ("Last activity", lambda r: r.last_activity),
+#: in either direction. The headings are lazy: each page shows them in its reader's language.
+COLUMNS: dict[str, tuple[Any, Callable[[PersonRow], Any]]] = {
+    "name": (_l("Name"), lambda r: r.name.casefold()),
+    "team": (_l("Team"), lambda r: r.team.casefold() if r.team else None),
+    "assigned": (_l("Assigned"), lambda r: r.figures.assigned),
+    "completed": (_l("Completed"), lambda r: r.figures.completed),
+    "score": (_l("Average best score"), lambda r: r.assessment.score),
+    "index": (_l("Readiness"), lambda r: r.assessment.index),
+    "status": (_l("Status"), lambda r: r.assessment.status.severity),
+    "overdue": (_l("Overdue items"), lambda r: r.figures.overdue),
+    "activity": (_l("Last activity"), lambda r: r.last_activity),
 }
 DEFAULT_SORT = "status"
 
@@ -48,6 +51,8 @@ def filter_rows(rows: Sequence[PersonRow], status: str | None) -> list[PersonRow
     return [r for r in rows if r.assessment.status.value == status]
 
 
+#: The readiness CSV's columns: the JSON API's keys, which scripts and the command line read
+#: (machine names, the same in every language; ``status_label`` is the readable one).
 RECORD_FIELDS = (
     "user_id", "name", "email", "team", "assigned_modules", "completed_modules",
     "completion_percent", "quizzes_assigned", "quizzes_taken", "average_best_score",
@@ -61,18 +66,19 @@ def report_csv(rows: Sequence[PersonRow]) -> str:
 
 def heatmap_csv(rows: Sequence[PersonRow], heat: HeatMap) -> str:
     """One row per person, one column per module: the best score in percent, or why there is
-    none ('not taken', 'not assigned', 'completed, no quiz')."""
-    header = ["name", "team", *[m.title for m in heat.modules]]
+    none ('not taken', 'not assigned', 'completed, no quiz'), in the reader's language: a
+    spreadsheet for people, headed by the modules' titles."""
+    header = [_("Name"), _("Team"), *[m.title for m in heat.modules]]
+    not_assigned, not_taken, no_quiz = _("not assigned"), _("not taken"), _("completed, no quiz")
     out = []
     for row in rows:
         line: list[Any] = [row.name, row.team]
         for module in heat.modules:
             cell = heat.cells.get((row.user_id, module.id))
             if cell is None:
-                line.append("not assigned")
+                line.append(not_assigned)
             elif cell.best is None:
-                line.append("completed, no quiz" if cell.done and module.quiz_id is None
-                            else "not taken")
+                line.append(no_quiz if cell.done and module.quiz_id is None else not_taken)
             else:
                 line.append(cell.best)
         out.append(line)

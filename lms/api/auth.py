@@ -17,11 +17,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import refresh
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import LANGUAGES
 from lms.models import ApiToken, Role, User, utcnow
 from lms.safeyaml import quote
 from lms.security import OutOfScope, choose_scope
@@ -44,13 +47,15 @@ def create_token(user: User, name: str = "", *,
     """A new token for ``user``, valid for ``expires_in_days`` (None: until revoked). The plain
     token is returned once and never stored."""
     if not user.active:
-        raise DomainError(f"{user.email} is deactivated; reactivate the account first.")
+        raise DomainError(_("%(email)s is deactivated; reactivate the account first.",
+                            email=user.email))
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        raise DomainError(f"A token expires after 1 to {MAX_EXPIRY_DAYS} days.",
+        raise DomainError(_("A token expires after 1 to %(most)d days.", most=MAX_EXPIRY_DAYS),
                           field="expires_in_days")
     name = " ".join(name.split())
     if len(name) > 100:
-        raise DomainError("Name the token in at most 100 characters.", field="name")
+        raise DomainError(_("Name the token in at most %(most)d characters.", most=100),
+                          field="name")
     plain = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
@@ -103,7 +108,8 @@ def requested_scope(user: User):  # noqa: ANN201 - (ScopeChoice, None) or (None,
         return choose_scope(user, name, by_name=True), None
     except OutOfScope:
         return None, api_error(
-            404, f"There is no team named {quote(name.strip())} among the teams you can see.")
+            404, _("There is no team named %(name)s among the teams you can see.",
+                   name=quote(name.strip())))
 
 
 def api_error(status: int, message: str):  # noqa: ANN201
@@ -115,9 +121,21 @@ def unknown_args(*allowed: str):  # noqa: ANN201 - an error response or None
     must not silently give the whole report."""
     for name in request.args:
         if name not in allowed:
-            return api_error(400, f"Unknown parameter {quote(name, 40)}; use "
-                                  f"{', '.join(allowed) or 'none'}.")
+            if not allowed:
+                return api_error(400, _("Unknown parameter %(name)s; this endpoint takes none.",
+                                        name=quote(name, 40)))
+            return api_error(400, _("Unknown parameter %(name)s; use %(allowed)s.",
+                                    name=quote(name, 40), allowed=", ".join(allowed)))
     return None
+
+
+def _speak_as(user: User) -> None:
+    """A token acts as its person, in their language too: the answer's messages and labels
+    follow their own setting, as their pages do (else the request's Accept-Language, else the
+    organisation default)."""
+    if user.locale in LANGUAGES:
+        g.lms_locale = user.locale
+        refresh()  # forget a language chosen earlier in this request
 
 
 def token_required(*roles: Role | str) -> Callable[[F], F]:
@@ -128,17 +146,19 @@ def token_required(*roles: Role | str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
-            scheme, _, plain = header.partition(" ")
+            scheme, _sep, plain = header.partition(" ")
             if scheme.lower() != "bearer" or not plain.strip():
-                return api_error(401, "Send an API token: 'Authorization: Bearer <token>'. "
-                                      "`lms token create EMAIL` makes one.")
+                return api_error(401, _("Send an API token: %(header)s. %(command)s makes one.",
+                                        header="'Authorization: Bearer <token>'",
+                                        command="`lms token create EMAIL`"))
             user = user_for_token(plain.strip())
             if user is None:
-                return api_error(401, "This API token is not valid (unknown, revoked, expired, "
-                                      "or its account is deactivated).")
-            if user.role not in allowed:
-                return api_error(403, "This token's account may not use this endpoint.")
+                return api_error(401, _("This API token is not valid (unknown, revoked, "
+                                        "expired, or its account is deactivated)."))
             g.api_user = user
+            _speak_as(user)
+            if user.role not in allowed:
+                return api_error(403, _("This token's account may not use this endpoint."))
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

@@ -11,6 +11,7 @@ person's training day, score and measures before and after, so every figure reco
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
 
 from lms.analytics import impact as impact_service
 from lms.analytics.effect_report import effect_json, effects_json
@@ -34,14 +35,16 @@ def impact():  # noqa: ANN201
         return error
     path, module = request.args.get("path", "").strip(), request.args.get("module", "").strip()
     if path and module:
-        return api_error(400, "Give either path or module, not both.")
+        return api_error(400, _("Give either path or module, not both."))
     training = ("path", path) if path else ("module", module) if module \
         else impact_service.default_training()
     if training is None:
-        return api_error(400, "There is no learning path yet; give module=SLUG.")
+        return api_error(400, _("There is no learning path yet; give %(example)s.",
+                                example="module=SLUG"))
     window = parse_whole(request.args.get("window", "90"))
     if window is None:
-        return api_error(400, "window must be a whole number of days from 30 to 365.")
+        return api_error(400, _("%(name)s must be a whole number of days from %(low)d to "
+                                "%(high)d.", name="window", low=30, high=365))
     params = impact_service.params_from(
         current_app.config, kind=training[0], slug=training[1],
         measure=request.args.get("measure", "win_rate").strip(), window_days=window,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
 
 from lms.api.auth import api_error, token_required, unknown_args
 from lms.errors import DomainError
@@ -29,25 +30,31 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _options(raw: Any) -> ImportOptions:
+    """The import options of the body; ``ValueError`` with a sentence for the answer when they
+    are not valid."""
     if raw is None:
         return ImportOptions()
     if not isinstance(raw, dict):
-        raise ValueError("'options' must be an object")
+        raise ValueError(_("%(name)s must be an object.", name="'options'"))
     for key, value in raw.items():
         if key not in OPTION_TYPES:
-            raise ValueError(f"unknown option {quote(key)}; use {', '.join(OPTION_TYPES)}")
+            raise ValueError(_("Unknown option %(name)s; use %(allowed)s.", name=quote(key),
+                               allowed=", ".join(OPTION_TYPES)))
         if value is not None and not isinstance(value, OPTION_TYPES[key]):
-            raise ValueError(f"option {quote(key)} has the wrong type")
+            raise ValueError(_("Option %(name)s has the wrong type.", name=quote(key)))
     if raw.get("decimal") not in (None, "comma", "point"):
-        raise ValueError("option 'decimal' must be 'comma' or 'point'")
+        raise ValueError(_("Option %(name)s must be %(first)s or %(second)s.",
+                           name="'decimal'", first="'comma'", second="'point'"))
     if raw.get("satisfaction_scale") not in (None, 5, 10):
-        raise ValueError("option 'satisfaction_scale' must be 5 or 10")
+        raise ValueError(_("Option %(name)s must be %(first)s or %(second)s.",
+                           name="'satisfaction_scale'", first="5", second="10"))
     currency = raw.get("currency")
     if currency is not None:
         try:
             currency = currency_code(currency)
         except ValueError as exc:
-            raise ValueError(f"option 'currency': {exc}") from None
+            raise ValueError(_("Option %(name)s: %(problem)s.", name="'currency'",
+                               problem=str(exc).rstrip("."))) from None
     return ImportOptions(dayfirst=raw.get("dayfirst"), decimal=raw.get("decimal"),
                          currency=currency,
                          satisfaction_scale=raw.get("satisfaction_scale"))
@@ -62,24 +69,24 @@ def post_sales():  # noqa: ANN201
     try:
         body = current_app.json.loads(request.get_data() or b"null")
     except ValueError as exc:  # includes a body nested too deeply (lms.inputs.JSONProvider)
-        return api_error(400, f"The body is not valid JSON: {exc}.")
+        return api_error(400, _("The body is not valid JSON: %(problem)s.", problem=exc))
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        return api_error(400, 'Send a JSON object: {"records": [{...}, ...], "dry_run": false}.')
+        return api_error(400, _("Send a JSON object: %(example)s.",
+                                example='{"records": [{...}, ...], "dry_run": false}'))
     unknown = sorted(set(body) - BODY_KEYS)
     if unknown:
-        return api_error(400, f"Unknown key {quote(unknown[0], 40)}; use records, dry_run, "
-                                   "options.")
+        return api_error(400, _("Unknown key %(name)s; use %(allowed)s.",
+                                name=quote(unknown[0], 40), allowed="records, dry_run, options"))
     records = body["records"]
     if len(records) > MAX_RECORDS:
-        return api_error(413, f"Send at most {MAX_RECORDS} records per request.")
+        return api_error(413, _("Send at most %(most)d records per request.", most=MAX_RECORDS))
     dry_run = body.get("dry_run", False)
     if not isinstance(dry_run, bool):
-        return api_error(400, "'dry_run' must be true or false.")
+        return api_error(400, _("%(name)s must be true or false.", name="'dry_run'"))
     try:
         options = _options(body.get("options"))
     except ValueError as exc:
-        message = str(exc)
-        return api_error(400, message[:1].upper() + message[1:] + ".")
+        return api_error(400, str(exc))
     try:
         report = import_records(records, options, actor=g.api_user, dry_run=dry_run)
     except DomainError as exc:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from lms.clock import local_today
+from lms.i18n import _l
 from lms.inputs import DayInRange, WholeNumberField, choice_id
 
 DUE_FIXED, DUE_RELATIVE, DUE_NONE = "fixed", "relative", "none"
 DUE_CHOICES = [
-    SelectChoice(DUE_FIXED, "On a fixed date"),
-    SelectChoice(DUE_RELATIVE, "Within a number of days of the hire date"),
-    SelectChoice(DUE_NONE, "No due date"),
+    SelectChoice(DUE_FIXED, _l("On a fixed date")),
+    SelectChoice(DUE_RELATIVE, _l("Within a number of days of the hire date")),
+    SelectChoice(DUE_NONE, _l("No due date")),
 ]
 
 
@@ -22,20 +24,21 @@ class AssignTarget:
     """Whom and what; declared before the due date so errors are listed in page order."""
 
     # "team:<id>" or "user:<id>", grouped in the picker; the choices are the manager's scope.
-    target = SelectField("Assign to", validators=[DataRequired("Choose a team or a person.")],
-                         description="A whole team: every salesperson in it now.")
-    item_id = SelectField("Learning path or module", coerce=choice_id,
-                          validators=[NumberRange(min=1, message="Choose a path or module.")])
+    target = SelectField(_l("Assign to"),
+                         validators=[DataRequired(_l("Choose a team or a person."))],
+                         description=_l("A whole team: every salesperson in it now."))
+    item_id = SelectField(_l("Learning path or module"), coerce=choice_id,
+                          validators=[NumberRange(min=1, message=_l("Choose a path or module."))])
 
 
 class DueDateMixin:
     """The due date, given one of three ways; ``due()`` returns what the services take."""
 
-    due_kind = RadioField("Due", choices=DUE_CHOICES, default=DUE_FIXED)
-    due_date = DateField("Due date", validators=[Optional(), DayInRange()])
+    due_kind = RadioField(_l("Due"), choices=DUE_CHOICES, default=DUE_FIXED)
+    due_date = DateField(_l("Due date"), validators=[Optional(), DayInRange()])
     days_after_hire = WholeNumberField(
-        "Days after the hire date", validators=[Optional(), NumberRange(min=0, max=3650)],
-        description="For example 30: due within 30 days of the person's first day.",
+        _l("Days after the hire date"), validators=[Optional(), NumberRange(min=0, max=3650)],
+        description=_l("For example 30: due within 30 days of the person's first day."),
         render_kw={"min": 0, "max": 3650, "inputmode": "numeric"})
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
@@ -44,12 +47,12 @@ class DueDateMixin:
         ok = super().validate(extra_validators)  # type: ignore[misc]
         if self.due_kind.data == DUE_FIXED and not self.due_date.errors:
             if self.due_date.data is None:
-                self.due_date.errors = ["Give the due date."]
+                self.due_date.errors = [_("Give the due date.")]
             elif self.due_date.data < local_today():
-                self.due_date.errors = ["The due date is in the past."]
+                self.due_date.errors = [_("The due date is in the past.")]
         if (self.due_kind.data == DUE_RELATIVE and self.days_after_hire.data is None
                 and not self.days_after_hire.errors):
-            self.days_after_hire.errors = ["Give the number of days."]
+            self.days_after_hire.errors = [_("Give the number of days.")]
         return ok and not self.due_date.errors and not self.days_after_hire.errors
 
     def due(self) -> dict[str, object]:
@@ -61,8 +64,8 @@ class DueDateMixin:
 
 
 class AssignForm(AssignTarget, DueDateMixin, FlaskForm):
-    submit = SubmitField("Assign")
+    submit = SubmitField(_l("Assign"))
 
 
 class DueDateForm(DueDateMixin, FlaskForm):
-    submit = SubmitField("Save the due date")
+    submit = SubmitField(_l("Save the due date"))

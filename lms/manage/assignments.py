@@ -9,6 +9,8 @@ manager's pages.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -113,9 +115,11 @@ def _title(item: ContentItem) -> str:
 
 
 def _names(people: list[User]) -> str:
-    names = [p.name for p in people[:NAMES_SHOWN]]
+    names = ", ".join(p.name for p in people[:NAMES_SHOWN])
     more = len(people) - NAMES_SHOWN
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    if more <= 0:
+        return names
+    return ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more", more, names=names)
 
 
 # List -------------------------------------------------------------------------------------------
@@ -147,15 +151,19 @@ def _assign_choices(form: AssignForm) -> None:
         select(User.team_id, func.count()).where(
             User.team_id.in_([t.id for t in teams]), User.active.is_(True),
             User.role == Role.LEARNER.value).group_by(User.team_id)).all())
-    team_choices = [SelectChoice(f"team:{t.id}", f"{t.name} ({sizes.get(t.id, 0)} "
-                                 f"salespeople)", optgroup="Whole team") for t in teams]
+    whole_team, one_person = _("Whole team"), _("One person")
+    team_choices = [SelectChoice(f"team:{t.id}",
+                                 ngettext("%(team)s (%(num)d salesperson)",
+                                          "%(team)s (%(num)d salespeople)",
+                                          sizes.get(t.id, 0), team=t.name),
+                                 optgroup=whole_team) for t in teams]
     people_choices = [SelectChoice(f"user:{p.id}", p.name + (f" ({p.team.name})" if p.team
-                                                             else ""), optgroup="One person")
+                                                             else ""), optgroup=one_person)
                       for p in _people()]
-    form.target.choices = [SelectChoice("", "Choose a team or a person")] + team_choices \
+    form.target.choices = [SelectChoice("", _("Choose a team or a person"))] + team_choices \
         + people_choices
-    labels = {ContentKind.PATH.value: "Learning paths", ContentKind.MODULE.value: "Modules"}
-    form.item_id.choices = [SelectChoice(0, "Choose a path or module")] + [
+    labels = {ContentKind.PATH.value: _("Learning paths"), ContentKind.MODULE.value: _("Modules")}
+    form.item_id.choices = [SelectChoice(0, _("Choose a path or module"))] + [
         SelectChoice(item.id, title, optgroup=labels[item.kind])
         for item, title in assignable_items()]
 
@@ -174,7 +182,7 @@ def new():  # noqa: ANN201
         form.item_id.data = id_arg("item") or 0
     if form.validate_on_submit():
         # The choices are the viewer's scope, so both are known to exist and be visible.
-        kind, _, raw_id = (form.target.data or "").partition(":")
+        kind, _sep, raw_id = (form.target.data or "").partition(":")
         item = db.get_or_404(ContentItem, form.item_id.data)
         try:
             if kind == "team":
@@ -194,15 +202,17 @@ def _assign_person(person: User, item: ContentItem, form: AssignForm):  # noqa: 
     assignment = assign(person, item, by=current_user, **form.due())
     db.session.commit()
     if already:
-        flash(f"{person.name} already had {title}; the due date is updated.", "success")
+        flash(_("%(name)s already had %(title)s; the due date is updated.",
+                name=person.name, title=title), "success")
     else:
-        flash(f"{title} assigned to {person.name}.", "success")
+        flash(_("%(title)s assigned to %(name)s.", title=title, name=person.name), "success")
     if waiting:
-        flash(f"{person.name} was on the waitlist of a rollout of {title}: training them before "
-              "their wave blurs the comparison between the waves.", "warning")
+        flash(_("%(name)s was on the waitlist of a rollout of %(title)s: training them before "
+                "their wave blurs the comparison between the waves.",
+                name=person.name, title=title), "warning")
     if status_of(assignment, local_today()) is AssignmentStatus.OVERDUE:
-        flash(f"The due date, {format_date(assignment.due_date)}, is already past: it shows "
-              "as overdue. Change it if that is not what you meant.", "warning")
+        flash(_("The due date, %(date)s, is already past: it shows as overdue. Change it if "
+                "that is not what you meant.", date=format_date(assignment.due_date)), "warning")
     return redirect(url_for("assignments.index", person=person.id))
 
 
@@ -212,21 +222,24 @@ def _assign_team(team: Team, item: ContentItem, form: AssignForm):  # noqa: ANN2
                             **form.due())
     db.session.commit()
     if result.assigned:
-        flash(f"{title} assigned to {len(result.assigned)} "
-              f"{'person' if len(result.assigned) == 1 else 'people'} in {team.name}.",
-              "success")
+        flash(ngettext("%(title)s assigned to %(num)d person in %(team)s.",
+                       "%(title)s assigned to %(num)d people in %(team)s.",
+                       len(result.assigned), title=title, team=team.name), "success")
     if result.updated:
-        flash(f"Already assigned, due date updated: {_names(result.updated)}.", "info")
+        flash(_("Already assigned, due date updated: %(names)s.", names=_names(result.updated)),
+              "info")
     if result.skipped:
-        reasons = sorted({why for _, why in result.skipped})
-        flash(f"Not assigned: {_names([p for p, _ in result.skipped])} "
-              f"({'; '.join(reasons)}). Set their hire date, or assign them a fixed date.",
-              "warning")
+        reasons = sorted({str(why) for _person, why in result.skipped})
+        flash(_("Not assigned: %(names)s (%(reasons)s). Set their hire date, or assign them a "
+                "fixed date.", names=_names([p for p, _why in result.skipped]),
+                reasons="; ".join(reasons)), "warning")
     if result.past_due:
-        flash(f"The due date is already past for {_names(result.past_due)}: they start out "
-              "overdue. Change their due date if that is not what you meant.", "warning")
+        flash(_("The due date is already past for %(names)s: they start out overdue. Change "
+                "their due date if that is not what you meant.", names=_names(result.past_due)),
+              "warning")
     if not (result.assigned or result.updated or result.skipped):
-        flash(f"{team.name} has no salespeople yet, so nothing was assigned.", "warning")
+        flash(_("%(team)s has no salespeople yet, so nothing was assigned.", team=team.name),
+              "warning")
     return redirect(url_for("assignments.index", team=team.id))
 
 
@@ -254,8 +267,8 @@ def edit(assignment_id: int):  # noqa: ANN201
             form.days_after_hire.errors = [*form.days_after_hire.errors, exc.message]
         else:
             db.session.commit()
-            flash(f"Due date of {_title(assignment.item)} for "
-                  f"{assignment.user.name} saved.", "success")
+            flash(_("Due date of %(title)s for %(name)s saved.",
+                    title=_title(assignment.item), name=assignment.user.name), "success")
             return redirect(url_for("assignments.index", person=assignment.user_id))
     return render_template("manage/assignments/edit.html", assignment=assignment, form=form,
                            action=ActionForm())
@@ -269,6 +282,6 @@ def withdraw_assignment(assignment_id: int):  # noqa: ANN201
         abort(400)
     withdraw(assignment)
     db.session.commit()
-    flash(f"{_title(assignment.item)} withdrawn from {assignment.user.name}. "
-          "Their progress is kept.", "success")
+    flash(_("%(title)s withdrawn from %(name)s. Their progress is kept.",
+            title=_title(assignment.item), name=assignment.user.name), "success")
     return redirect(url_for("assignments.index", person=assignment.user_id))

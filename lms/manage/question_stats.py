@@ -18,6 +18,7 @@ from lms.analytics.csvsafe import csv_text
 from lms.analytics.itemstats import ItemStats, QuestionResult, item_statistics
 from lms.content.documents import QuizDoc
 from lms.extensions import db
+from lms.i18n import _l
 from lms.inputs import id_arg
 from lms.learning.catalog import doc_of
 from lms.models import (
@@ -34,6 +35,12 @@ from lms.security import role_required, visible_people_ids
 bp = Blueprint("question_stats", __name__)
 
 EXCERPT_LENGTH = 90
+#: The question types as the page and the CSV name them (lms.content.documents).
+TYPE_LABELS = {
+    "single_choice": _l("single choice"), "multiple_response": _l("multiple response"),
+    "true_false": _l("true false"), "numeric": _l("numeric"), "short_text": _l("short text"),
+    "matching": _l("matching"),
+}
 
 
 def _people():  # noqa: ANN202 - a SELECT of user ids, or None for everyone
@@ -101,6 +108,11 @@ def _version_or_404(slug: str) -> tuple[ContentItem, ContentVersion]:
     return item, version
 
 
+def _type_label(kind: str) -> str:
+    label = TYPE_LABELS.get(kind)
+    return kind.replace("_", " ") if label is None else str(label)
+
+
 def question_lines(version: ContentVersion) -> tuple[list[QuestionLine], int]:
     """The version's questions in quiz order, each with its statistics, and the number of
     graded attempts they come from (one query)."""
@@ -114,7 +126,7 @@ def question_lines(version: ContentVersion) -> tuple[list[QuestionLine], int]:
     stats = item_statistics(results)
     doc = doc_of(version)
     questions = doc.questions if isinstance(doc, QuizDoc) else ()
-    lines = [QuestionLine(i, q.id, q.type.replace("_", " "), plain_excerpt(q.prompt),
+    lines = [QuestionLine(i, q.id, _type_label(q.type), plain_excerpt(q.prompt),
                           stats.get(q.id) or ItemStats(q.id, 0, None, None))
              for i, q in enumerate(questions, start=1)]
     # A question the stored text no longer parses to still has its figures shown.
@@ -144,6 +156,8 @@ def _percent(value: float | None) -> float | None:
 @role_required(Role.TRAINER, Role.MANAGER)
 def export(slug: str):  # noqa: ANN201
     item, version = _version_or_404(slug)
+    # Machine names for the columns (spreadsheets and scripts key on them); the type and the
+    # reasons are in the reader's language.
     header = ["question_id", "type", "prompt", "attempts", "facility_percent",
               "discrimination_percent", "needs_review", "reason"]
     body = csv_text(header, [

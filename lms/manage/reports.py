@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.analytics import charts
@@ -26,6 +27,7 @@ from lms.analytics.report_table import (
 )
 from lms.clock import local_today
 from lms.fragments import rendered
+from lms.i18n import locale_code
 from lms.inputs import page_arg
 from lms.learning.goal_progress import goals_overview
 from lms.models import Role
@@ -102,7 +104,9 @@ def readiness():  # noqa: ANN201
     req = _Request()
     report, rows = req.rows()
     shown, page, pages = _page(rows, req.page)
-    rows_html = rendered(report, ("rows", req.status, req.sort, req.descending, page),
+    # The rows' labels are in the reader's language: one fragment per language.
+    rows_html = rendered(report, ("rows", locale_code(), req.status, req.sort, req.descending,
+                                  page),
                          lambda: render_template("reports/_readiness_rows.html", rows=shown,
                                                  fmt=fmt))
     return render_template(
@@ -151,24 +155,32 @@ def chart_page():  # noqa: ANN201
     heat = heatmap(req.scope, req.today)
     periods = charts.bucket_by_period(data.completions_by_day, period, until=req.today)
     who = req.team_label
+    first, last = (periods[0][1], periods[-1][1]) if periods else ("", "")
+    if period == "week":
+        title = _("Modules completed per week")
+        desc = _("%(who)s: the number of modules completed in each week, %(first)s to "
+                 "%(last)s. The numbers are in the table beside the chart.",
+                 who=who, first=first, last=last)
+    else:
+        title = _("Modules completed per month")
+        desc = _("%(who)s: the number of modules completed in each month, %(first)s to "
+                 "%(last)s. The numbers are in the table beside the chart.",
+                 who=who, first=first, last=last)
     completion_svg = charts.bar_chart(
-        chart_id="completions", title=f"Modules completed per {period}",
-        desc=f"{who}: the number of modules completed in each {period}, "
-             f"{periods[0][1] if periods else ''} to {periods[-1][1] if periods else ''}. "
-             "The numbers are in the table beside the chart.",
-        labels=[label for _, label, _ in periods], values=[n for _, _, n in periods])
+        chart_id="completions", title=title, desc=desc,
+        labels=[label for _start, label, _n in periods], values=[n for _s, _label, n in periods])
     band_labels = [f"{low}-{high - 1 if high < 100 else 100}" for low, high in SCORE_BANDS]
     score_svg = charts.bar_chart(
-        chart_id="scores", title="Best scores on assigned modules",
-        desc=f"{who}: how many best scores (one per person and assigned module quiz taken) "
-             "fall in each band of 10 percentage points. The numbers are in the table beside "
-             "the chart.", labels=band_labels, values=data.score_bands)
+        chart_id="scores", title=_("Best scores on assigned modules"),
+        desc=_("%(who)s: how many best scores (one per person and assigned module quiz taken) "
+               "fall in each band of 10 percentage points. The numbers are in the table beside "
+               "the chart.", who=who), labels=band_labels, values=data.score_bands)
     svg_rows = rows[:SVG_HEATMAP_ROWS]
     heat_svg = charts.heatmap_svg(
-        chart_id="heatmap", title="Best score per person and module",
-        desc=f"{who}: one row per salesperson and one column per assigned module; each cell "
-             "shows the best quiz score in percent, a dash when the quiz was not taken, and "
-             "n/a when the module is not assigned to that person.",
+        chart_id="heatmap", title=_("Best score per person and module"),
+        desc=_("%(who)s: one row per salesperson and one column per assigned module; each cell "
+               "shows the best quiz score in percent, a dash when the quiz was not taken, and "
+               "n/a when the module is not assigned to that person.", who=who),
         rows=[r.name for r in svg_rows], columns=[m.title for m in heat.modules],
         values=[[_best_or_none(heat, r.user_id, m.id) for m in heat.modules]
                 for r in svg_rows],
@@ -204,6 +216,7 @@ def person(user_id: int):  # noqa: ANN201
 def person_attempts_csv(user_id: int):  # noqa: ANN201
     user = get_visible_user_or_404(current_user, user_id)
     data = person_report(user, rules_from_config(current_app.config), local_today())
+    # Machine names for the columns, as scripts read them (the same in every language).
     header = ["started_at", "submitted_at", "quiz", "quiz_slug", "quiz_version", "attempt",
               "percent", "passed", "late", "ended_by"]
     text = csv_text(header, [

@@ -5,6 +5,8 @@ with nobody the viewer may see answers 404)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -63,8 +65,8 @@ def new():  # noqa: ANN201
     form = RolloutForm()
     teams = teams_in_scope(current_user)
     form.team_ids.choices = [SelectChoice(t.id, t.name) for t in teams]
-    labels = {ContentKind.PATH.value: "Learning paths", ContentKind.MODULE.value: "Modules"}
-    form.item_id.choices = [SelectChoice(0, "Choose a path or module")] + [
+    labels = {ContentKind.PATH.value: _("Learning paths"), ContentKind.MODULE.value: _("Modules")}
+    form.item_id.choices = [SelectChoice(0, _("Choose a path or module"))] + [
         SelectChoice(item.id, title, optgroup=labels[item.kind])
         for item, title in assignable_items()]
     if form.validate_on_submit():
@@ -83,12 +85,17 @@ def new():  # noqa: ANN201
         else:
             db.session.commit()
             rollout = result.rollout
-            flash(f"The split is made: {len(rollout.members)} people in {rollout.waves} waves; "
-                  "the first wave has the training now.", "success")
+            # Two counts in one sentence: the people and the waves each get their own plural.
+            people = ngettext("%(num)d person", "%(num)d people", len(rollout.members))
+            flash(ngettext("The split is made: %(people)s in %(num)d wave; the first wave has "
+                           "the training now.",
+                           "The split is made: %(people)s in %(num)d waves; the first wave has "
+                           "the training now.", rollout.waves, people=people), "success")
             if result.skipped:
-                flash(f"Left out: {len(result.skipped)} "
-                      f"{'person' if len(result.skipped) == 1 else 'people'} who already have "
-                      "this training or are waiting for it.", "info")
+                flash(ngettext("Left out: %(num)d person who already has this training or is "
+                               "waiting for it.",
+                               "Left out: %(num)d people who already have this training or are "
+                               "waiting for it.", len(result.skipped)), "info")
             return redirect(url_for("rollouts.detail", rollout_id=rollout.id))
     return render_template("manage/rollouts/new.html", form=form, explanations=EXPLANATIONS,
                            Design=Design)
@@ -107,7 +114,8 @@ def detail(rollout_id: int):  # noqa: ANN201
     replay = replay_split(rollout)
     checks_out = all(replay.get(m.user_id) == m.wave for m in rollout.members)
     return render_template("manage/rollouts/detail.html", rollout=rollout, waves=waves,
-                           members=members, explanation=EXPLANATIONS[Design(rollout.design)],
+                           members=members,
+                           explanation=str(EXPLANATIONS[Design(rollout.design)]),
                            checks_out=checks_out, Design=Design, action=ActionForm(),
                            hidden=len(rollout.members) - len(members), today=local_today())
 
@@ -115,7 +123,7 @@ def detail(rollout_id: int):  # noqa: ANN201
 @bp.route("/<int:rollout_id>/withdraw", methods=["POST"])
 @role_required(Role.MANAGER)
 def withdraw(rollout_id: int):  # noqa: ANN201
-    rollout, _ = _rollout_or_404(rollout_id)
+    rollout, _members = _rollout_or_404(rollout_id)
     form = ActionForm()
     if form.validate_on_submit():
         try:
@@ -125,6 +133,9 @@ def withdraw(rollout_id: int):  # noqa: ANN201
             flash(exc.message, "warning")
         else:
             db.session.commit()
-            flash(f"Rollout withdrawn: the waves still to come will not start, and {count} "
-                  "live assignments from it are withdrawn. Its record stays.", "success")
+            flash(ngettext("Rollout withdrawn: the waves still to come will not start, and "
+                           "%(num)d live assignment from it is withdrawn. Its record stays.",
+                           "Rollout withdrawn: the waves still to come will not start, and "
+                           "%(num)d live assignments from it are withdrawn. Its record stays.",
+                           count), "success")
     return redirect(url_for("rollouts.detail", rollout_id=rollout.id))

@@ -26,11 +26,12 @@ from lms.content.editing import (
 )
 from lms.content.parsing import content_hash
 from lms.content.store import Change, get_item
+from lms.content.translations import split_files
 from lms.content.tree_status import tree_status
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.inputs import id_arg
-from lms.models import ContentItem, ContentKind, ContentVersion, Role
+from lms.models import ContentItem, ContentKind, ContentTranslation, ContentVersion, Role
 from lms.security import role_required
 
 bp = Blueprint("author", __name__)
@@ -77,14 +78,23 @@ def index():  # noqa: ANN201
     on_disk = {ContentKind.MODULE: found.modules, ContentKind.QUIZ: found.quizzes,
                ContentKind.PATH: found.paths}
     counts = dict(db.session.execute(
-        select(ContentVersion.item_id, func.count()).group_by(ContentVersion.item_id)).all())
+        select(ContentVersion.item_id, func.count())
+        .where(ContentVersion.translated.is_(False)).group_by(ContentVersion.item_id)).all())
+    # The current translations, by item and language, to tell a translation file's state.
+    stored = {(row.item_id, row.language): row.version.content_hash
+              for row in db.session.scalars(select(ContentTranslation)
+                                            .options(selectinload(ContentTranslation.version)))}
     items = {(i.kind, i.slug): i for i in db.session.scalars(
         select(ContentItem).options(selectinload(ContentItem.current_version)))}
 
     sections = []
     for kind in ContentKind:
         rows = []
-        files = {p.stem: p for p in on_disk[kind]}
+        originals, translation_files = split_files(on_disk[kind])
+        files = {p.stem: p for p in originals}
+        translations: dict[str, list[tuple[str, Path]]] = {}
+        for path, slug, language in translation_files:
+            translations.setdefault(slug, []).append((language, path))
         for slug in sorted(set(files) | {s for k, s in items if k == kind.value}):
             item = items.get((kind.value, slug))
             path = files.get(slug)
@@ -101,12 +111,26 @@ def index():  # noqa: ANN201
                 "on_disk": path is not None,
                 "out_of_sync": bool(path and (current is None
                                               or current.content_hash != disk_hash)),
+                "translations": [_translation_state(language, translated, item, stored, by_path,
+                                                    tree.hashes)
+                                 for language, translated in sorted(translations.get(slug, []))],
             })
         sections.append((kind, rows))
     general = [p for p in problems if not any(p.path == str(f) for fs in on_disk.values()
                                               for f in fs)]
     return render_template("author/index.html", sections=sections, general=general,
                            folders=dirs)
+
+
+def _translation_state(language: str, path: Path, item: ContentItem | None,
+                       stored: dict[tuple[int, str], str], by_path: dict, hashes: dict) -> dict:
+    """A translation file beside its original in the content list: its language, problems and
+    whether the database serves what the file says."""
+    problems = by_path.get(str(path), [])
+    served = stored.get((item.id, language)) if item is not None else None
+    return {"language": language, "file": path.name,
+            "errors": [p for p in problems if p.is_error],
+            "out_of_sync": served is None or served != hashes.get(str(path))}
 
 
 @bp.route("/<kind>/<slug:slug>")

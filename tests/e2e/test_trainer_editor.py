@@ -108,9 +108,14 @@ def test_content_list_and_previews_of_a_module_and_a_quiz(site: Site, new_page: 
                            ("Learning paths", "Customer insight")]:
         row = content_row(page, section, title)
         expect(row).to_have_count(1)
-        expect(row.get_by_role("cell").nth(1)).to_have_text("Valid")
-    # Every one of the 20 files is valid and synced: no errors, warnings or unsynced changes.
-    expect(page.get_by_text("Valid", exact=True)).to_have_count(20)
+        # Valid, and so is its Dutch translation where it has one (shown in the same row).
+        expect(row.get_by_role("cell").nth(1)).to_have_text(
+            re.compile(r"^\s*Valid(\s+Translation: \S+\.nl\.(md|yaml)\s+Valid)?\s*$"))
+    # Every one of the 20 files and the 15 Dutch translations is valid and synced: no errors,
+    # warnings or unsynced changes.
+    expect(page.get_by_text("Valid", exact=True)).to_have_count(35)
+    expect(page.get_by_text(re.compile(r"^Translation:"))).to_have_count(15)
+    expect(page.get_by_text(re.compile(r"^Not served"))).to_have_count(0)
     expect(page.get_by_text(re.compile(r"^\d+ (error|warning)s?$"))).to_have_count(0)
     expect(page.get_by_text("File changed, not synced")).to_have_count(0)
     counts = page.get_by_role("heading", level=2)

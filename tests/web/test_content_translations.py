@@ -213,3 +213,20 @@ def test_versions_are_numbered_per_language(app, tree):
     quiz = db.session.scalar(select(ContentItem).where(ContentItem.slug == "practice-quiz"))
     assert [v.number for v in quiz.versions] == [1]  # the original's history only
     assert db.session.get(ContentTranslation, (quiz.id, "nl")).version.number == 1
+
+
+def test_the_content_list_shows_each_translation_with_its_state(app, client, tree):
+    sync(tree)
+    make_user("trainer", email="trainer@example.com")
+    login(client, "trainer@example.com")
+    page = client.get("/author/").get_data(as_text=True)
+    assert "Translation: <code>practice-quiz.nl.yaml</code>" in page
+    assert "Not served" not in page
+    path = tree / "quizzes/practice-quiz.nl.yaml"
+    path.write_text(path.read_text().replace("id: cups", "id: koppen"))
+    sync_content(tree / "content/modules", tree / "quizzes", tree / "content/paths",
+                 ("product-knowledge", "customer-demographics"))
+    db.session.commit()
+    page = client.get("/author/").get_data(as_text=True)
+    row = page.split("practice-quiz.nl.yaml", 1)[1].split("</td>", 1)[0]
+    assert "Not served until fixed" in row and "the question ids differ" in row

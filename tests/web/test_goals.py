@@ -47,6 +47,8 @@ MODULE = "company-and-product-range"
 @pytest.fixture
 def content(runner, content_copy):  # noqa: ANN201
     (content_copy / "quizzes" / f"{MODULE}.yaml").write_text(QUIZ)
+    # Its Dutch translation belongs to the real quiz, not to this one.
+    (content_copy / "quizzes" / f"{MODULE}.nl.yaml").unlink()
     # One module without a quiz, for the "reach a score" rule.
     path = content_copy / "content" / "modules" / "regional-market-figures.md"
     path.write_text(path.read_text().replace("quiz: regional-market-figures\n", ""))

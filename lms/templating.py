@@ -6,6 +6,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from lms.i18n import _l
+from lms.learning.catalog import shown_title
 from lms.models import Role
 
 MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.")
@@ -64,4 +65,5 @@ def manage_tabs() -> list[tuple[str, str, bool]]:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(nav_items=nav_items, manage_tabs=manage_tabs, Role=Role)
+    app.jinja_env.globals.update(nav_items=nav_items, manage_tabs=manage_tabs, Role=Role,
+                                 shown_title=shown_title)

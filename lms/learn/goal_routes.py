@@ -13,7 +13,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.learn.goal_forms import GoalForm
-from lms.learning.catalog import live_items
+from lms.learning.catalog import live_items, shown_title
 from lms.learning.goal_progress import goals_overview
 from lms.learning.goals import (
     KINDS,
@@ -36,7 +36,7 @@ def _items(goal: Goal | None = None) -> dict[str, list[tuple[int, str]]]:
     out: dict[str, list[tuple[int, str]]] = {}
     for key, kind in (("path", ContentKind.PATH), ("module", ContentKind.MODULE)):
         items = list(live_items(kind).values())
-        pairs = sorted(((i.id, i.current_version.title) for i in items), key=lambda p: p[1])
+        pairs = sorted(((i.id, shown_title(i)) for i in items), key=lambda p: p[1])
         if goal is not None and goal.item is not None and goal.item.kind == kind.value \
                 and all(goal.item_id != i.id for i in items):
             title = goal.item.current_version.title if goal.item.current_version \

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
-from lms.learning.catalog import current_doc, live_item, live_items
+from lms.learning.catalog import current_doc, live_item, live_items, shown_title
 from lms.learning.standing import (
     expired_certificates,
     renewed_modules,
@@ -84,7 +84,7 @@ def lock_of(user_id: int, doc: ModuleDoc, progress: dict[int, ModuleProgress],
             continue
         row = progress.get(item.id)
         if row is None or row.completed_at is None:
-            missing.append((slug, item.current_version.title))
+            missing.append((slug, shown_title(item)))
     return Lock(bool(missing), missing)
 
 

@@ -42,7 +42,7 @@ from lms.content.documents import ModuleDoc
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import _l, format_money, format_number
-from lms.learning.catalog import current_doc, live_item
+from lms.learning.catalog import current_doc, live_item, shown_title
 from lms.learning.completion import path_progress, progress_of
 from lms.learning.standing import standing
 from lms.models import ContentItem, ContentKind, Goal, GoalKind, User, utcnow
@@ -181,7 +181,7 @@ def _check_item(goal: Goal, user: User, kind: GoalKind, fields: GoalFields, *,
                           if field == "path"
                           else _("That module is no longer offered: choose another."), field=field)
     doc = current_doc(item) if item.current_version is not None else None
-    title = item.current_version.title if item.current_version else item.slug
+    title = shown_title(item)
     if kind is GoalKind.REACH_SCORE and quiz_of(item) is None:
         raise DomainError(_("“%(title)s” has no quiz: choose a module that ends with a quiz.",
                             title=title), field=field)

@@ -31,7 +31,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile -q -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 # After changing strings: extract them, update both catalogues, then translate the new Dutch
 # entries (tests/unit/test_catalogues.py fails while one is empty or fuzzy).

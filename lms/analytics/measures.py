@@ -48,6 +48,7 @@ from flask_babel import gettext
 from sqlalchemy import Date, Float, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql import Select
 
+from lms.analytics.csvsafe import csv_text
 from lms.analytics.sqldates import days_between, int_list
 from lms.clock import local_today
 from lms.extensions import db
@@ -156,6 +157,18 @@ def median(values: Iterable[float]) -> float | None:
         return None
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def performance_csv(rows: Iterable[Any], first: date, last: date) -> str:
+    """Sales performance as a spreadsheet for people (the page's download and ``lms report
+    sales --format csv``): headings in the reader's language, the measures by their names,
+    values as data. ``rows`` carry name, email, team, active, closed_deals and values."""
+    header = [gettext("Name"), gettext("Email"), gettext("Team"), gettext("Active"),
+              gettext("From"), gettext("To"), gettext("Closed deals"),
+              *(str(BY_KEY[k].label) for k in MEASURE_KEYS)]
+    return csv_text(header, ([r.name, r.email, r.team or "", r.active, first, last,
+                              r.closed_deals, *(r.values[k] for k in MEASURE_KEYS)]
+                             for r in rows))
 
 
 def format_value(key: str, value: float | None) -> str:

@@ -60,8 +60,22 @@ RECORD_FIELDS = (
 )
 
 
+#: The readiness CSV's column headings, in the reader's language (the API keeps the keys).
+RECORD_LABELS = {
+    "user_id": _l("Person id"), "name": _l("Name"), "email": _l("Email"), "team": _l("Team"),
+    "assigned_modules": _l("Assigned modules"), "completed_modules": _l("Completed modules"),
+    "completion_percent": _l("Completion (%)"), "quizzes_assigned": _l("Quizzes assigned"),
+    "quizzes_taken": _l("Quizzes taken"), "average_best_score": _l("Average best score (%)"),
+    "overdue_items": _l("Overdue items"), "last_activity": _l("Last activity"),
+    "readiness_index": _l("Readiness index"), "status": _l("Status code"),
+    "status_label": _l("Status"),
+}
+
+
 def report_csv(rows: Sequence[PersonRow]) -> str:
-    return csv_text(RECORD_FIELDS, ([r.record()[f] for f in RECORD_FIELDS] for r in rows))
+    """A spreadsheet for people: headings in the reader's language, values as data."""
+    return csv_text([str(RECORD_LABELS[f]) for f in RECORD_FIELDS],
+                    ([r.record()[f] for f in RECORD_FIELDS] for r in rows))
 
 
 def heatmap_csv(rows: Sequence[PersonRow], heat: HeatMap) -> str:

@@ -18,10 +18,15 @@ from flask_babel import ngettext
 
 from lms.analytics import impact as impact_service
 from lms.analytics.commands import cli_scope
-from lms.analytics.csvsafe import csv_text
 from lms.analytics.effect_report import effect_json, effect_line, effects_json, effects_text
 from lms.analytics.impact_report import text_report, to_dict
-from lms.analytics.measures import MEASURE_KEYS, MEASURES, PersonMeasures, format_value
+from lms.analytics.measures import (
+    MEASURE_KEYS,
+    MEASURES,
+    PersonMeasures,
+    format_value,
+    performance_csv,
+)
 from lms.analytics.measures import sales_performance as performance
 from lms.analytics.training_effect import for_params
 from lms.clock import local_today
@@ -78,12 +83,7 @@ def sales_command(start: date | None, last: date | None, team_name: str | None,
         click.echo(json.dumps([sales_record(r, first_day, last_day) for r in rows],
                               ensure_ascii=False, indent=2))
     elif output == "csv":
-        header = ["name", "email", "team", "active", "period_from", "period_to",
-                  "closed_deals", *MEASURE_KEYS]
-        click.echo(csv_text(header, [[r.name, r.email, r.team or "", r.active, first_day,
-                                      last_day, r.closed_deals,
-                                      *(r.values[k] for k in MEASURE_KEYS)] for r in rows]),
-                   nl=False)
+        click.echo(performance_csv(rows, first_day, last_day), nl=False)
     else:
         click.echo(sales_table(rows))
         click.echo("\n" + ngettext("%(num)d salesperson; deals closed %(start)s to %(end)s.",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -156,10 +157,9 @@ def _percent(value: float | None) -> float | None:
 @role_required(Role.TRAINER, Role.MANAGER)
 def export(slug: str):  # noqa: ANN201
     item, version = _version_or_404(slug)
-    # Machine names for the columns (spreadsheets and scripts key on them); the type and the
-    # reasons are in the reader's language.
-    header = ["question_id", "type", "prompt", "attempts", "facility_percent",
-              "discrimination_percent", "needs_review", "reason"]
+    # A spreadsheet for people: headings, the type and the reasons in the reader's language.
+    header = [_("Question id"), _("Type"), _("Question"), _("Attempts"), _("Facility (%)"),
+              _("Discrimination (%)"), _("Needs review"), _("Reason")]
     body = csv_text(header, [
         (line.question_id, line.type, line.excerpt, line.stats.n,
          _percent(line.stats.facility), _percent(line.stats.discrimination),

@@ -216,9 +216,9 @@ def person(user_id: int):  # noqa: ANN201
 def person_attempts_csv(user_id: int):  # noqa: ANN201
     user = get_visible_user_or_404(current_user, user_id)
     data = person_report(user, rules_from_config(current_app.config), local_today())
-    # Machine names for the columns, as scripts read them (the same in every language).
-    header = ["started_at", "submitted_at", "quiz", "quiz_slug", "quiz_version", "attempt",
-              "percent", "passed", "late", "ended_by"]
+    # Headings in the reader's language: a spreadsheet for people (scripts use the API).
+    header = [_("Started"), _("Submitted"), _("Quiz"), _("Quiz slug"), _("Quiz version"),
+              _("Attempt"), _("Score (%)"), _("Passed"), _("Late"), _("Ended by")]
     text = csv_text(header, [
         (a.started_at, a.submitted_at, a.quiz_title, a.quiz_slug, a.version_number, a.number,
          a.percent, a.passed, a.late, a.reason) for a in data.attempts])

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.analytics import impact as impact_service
-from lms.analytics.csvsafe import csv_text
+from lms.analytics import measures
 from lms.analytics.event_chart import event_study_svg
 from lms.analytics.impact_report import (
     fmt_diff,
@@ -145,11 +145,8 @@ def performance_csv():  # noqa: ANN201
     req = _Performance()
     if req.errors:  # a download: the reason as text, not an error page without it
         return Response(" ".join(req.errors), status=400, mimetype="text/plain")
-    header = ["name", "email", "team", "active", "period_from", "period_to", "closed_deals",
-              *MEASURE_KEYS]
-    body = [[r.name, r.email, r.team or "", r.active, req.start, req.last, r.closed_deals,
-             *(r.values[k] for k in MEASURE_KEYS)] for r in req.rows()]
-    response = Response(csv_text(header, body), mimetype="text/csv")
+    response = Response(measures.performance_csv(req.rows(), req.start, req.last),
+                        mimetype="text/csv")
     name = f"sales-performance-{req.start.isoformat()}-to-{req.last.isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

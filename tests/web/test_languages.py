@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.i18n import format_date, format_datetime, format_money, format_number, format_percent
 from lms.models import User
 from tests.conftest import base_config, login, post_form
-from tests.factories import make_user
+from tests.factories import make_team, make_user
 
 
 def heading(client, path: str, **headers: str) -> str:  # noqa: ANN001
@@ -89,3 +89,15 @@ def test_plural_forms_are_right_in_both_languages(app):
             refresh()  # the test's app context outlives each request context
             assert ngettext("%(num)d day left", "%(num)d days left", 1) == one
             assert ngettext("%(num)d day left", "%(num)d days left", 2) == many
+
+
+def test_csv_downloads_are_headed_in_the_readers_language(app, client):
+    """Spreadsheets are for people: a Dutch manager's readiness CSV says "Naam", an English
+    one's "Name"; the values stay data (the API keeps the keys)."""
+    manager = make_user("manager", email="mark@example.com")
+    make_team("Noord", managers=[manager])
+    login(client, "mark@example.com")
+    dutch = client.get("/manage/reports/readiness.csv", headers={"Accept-Language": "nl"})
+    english = client.get("/manage/reports/readiness.csv", headers={"Accept-Language": "en"})
+    assert dutch.get_data(as_text=True).startswith("Persoons-id,Naam,E-mail,Team,")
+    assert english.get_data(as_text=True).startswith("Person id,Name,Email,Team,")

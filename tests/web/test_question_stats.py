@@ -161,8 +161,8 @@ def test_the_csv_export_neutralises_formulas(app, quiz, content_copy):
     assert response.mimetype == "text/csv"
     assert "question-stats-practice-quiz-v2.csv" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["question_id", "type", "prompt", "attempts", "facility_percent",
-                       "discrimination_percent", "needs_review", "reason"]
+    assert rows[0] == ["Question id", "Type", "Question", "Attempts", "Facility (%)",
+                       "Discrimination (%)", "Needs review", "Reason"]
     by_id = {row[0]: row for row in rows[1:]}
     assert by_id["cups"][3:7] == ["4", "50.0", "57.7", "no"]
     assert by_id["family"][3:7] == ["4", "50.0", "-30.2", "yes"]

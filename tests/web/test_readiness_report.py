@@ -292,7 +292,8 @@ def test_drill_down_lists_every_attempt_with_its_version(org, app):
     text = client.get(f"/manage/reports/people/{org.alice.id}/attempts.csv").get_data(
         as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [(r["attempt"], r["percent"], r["quiz_version"]) for r in rows] == [
+    # Headings for people, in the reader's language.
+    assert [(r["Attempt"], r["Score (%)"], r["Quiz version"]) for r in rows] == [
         ("2", "80.0", "1"), ("1", "40.0", "1")]
 
 
@@ -308,10 +309,10 @@ def test_csv_export_neutralises_formulas(org, app):
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    names = {r["name"] for r in rows}
+    names = {r["Name"] for r in rows}
     assert "'=HYPERLINK(\"http://x\",\"y\")" in names and "'@SUM(A1)" in names
-    alice = next(r for r in rows if r["name"] == "Alice")
-    assert (alice["readiness_index"], alice["status"], alice["completed_modules"]) == (
+    alice = next(r for r in rows if r["Name"] == "Alice")
+    assert (alice["Readiness index"], alice["Status code"], alice["Completed modules"]) == (
         "65.0", "on_track", "1")
     heat = client.get("/manage/reports/heatmap.csv").get_data(as_text=True)
     assert "'@SUM(A1)" in heat and "\n@SUM" not in heat
@@ -459,7 +460,7 @@ def test_cli_formats(org, runner):
     result = runner.invoke(args=["report", "readiness", "--team", "team a1", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [r["name"] for r in rows] == ["Carol"] and rows[0]["status"] == "ready"
+    assert [r["Name"] for r in rows] == ["Carol"] and rows[0]["Status code"] == "ready"
 
     result = runner.invoke(args=["report", "readiness", "--team", "Team A"])
     assert result.exit_code == 0, result.output

@@ -119,10 +119,10 @@ def test_the_csv_export_neutralises_formulas(client, org):
     assert response.mimetype == "text/csv" and "attachment" in response.headers[
         "Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(html(response))))
-    assert [r["name"] for r in rows] == ["Anna Noord", "'=HYPERLINK(\"http://evil\")"]
+    assert [r["Name"] for r in rows] == ["Anna Noord", "'=HYPERLINK(\"http://evil\")"]
     anna = rows[0]
-    assert float(anna["revenue"]) == 5000 and anna["win_rate"] == "0.5"
-    assert anna["closed_deals"] == "2" and anna["satisfaction"] == ""
+    assert float(anna["Revenue won"]) == 5000 and anna["Win rate"] == "0.5"
+    assert anna["Closed deals"] == "2" and anna["Customer satisfaction"] == ""
 
 
 # --- the CLI ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from lms.content.translations import split_files
 from lms.content.tree_status import tree_status
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import language_name
 from lms.inputs import id_arg
 from lms.models import ContentItem, ContentKind, ContentTranslation, ContentVersion, Role
 from lms.security import role_required
@@ -190,6 +191,11 @@ def edit(kind: str, slug: str):  # noqa: ANN201
                 else:
                     message = _("Saved as version %(number)d.", number=version.number)
                 flash(message, "success")
+                if saved.withdrawn:
+                    flash(_("The translation into %(languages)s no longer matches this text and "
+                            "is withdrawn: learners get this original until the translation file "
+                            "is updated and synced.", languages=", ".join(
+                                language_name(code) for code in saved.withdrawn)), "warning")
                 if not saved.file_written:
                     flash(_("Stored in the database; this server's content folder cannot be "
                             "written, so get the file with `lms content export DIR`."), "info")

@@ -27,7 +27,7 @@ from lms.content.links import is_valid_slug
 from lms.content.parsing import content_hash, normalise
 from lms.content.problems import Problem
 from lms.content.rendering import heading_ids
-from lms.content.store import Change, get_item, record_version
+from lms.content.store import Change, get_item, record_version, withdraw_stale_translations
 from lms.content.validation import (
     Context,
     check_module_text,
@@ -117,6 +117,8 @@ class Saved:
     change: Change
     #: the file was written on this server too (False: its content folder is read-only)
     file_written: bool
+    #: translations that stopped matching the saved original and are no longer served
+    withdrawn: tuple[str, ...] = ()
 
 
 def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
@@ -138,11 +140,12 @@ def save_text(kind: ContentKind, slug: str, text: str, *, base_hash: str | None,
     if errors:
         raise ContentInvalid(errors)
     version, change = record_version(kind, slug, text, actor=actor)
+    withdrawn = tuple(withdraw_stale_translations(version.item))
     try:
         write_atomically(file_path(kind, slug, dirs), text)
     except OSError:
-        return Saved(version, change, file_written=False)
-    return Saved(version, change, file_written=True)
+        return Saved(version, change, file_written=False, withdrawn=withdrawn)
+    return Saved(version, change, file_written=True, withdrawn=withdrawn)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from lms.content.files import MEDIA_FOLDER, find_content_files
 from lms.content.parsing import content_hash, normalise, parse_module, parse_path, parse_quiz
 from lms.content.problems import Problem
-from lms.content.translations import split_files
+from lms.content.translations import split_files, translation_problems
 from lms.content.validation import check_tree
 from lms.extensions import db
 from lms.models import (
@@ -170,6 +171,24 @@ def record_translation(kind: ContentKind, slug: str, language: str, text: str, *
         change = Change.UPDATED
     db.session.flush()
     return change
+
+
+def withdraw_stale_translations(item: ContentItem) -> list[str]:
+    """After a new original (a save in the browser): withdraw each current translation that no
+    longer matches it, as a sync would, so nobody takes a quiz graded on answers the original
+    dropped. Returns the languages withdrawn; the translation files need updating."""
+    original = PARSERS[ContentKind(item.kind)](item.current_version.source, item.slug).doc
+    withdrawn = []
+    for row in db.session.scalars(select(ContentTranslation).where(
+            ContentTranslation.item_id == item.id).options(
+            selectinload(ContentTranslation.version).undefer(ContentVersion.source))):
+        parsed = PARSERS[ContentKind(item.kind)](row.version.source, item.slug).doc
+        if parsed is None or original is None or translation_problems(
+                parsed, original, row.language, item.slug, item.slug):
+            db.session.delete(row)
+            withdrawn.append(row.language)
+    db.session.flush()
+    return withdrawn
 
 
 def retire(item: ContentItem) -> None:

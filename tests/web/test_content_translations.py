@@ -230,3 +230,27 @@ def test_the_content_list_shows_each_translation_with_its_state(app, client, tre
     page = client.get("/author/").get_data(as_text=True)
     row = page.split("practice-quiz.nl.yaml", 1)[1].split("</td>", 1)[0]
     assert "Not served until fixed" in row and "the question ids differ" in row
+
+
+def test_a_save_in_the_editor_withdraws_a_translation_it_no_longer_matches(app, client, tree):
+    from tests.web.test_author import open_editor
+
+    sync(tree)
+    make_user("trainer", email="trainer@example.com")
+    login(client, "trainer@example.com")
+    edit = "/author/quizzes/practice-quiz/edit"
+    quiz = db.session.scalar(select(ContentItem).where(ContentItem.slug == "practice-quiz"))
+    # A change of wording only: the Dutch translation still matches and stays.
+    text, base_hash, token = open_editor(client, edit)
+    client.post(edit, data={"text": text.replace("Name the company.", "Name our company."),
+                            "base_hash": base_hash, "csrf_token": token, "action": "save"})
+    assert db.session.get(ContentTranslation, (quiz.id, "nl")) is not None
+    # Another right answer: the translation would grade differently, so it is withdrawn.
+    text, base_hash, token = open_editor(client, edit)
+    response = client.post(edit, data={"text": text.replace("answer: false", "answer: true"),
+                                       "base_hash": base_hash, "csrf_token": token,
+                                       "action": "save"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The translation into Dutch no longer matches this text and is withdrawn" in page
+    db.session.expire_all()
+    assert db.session.get(ContentTranslation, (quiz.id, "nl")) is None

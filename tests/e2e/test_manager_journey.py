@@ -110,7 +110,8 @@ def test_the_managers_journey(content_demo: str, live_app: Flask, page: Page) ->
     assert re.fullmatch(r"readiness-.*\.csv", download.suggested_filename)
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     records = list(csv.reader(io.StringIO(text)))
-    assert records[0][:2] == ["user_id", "name"] and "readiness_index" in records[0]
+    # Headed for people, in the manager's language (an English browser here).
+    assert records[0][:2] == ["Person id", "Name"] and "Readiness index" in records[0]
     assert [r[1] for r in records[1:]] == names_desc
     assert not set(theirs) & {r[1] for r in records[1:]}
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, current_app, has_app_context, has_request_context, request
@@ -67,7 +67,8 @@ def language_name(code: str) -> str:
     """A language's name in the language being spoken: "Engels" in Dutch, "English" in English."""
     try:
         return Locale.parse(code).get_display_name(locale_code()) or code
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
+        # Content may name any two letters ("language: zz"): show them as they are.
         return code
 
 

@@ -101,3 +101,11 @@ def test_csv_downloads_are_headed_in_the_readers_language(app, client):
     english = client.get("/manage/reports/readiness.csv", headers={"Accept-Language": "en"})
     assert dutch.get_data(as_text=True).startswith("Persoons-id,Naam,E-mail,Team,")
     assert english.get_data(as_text=True).startswith("Person id,Name,Email,Team,")
+
+
+def test_an_unknown_language_code_is_shown_as_it_is(app):
+    """Content may say ``language: zz``; the note naming it must not fail."""
+    from lms.i18n import language_name
+
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert language_name("zz") == "zz" and language_name("en") == "Engels"

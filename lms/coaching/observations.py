@@ -131,7 +131,7 @@ def rated_skills(rubric: RubricView, ratings: dict[str, int | None]) -> list[tup
             continue
         if level not in levels:
             raise DomainError(_("Rate “%(skill)s” from %(low)d to %(high)d.", skill=skill.name,
-                                low=rubric.low, high=rubric.high), field=f"skill_{skill.id}")
+                                low=rubric.low, high=rubric.high), field="ratings")
         out.append((skill.id, level))
     if not out:
         raise DomainError(_("Rate at least one skill you observed."), field="ratings")

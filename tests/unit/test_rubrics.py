@@ -161,3 +161,12 @@ def test_the_sparkline_names_itself_and_plots_each_rating() -> None:
     assert 'role="img"' in svg and "Closing &lt;b&gt; over time, on a scale of 1 to 4" in svg
     assert svg.count("<circle") == 2 and "<polyline" in svg
     assert "10 Jan 2026: 2, 10 Mar 2026: 4" in svg
+
+
+def test_the_documented_example_is_a_clean_rubric() -> None:
+    doc = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = doc.split("## Coaching rubrics", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    parsed = parse_rubric(example, "content/rubrics/sales-conversations.yaml")
+    assert parsed.ok and parsed.problems == ()
+    assert [s.id for s in parsed.doc.skills] == ["discovery", "objections"]

@@ -81,10 +81,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.tokens import bp as tokens_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
+    from lms.learn.coaching_routes import bp as my_coaching_bp
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
+    from lms.manage.coaching import bp as coaching_bp
     from lms.manage.question_stats import bp as question_stats_bp
     from lms.manage.reports import bp as reports_bp
     from lms.manage.rollouts import bp as rollouts_bp
@@ -98,11 +100,13 @@ def _register_blueprints(app: Flask) -> None:
         (learn_bp, "/learn"),
         (quiz_bp, "/learn"),
         (goals_bp, "/learn/goals"),
+        (my_coaching_bp, "/learn/coaching"),
         (author_bp, "/author"),
         (manage_bp, "/manage"),
         (reports_bp, "/manage/reports"),
         (assignments_bp, "/manage/assignments"),
         (rollouts_bp, "/manage/rollouts"),
+        (coaching_bp, "/manage/coaching"),
         (question_stats_bp, "/manage/question-stats"),
         (sales_bp, "/manage/sales"),
         (sales_reports_bp, "/manage/sales-reports"),

@@ -9,13 +9,15 @@ from lms.i18n import _l
 from lms.learning.catalog import shown_title
 from lms.models import Role
 
-MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.")
+MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.",
+                   "coaching.")
 
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
     ("learn.dashboard", _l("My training"), {Role.LEARNER, Role.TRAINER, Role.MANAGER},
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
+    ("my_coaching.index", _l("My coaching"), {Role.LEARNER}, ("my_coaching.",)),
     ("author.index", _l("Content"), {Role.TRAINER}, ("author.",)),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),
@@ -31,6 +33,7 @@ MANAGE_TABS = (
     ("manage.index", _l("Team overview"), ("manage.",)),
     ("reports.readiness", _l("Readiness"), ("reports.",)),
     ("assignments.index", _l("Assignments"), ("assignments.",)),
+    ("coaching.index", _l("Coaching"), ("coaching.",)),
     ("sales_reports.performance", _l("Sales performance"), ("sales_reports.performance",)),
     ("sales_reports.impact", _l("Training impact"), ("sales_reports.impact",)),
     ("sales.index", _l("Sales data"), ("sales.",)),

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 
 from lms.content.files import find_content_files
 from lms.content.problems import Problem
+from lms.content.rubrics import check_rubrics
 from lms.content.validation import DEFAULT_CATEGORIES, check_tree
 from lms.maintenance.commands import needs_no_schema
 
@@ -48,11 +49,15 @@ class ContentDirs:
     modules: Path
     quizzes: Path
     paths: Path
+    #: Coaching rubrics (lms/content/rubrics.py); optional: None or a missing folder is none.
+    rubrics: Path | None = None
 
     @classmethod
     def under(cls, root: Path) -> ContentDirs:
-        """The layout of a project checkout: content/modules, content/paths and quizzes."""
-        return cls(root / "content" / "modules", root / "quizzes", root / "content" / "paths")
+        """The layout of a project checkout: content/modules, content/paths, content/rubrics
+        and quizzes."""
+        return cls(root / "content" / "modules", root / "quizzes", root / "content" / "paths",
+                   root / "content" / "rubrics")
 
 
 def run_check(dirs: ContentDirs, categories: Iterable[str] = DEFAULT_CATEGORIES,
@@ -60,6 +65,11 @@ def run_check(dirs: ContentDirs, categories: Iterable[str] = DEFAULT_CATEGORIES,
     """Check the content folders; problem paths are made relative to ``relative_to``."""
     problems = check_tree(dirs.modules, dirs.quizzes, dirs.paths, tuple(categories))
     files = find_content_files(dirs.modules, dirs.quizzes, dirs.paths).count
+    if dirs.rubrics is not None:
+        rubric_problems, rubric_files = check_rubrics(dirs.rubrics)
+        problems = sorted(problems + rubric_problems,
+                          key=lambda p: (p.path, p.line, p.severity, p.message))
+        files += rubric_files
     if relative_to is not None:
         problems = [Problem(_relative(p.path, relative_to), p.line, p.message, p.severity)
                     for p in problems]
@@ -75,7 +85,8 @@ def _relative(path: str, base: Path) -> str:
 def _configured() -> tuple[ContentDirs, tuple[str, ...]]:
     config = current_app.config
     content = Path(config["CONTENT_DIR"])
-    dirs = ContentDirs(content / "modules", Path(config["QUIZ_DIR"]), content / "paths")
+    dirs = ContentDirs(content / "modules", Path(config["QUIZ_DIR"]), content / "paths",
+                       content / "rubrics")
     return dirs, tuple(config.get("CONTENT_CATEGORIES", DEFAULT_CATEGORIES))
 
 
@@ -89,10 +100,10 @@ def content_cli() -> None:
 @click.argument("directory", required=False,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 def check_command(directory: Path | None) -> None:
-    """Validate modules, quizzes and learning paths.
+    """Validate modules, quizzes, learning paths and coaching rubrics.
 
-    DIR is a project folder holding content/modules, content/paths and quizzes; without it the
-    app's configured folders are checked.
+    DIR is a project folder holding content/modules, content/paths, content/rubrics and
+    quizzes; without it the app's configured folders are checked.
     """
     if directory is None:
         dirs, categories = _configured()

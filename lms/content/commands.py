@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from lms import safeyaml
+from lms.coaching.rubrics import sync_rubrics
 from lms.content.checkcmd import content_cli
 from lms.content.gift import GiftExportError, parse_gift, quiz_to_gift, write_quiz_yaml
 from lms.content.links import is_valid_slug
-from lms.content.store import SyncReport, get_item, sync_content
+from lms.content.store import Change, SyncReport, get_item, sync_content
 from lms.extensions import db
 from lms.i18n import _l
 from lms.maintenance.commands import needs_no_schema
@@ -36,10 +37,18 @@ def content_dirs() -> tuple[Path, Path, Path]:
 
 def sync_configured_content(progress: Progress = quiet) -> SyncReport:
     """Sync the configured content folders (`lms content sync`, and `lms demo` on a database
-    that has none yet). Flushes; the caller commits."""
+    that has none yet), coaching rubrics included. Flushes; the caller commits."""
     modules_dir, quiz_dir, paths_dir = content_dirs()
-    return sync_content(modules_dir, quiz_dir, paths_dir,
-                        tuple(current_app.config["CONTENT_CATEGORIES"]), progress)
+    report = sync_content(modules_dir, quiz_dir, paths_dir,
+                          tuple(current_app.config["CONTENT_CATEGORIES"]), progress)
+    rubrics = sync_rubrics(Path(current_app.config["CONTENT_DIR"]) / "rubrics")
+    for change, slugs in ((Change.CREATED, rubrics.created), (Change.UPDATED, rubrics.updated),
+                          (Change.UNCHANGED, rubrics.unchanged)):
+        for slug in slugs:
+            report.add(change, f"rubric:{slug}")
+    report.retired += [f"rubric:{slug}" for slug in rubrics.retired]
+    report.skipped += rubrics.skipped
+    return report
 
 
 @content_cli.command("sync")

@@ -24,7 +24,7 @@ def kind_choices() -> list[SelectChoice]:
     training, performance = _("Training goals"), _("Performance goals")
     return [SelectChoice(kind.value, str(info.label),
                          optgroup=training if kind.is_training else performance)
-            for kind, info in KINDS.items()]
+            for kind, info in KINDS.items() if not kind.is_coaching]
 
 
 #: The kind-specific fields each kind shows and requires (title, dates and note are common).

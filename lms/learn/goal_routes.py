@@ -21,6 +21,7 @@ from lms.learning.goals import (
     archive_goal,
     archived_goals,
     create_goal,
+    mark_done,
     own_goal,
     typed_target,
     update_goal,
@@ -99,7 +100,7 @@ def new():  # noqa: ANN201
     form = GoalForm(items=_items())
     if request.method == "GET":
         kind = request.args.get("kind", "")
-        if kind not in {k.value for k in GoalKind}:
+        if kind not in {k.value for k in GoalKind if not k.is_coaching}:
             return render_template("learn/goals/form.html", form=None, goal=None, kinds=KINDS)
         form.kind.data = kind
         form.show_kind(form.selected_kind)
@@ -113,6 +114,9 @@ def new():  # noqa: ANN201
 @login_required
 def edit(goal_id: int):  # noqa: ANN201
     goal = own_goal(current_user, goal_id) or abort(404)
+    if GoalKind(goal.kind).is_coaching:
+        # Agreed with the manager: it is marked done or archived, not edited.
+        abort(404)
     if request.method == "GET":
         form = GoalForm(obj=goal, items=_items(goal))
         form.path.data = form.module.data = goal.item_id or 0
@@ -135,4 +139,19 @@ def archive(goal_id: int):  # noqa: ANN201
     archive_goal(goal)
     db.session.commit()
     flash(_("Goal archived: “%(title)s”.", title=goal.title), "success")
+    return redirect(url_for("goals.index"))
+
+
+@bp.route("/<int:goal_id>/done", methods=["POST"])
+@login_required
+def done(goal_id: int):  # noqa: ANN201
+    """Mark a coaching next step done (other goals are measured)."""
+    goal = own_goal(current_user, goal_id) or abort(404)
+    if not GoalKind(goal.kind).is_coaching:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    mark_done(goal)
+    db.session.commit()
+    flash(_("Marked done: “%(title)s”.", title=goal.title), "success")
     return redirect(url_for("goals.index"))

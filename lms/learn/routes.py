@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.coaching.observations import unacknowledged_count
 from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
@@ -16,7 +17,7 @@ from lms.learning.completion import lock_of, mark_read, path_progress, progress_
 from lms.learning.dashboard import build_dashboard
 from lms.learning.goal_progress import goals_overview
 from lms.learning.rollouts import withheld_from
-from lms.models import ContentItem, ContentKind, MediaFile
+from lms.models import ContentItem, ContentKind, MediaFile, Role
 
 bp = Blueprint("learn", __name__)
 
@@ -53,8 +54,11 @@ def dashboard():  # noqa: ANN201
     goals = goals_overview(current_user)
     # goals_overview records when a training goal is first achieved; keep that date.
     db.session.commit()
+    # Salespeople are coached; the count is what waits for them (lms.coaching).
+    coaching = (unacknowledged_count(current_user.id)
+                if current_user.has_role(Role.LEARNER) else None)
     return render_template("learn/dashboard.html", user=current_user,
-                           board=build_dashboard(current_user), goals=goals)
+                           board=build_dashboard(current_user), goals=goals, coaching=coaching)
 
 
 @bp.route("/paths/<slug:slug>")

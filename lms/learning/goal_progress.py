@@ -114,6 +114,10 @@ def goal_progress(goal: Goal, user: User, today: date | None = None) -> Progress
         return _path_progress(goal, user)
     if kind is GoalKind.REACH_SCORE:
         return _score_progress(goal, user)
+    if kind is GoalKind.COACHING_STEP:
+        # Done when the person says so (lms.learning.goals.mark_done).
+        return Progress(0.0, _("Agreed in a coaching conversation: mark it done once you "
+                               "have done it."))
     return _performance_progress(goal, user, kind, today)
 
 

@@ -70,6 +70,8 @@ KINDS: dict[GoalKind, KindInfo] = {
                                    _l("Share of customers who buy again (%)")),
     GoalKind.COMPLAINTS_RESOLVED: KindInfo(_l("Complaints resolved in time"), "share",
                                            _l("Share of complaints resolved in time (%)")),
+    # Set by a manager's coaching observation, never on the goal form (lms.coaching).
+    GoalKind.COACHING_STEP: KindInfo(_l("Coaching next step"), ""),
 }
 #: Measured as a running total (achieved as soon as it is reached), not as a rate over the period.
 CUMULATIVE = {GoalKind.REVENUE, GoalKind.WON_DEALS}
@@ -93,8 +95,12 @@ class GoalFields:
 
 
 def kind_of(value: GoalKind | str) -> GoalKind:
+    """A kind a person may choose on the goal form (not a coaching next step)."""
     try:
-        return GoalKind(value)
+        kind = GoalKind(value)
+        if kind.is_coaching:
+            raise ValueError(value)
+        return kind
     except ValueError:
         raise DomainError(_("Choose what kind of goal this is."), field="kind") from None
 
@@ -316,6 +322,15 @@ def archived_goals(user: User) -> list[Goal]:
     return list(db.session.scalars(
         select(Goal).where(Goal.user_id == user.id, Goal.archived_at.is_not(None))
         .order_by(Goal.archived_at.desc())))
+
+
+def mark_done(goal: Goal, *, now: datetime | None = None) -> None:
+    """A coaching next step the person has done (other goals are measured, not marked)."""
+    if not GoalKind(goal.kind).is_coaching:
+        raise DomainError(_("Only a coaching next step is marked done by hand."))
+    if goal.achieved_at is None:
+        goal.achieved_at = now or utcnow()
+        db.session.flush()
 
 
 def own_goal(user: User, goal_id: int) -> Goal | None:

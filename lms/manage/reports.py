@@ -26,6 +26,7 @@ from lms.analytics.report_table import (
     stamp,
 )
 from lms.clock import local_today
+from lms.coaching.history import skill_history, sparkline
 from lms.fragments import rendered
 from lms.i18n import locale_code
 from lms.inputs import page_arg
@@ -208,7 +209,8 @@ def person(user_id: int):  # noqa: ANN201
     data = person_report(user, rules, today)
     goals = goals_overview(user, today)
     return render_template("reports/person.html", person=user, data=data, goals=goals,
-                           today=today, fmt=fmt)
+                           today=today, fmt=fmt, skills=skill_history(user.id),
+                           sparkline=sparkline)
 
 
 @bp.route("/people/<int:user_id>/attempts.csv")

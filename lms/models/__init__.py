@@ -1,6 +1,13 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from lms.models.base import Base, utcnow
+from lms.models.coaching import (
+    Observation,
+    ObservationKind,
+    Rating,
+    Rubric,
+    RubricVersion,
+)
 from lms.models.content import (
     ContentItem,
     ContentKind,
@@ -48,4 +55,5 @@ __all__ = [
     "ContentItem", "ContentKind", "ContentTranslation", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",
+    "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
 ]

@@ -206,10 +206,16 @@ class GoalKind(StrEnum):
     SATISFACTION = "satisfaction"
     REPEAT_RATE = "repeat_rate"
     COMPLAINTS_RESOLVED = "complaints_resolved"
+    # set by a coaching observation (lms.coaching): done when the person marks it done
+    COACHING_STEP = "coaching_step"
 
     @property
     def is_training(self) -> bool:
         return self in (GoalKind.COMPLETE_PATH, GoalKind.COMPLETE_MODULE, GoalKind.REACH_SCORE)
+
+    @property
+    def is_coaching(self) -> bool:
+        return self is GoalKind.COACHING_STEP
 
 
 class Goal(Base):

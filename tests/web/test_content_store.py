@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lms.content.store import Change, record_version, sync_content
 from lms.extensions import db
-from lms.models import ContentItem, ContentKind, ContentVersion, MediaFile
+from lms.models import ContentItem, ContentKind, ContentVersion, MediaFile, Rubric, RubricVersion
 
 
 def sync(root: Path):  # noqa: ANN201
@@ -139,12 +139,33 @@ def test_record_version_from_the_editor_records_who_saved(app):
 def test_cli_sync(runner, content_copy):
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
-    assert "Content synced: 35 created, images: 3 added." in result.output
+    assert "Content synced: 36 created, images: 3 added." in result.output
+    assert "  created   rubric:sales-conversations\n" in result.output
     result = runner.invoke(args=["content", "sync"])
-    assert "Content synced: 35 unchanged." in result.output
+    assert "Content synced: 36 unchanged." in result.output
 
     bad = content_copy / "content/modules/objection-handling.md"
     bad.write_text(bad.read_text().replace("category: product-knowledge", "category: gossip"))
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 1
     assert "objection-handling.md:3: unknown category 'gossip'" in result.output
+
+
+def test_cli_sync_versions_rubrics_and_keeps_a_broken_one_at_its_last_version(runner,
+                                                                              content_copy):
+    rubric = content_copy / "content/rubrics/sales-conversations.yaml"
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    rubric.write_text(rubric.read_text().replace("name: Closing", "name: Closing the deal"))
+    result = runner.invoke(args=["content", "sync"])
+    assert "  updated   rubric:sales-conversations\n" in result.output
+    versions = db.session.scalars(select(RubricVersion).order_by(RubricVersion.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].data["skills"][3]["name"] == "Closing the deal"
+    assert versions[1].data["translations"]["nl"]["skills"][3]["name"] == "Afsluiten"
+    rubric.write_text(rubric.read_text().replace("  - id: value", "  - id: discovery"))
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 1
+    assert "skill id 'discovery' appears twice" in result.output
+    db.session.expire_all()
+    current = db.session.scalar(select(Rubric))
+    assert current.current_version_id == versions[1].id and current.retired_at is None

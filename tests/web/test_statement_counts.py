@@ -35,7 +35,7 @@ def test_learner_pages_do_not_grow_with_assignments(app):
         assign(many, item)
     db.session.commit()
     for url in ("/learn/", f"/learn/modules/{open_modules[0].slug}",
-                f"/learn/paths/{paths[0].slug}", "/learn/goals/"):
+                f"/learn/paths/{paths[0].slug}", "/learn/goals/", "/learn/coaching/"):
         one, lots = _count(app, "one@example.com", url), _count(app, "many@example.com", url)
         assert one == lots, f"{url}: {one} statements with one assignment, {lots} with many"
     assert _count(app, "many@example.com", "/learn/") <= 14
@@ -44,7 +44,7 @@ def test_learner_pages_do_not_grow_with_assignments(app):
 PAGES = {
     "boss@example.com": ["/manage/", "/manage/reports/", "/manage/assignments/",
                          "/manage/sales-reports/", "/manage/sales-reports/impact",
-                         "/manage/rollouts/"],
+                         "/manage/rollouts/", "/manage/coaching/", "/manage/coaching/new"],
     "admin@example.com": ["/admin/people", "/admin/teams", "/admin/tokens/"],
     "trainer@example.com": ["/author/", "/author/modules/company-and-product-range",
                             "/author/modules/company-and-product-range/history"],

@@ -1,0 +1,1 @@
+"""Coaching: rubrics, observations managers record, and the skill ratings over time."""

@@ -16,7 +16,7 @@ NAVIGATION = (
     ("learn.dashboard", _l("My training"), {Role.LEARNER, Role.TRAINER, Role.MANAGER},
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
-    ("author.index", _l("Content"), {Role.TRAINER}, ("author.",)),
+    ("author.index", _l("Content"), {Role.TRAINER}, ("author.", "author_reactions.")),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),
     ("admin.users", _l("People"), set(), ("admin.users", "admin.new_user", "admin.edit_user",

@@ -156,12 +156,12 @@ def item_results(item: ContentItem, *, minimum: int = MIN_ANSWERS) -> Results:
     tallies = _tallies([item.id]).get(item.id, {})
     comments: list[tuple[int, str]] = []
     if sum(t.count for t in tallies.values()) >= minimum:
-        comments = list(db.session.execute(
+        comments = [(number, text) for number, text in db.session.execute(
             select(ContentVersion.number, Reaction.comment)
             .join(ContentVersion, ContentVersion.id == Reaction.version_id)
             .where(Reaction.item_id == item.id, Reaction.useful.is_not(None),
                    Reaction.comment != "")
-            .order_by(Reaction.id)).tuples())
+            .order_by(Reaction.id))]
     return summarise(tallies, comments, minimum=minimum)
 
 

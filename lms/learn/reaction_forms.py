@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from lms.i18n import _l
@@ -19,7 +20,7 @@ class ScoreField(RadioField):
     """1 to 5; anything else (0, 6, text, nothing) is one clear error, not WTForms' own."""
 
     def __init__(self, label: Any, **kwargs: Any) -> None:
-        super().__init__(label, choices=[(n, str(n)) for n in range(1, 6)], coerce=int,
+        super().__init__(label, choices=[SelectChoice(n, str(n)) for n in range(1, 6)], coerce=int,
                          validators=[InputRequired(message=SCORE_MESSAGE)], **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from lms.i18n import _l
+from lms.inputs import choice_id
 from lms.models.reactions import COMMENT_MAX
 
 SCORE_MESSAGE = _l("Choose a score from 1 to 5.")
@@ -20,7 +21,8 @@ class ScoreField(RadioField):
     """1 to 5; anything else (0, 6, text, nothing) is one clear error, not WTForms' own."""
 
     def __init__(self, label: Any, **kwargs: Any) -> None:
-        super().__init__(label, choices=[SelectChoice(n, str(n)) for n in range(1, 6)], coerce=int,
+        super().__init__(label, choices=[SelectChoice(n, str(n)) for n in range(1, 6)],
+                         coerce=choice_id,
                          validators=[InputRequired(message=SCORE_MESSAGE)], **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:

@@ -83,6 +83,7 @@ def test_a_second_answer_is_refused_clearly(learner):
 
 @pytest.mark.parametrize("change", [{"useful": "0"}, {"clear": "6"}, {"recommend": None},
                                     {"useful": "four"}, {"clear": ""},
+                                    {"useful": "99999999999999999999999"},
                                     {"comment": "x" * 1001}])
 def test_invalid_answers_give_a_form_error_and_store_nothing(learner, change):
     complete_practice(learner)

@@ -79,11 +79,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.sales import bp as api_sales_bp
     from lms.auth.routes import bp as auth_bp
     from lms.auth.tokens import bp as tokens_bp
+    from lms.author.reactions import bp as author_reactions_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
     from lms.learn.coaching_routes import bp as my_coaching_bp
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
+    from lms.learn.reaction_routes import bp as reactions_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
     from lms.manage.coaching import bp as coaching_bp
@@ -101,7 +103,9 @@ def _register_blueprints(app: Flask) -> None:
         (quiz_bp, "/learn"),
         (goals_bp, "/learn/goals"),
         (my_coaching_bp, "/learn/coaching"),
+        (reactions_bp, "/learn/reactions"),
         (author_bp, "/author"),
+        (author_reactions_bp, "/author/reactions"),
         (manage_bp, "/manage"),
         (reports_bp, "/manage/reports"),
         (assignments_bp, "/manage/assignments"),

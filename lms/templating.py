@@ -18,7 +18,7 @@ NAVIGATION = (
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
     ("my_coaching.index", _l("My coaching"), {Role.LEARNER}, ("my_coaching.",)),
-    ("author.index", _l("Content"), {Role.TRAINER}, ("author.",)),
+    ("author.index", _l("Content"), {Role.TRAINER}, ("author.", "author_reactions.")),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),
     ("admin.users", _l("People"), set(), ("admin.users", "admin.new_user", "admin.edit_user",

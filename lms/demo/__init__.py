@@ -22,6 +22,7 @@ from lms.demo.people import (
     demo_logins,
     demo_people_count,
 )
+from lms.demo.reactions import simulate_reactions
 from lms.demo.rollout import DESIGNS, SELF_PACED
 from lms.demo.sales import simulate_sales
 from lms.demo.training import INSIGHT, ONBOARDING, simulate_training
@@ -55,6 +56,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     training = simulate_training(reps, seed=seed, today=today,
                                  waves=demo_rollout.wave_starts(rollout), progress=progress)
     db.session.flush()
+    # What they thought of it: the trainers' reactions page (lms/demo/reactions.py).
+    simulate_reactions(reps, seed=seed)
     # After training: sales depend on when people completed the paths (and, built in, on
     # their scores).
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)

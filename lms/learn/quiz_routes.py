@@ -13,6 +13,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.learn.answers import responses_from_form
+from lms.learn.reaction_routes import reaction_context
 from lms.learn.routes import media_url, module_url, withheld_page
 from lms.learning.attempts import (
     doc_for,
@@ -29,7 +30,13 @@ from lms.learning.catalog import (
     live_items,
     untranslated_language,
 )
-from lms.learning.completion import lock_of, progress_map, update_completion_for_quiz
+from lms.learning.completion import (
+    lock_of,
+    progress_map,
+    progress_of,
+    update_completion_for_quiz,
+)
+from lms.learning.reactions import module_prompt
 from lms.learning.standing import standing
 from lms.models import Attempt, AttemptStatus, ContentKind, utcnow
 from lms.quiz import rules
@@ -187,7 +194,10 @@ def result(attempt_id: int):  # noqa: ANN201
                      "given": describe_response(question, row.response),
                      "answer": describe_correct_answer(question) if reveal else None})
     module, _ = _module_of(attempt.quiz.slug)
+    # Passed and the module complete: what did they think of it?
+    prompt = (module_prompt(current_user.id, module, progress_of(current_user.id, module))
+              if module is not None and state.passed else None)
     return render_template("learn/result.html", attempt=attempt, doc=doc, rows=rows,
                            submission=attempt.submission, state=state, reveal=reveal,
                            markdown=_markdown, module=module, action=ActionForm(),
-                           pass_mark=current_settings.pass_mark)
+                           pass_mark=current_settings.pass_mark, **reaction_context(prompt))

@@ -12,10 +12,12 @@ from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.learn.reaction_routes import reaction_context
 from lms.learning.catalog import current_doc, live_item, live_items, untranslated_language
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
 from lms.learning.dashboard import build_dashboard
 from lms.learning.goal_progress import goals_overview
+from lms.learning.reactions import module_prompt, path_prompt
 from lms.learning.rollouts import withheld_from
 from lms.models import ContentItem, ContentKind, MediaFile, Role
 
@@ -68,7 +70,8 @@ def path(slug: str):  # noqa: ANN201
     if (waiting := withheld_page(item)) is not None:
         return waiting
     progress = path_progress(current_user.id, item) or abort(404)
-    return render_template("learn/path.html", progress=progress)
+    return render_template("learn/path.html", progress=progress, **reaction_context(
+        path_prompt(current_user.id, item, progress.completion)))
 
 
 @bp.route("/modules/<slug:slug>")
@@ -94,7 +97,8 @@ def module(slug: str):  # noqa: ANN201
     quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
     return render_template("learn/module.html", item=item, doc=doc, rendered=rendered,
                            progress=row, quiz=quiz, untranslated=untranslated_language(item),
-                           path_slug=request.args.get("path"))
+                           path_slug=request.args.get("path"),
+                           **reaction_context(module_prompt(current_user.id, item, row)))
 
 
 @bp.route("/modules/<slug:slug>/read", methods=["POST"])

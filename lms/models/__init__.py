@@ -44,6 +44,7 @@ from lms.models.people import (
     alias_key,
     team_managers,
 )
+from lms.models.reactions import Reaction
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.models.sales import Sale, SaleChange, SalesImport
 
@@ -52,6 +53,7 @@ __all__ = [
     "SaleChange", "SalesImport", "Setting",
     "Assignment", "Attempt", "AttemptQuestion", "AttemptStatus", "Goal", "GoalKind",
     "ModuleProgress", "PathCompletion", "Submission", "Design", "Rollout", "RolloutMember",
+    "Reaction",
     "ContentItem", "ContentKind", "ContentTranslation", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",

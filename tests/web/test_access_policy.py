@@ -16,6 +16,7 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "api_openapi.openapi"}
 # Endpoints each role may use; admins may use everything.
 ROLE_AREAS = {
     "author.": {Role.TRAINER},
+    "author_reactions.": {Role.TRAINER},
     "manage.": {Role.MANAGER},
     "reports.": {Role.MANAGER},
     "assignments.": {Role.MANAGER},

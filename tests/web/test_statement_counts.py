@@ -47,7 +47,9 @@ PAGES = {
                          "/manage/rollouts/", "/manage/coaching/", "/manage/coaching/new"],
     "admin@example.com": ["/admin/people", "/admin/teams", "/admin/tokens/"],
     "trainer@example.com": ["/author/", "/author/modules/company-and-product-range",
-                            "/author/modules/company-and-product-range/history"],
+                            "/author/modules/company-and-product-range/history",
+                            "/author/reactions/",
+                            "/author/reactions/modules/company-and-product-range"],
 }
 
 

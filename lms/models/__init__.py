@@ -39,6 +39,7 @@ from lms.models.people import (
 )
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.models.sales import Sale, SaleChange, SalesImport
+from lms.models.xapi import XapiOutbox
 
 __all__ = [
     "ApiToken", "ChangeCounter", "JobLease", "RateLimitCounter", "ReminderLog", "Sale",
@@ -48,4 +49,5 @@ __all__ = [
     "ContentItem", "ContentKind", "ContentTranslation", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",
+    "XapiOutbox",
 ]

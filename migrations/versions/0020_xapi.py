@@ -8,9 +8,8 @@ Create Date: 2026-12-04 14:45:00
   with the payload as sent, the tries so far, when to try next, and when it was delivered or
   refused for good. ``lms xapi push`` fills and empties it.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0020_xapi'
 down_revision = '0014_content_translations'

@@ -158,8 +158,20 @@ def push(client: LrsClient, *, batch: int = BATCH, clock: Callable[[], datetime]
         answer = client.post([row.payload for row in rows])
         if answer.accepted and (answer.status != 409 or len(rows) == 1):
             _delivered(rows, clock(), report)
-        elif answer.transient:
-            wait = _retry_later(rows, answer, clock())
+        elif answer.status in (401, 403, 404):
+            db.session.rollback()
+            report.error = _("The LRS answered %(status)d at %(url)s: %(message)s. Check "
+                             "LMS_XAPI_LRS_URL and the credentials.", status=answer.status,
+                             url=client.endpoint, message=answer.message or "-")
+            break
+        elif not answer.transient:
+            if len(rows) > 1:
+                answer = _one_by_one(client, rows, report, clock)
+            else:
+                _failed(rows[0], answer, clock(), report)
+        if answer.transient:
+            wait = _retry_later([r for r in rows if r.delivered_at is None
+                                 and r.failed_at is None], answer, clock())
             failures += 1
             if failures >= FAILURES_PER_RUN or wait > WAIT_IN_RUN:
                 report.error = _("The LRS did not take the statements (%(problem)s); the next "
@@ -167,19 +179,6 @@ def push(client: LrsClient, *, batch: int = BATCH, clock: Callable[[], datetime]
                 break
             sleep(wait.total_seconds())
             continue
-        elif answer.status in (401, 403, 404):
-            db.session.rollback()
-            report.error = _("The LRS answered %(status)d at %(url)s: %(message)s. Check "
-                             "LMS_XAPI_LRS_URL and the credentials.", status=answer.status,
-                             url=client.endpoint, message=answer.message or "-")
-            break
-        elif len(rows) > 1:
-            stopped = _one_by_one(client, rows, report, clock)
-            if stopped:
-                report.error = stopped
-                break
-        else:
-            _failed(rows[0], answer, clock(), report)
         failures = 0
         done += len(rows)
         db.session.commit()
@@ -191,21 +190,20 @@ def push(client: LrsClient, *, batch: int = BATCH, clock: Callable[[], datetime]
 
 
 def _one_by_one(client: LrsClient, rows: list[XapiOutbox], report: PushReport,
-                clock: Callable[[], datetime]) -> str | None:
-    """A refused batch, again statement by statement; an error message when the LRS starts
-    failing (the rest waits for the back-off)."""
-    for i, row in enumerate(rows):
+                clock: Callable[[], datetime]) -> Answer:
+    """A refused batch, again statement by statement, so one bad statement does not hold up
+    the rest. Stops at a transient failure and returns it (the rest waits for the back-off);
+    else returns the last answer."""
+    answer = Answer(None)
+    for row in rows:
         answer = client.post([row.payload])
         if answer.accepted:
             _delivered([row], clock(), report)
         elif answer.transient:
-            _retry_later(rows[i:], answer, clock())
-            db.session.commit()
-            return _("The LRS did not take the statements (%(problem)s); the next run tries "
-                     "again.", problem=answer.message or answer.status)
+            return answer
         else:
             _failed(row, answer, clock(), report)
-    return None
+    return answer
 
 
 def _delivered(rows: list[XapiOutbox], now: datetime, report: PushReport) -> None:

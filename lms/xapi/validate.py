@@ -22,7 +22,7 @@ UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 HTTP_IRI = re.compile(r"^https?://[^/\s?#]+")
 #: RFC 5646 language tags, as far as a language map needs (en, en-US, nl, zh-Hant-TW).
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _N = r"(\d+(?:[.,]\d+)?)"
 DURATION = re.compile(rf"^P(?:{_N}W|(?=[\dT])(?:{_N}Y)?(?:{_N}M)?(?:{_N}D)?"
                       rf"(?:T(?=\d)(?:{_N}H)?(?:{_N}M)?(?:{_N}S)?)?)$")

@@ -8,6 +8,8 @@ and the paging cursor work on the time each record came to be (lms/xapi/derive.p
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
@@ -20,6 +22,7 @@ from lms.xapi.lrs import VERSION
 bp = Blueprint("api_xapi", __name__)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+LIMIT = re.compile(r"[0-9]{1,4}")
 
 
 @bp.get("/xapi/statements")
@@ -35,7 +38,7 @@ def statements():  # noqa: ANN201
         except ValueError as exc:
             return api_error(400, _("since: %(problem)s", problem=str(exc)))
     raw_limit = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or int(raw_limit) > MAX_LIMIT:
+    if not LIMIT.fullmatch(raw_limit) or int(raw_limit) > MAX_LIMIT:
         return api_error(400, _("limit must be a whole number from 0 to %(most)d (0: as many "
                                 "as the server gives, %(most)d).", most=MAX_LIMIT))
     limit = int(raw_limit) or MAX_LIMIT

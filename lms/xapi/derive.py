@@ -348,13 +348,15 @@ def parse_since(text: str, timezone: str) -> datetime:
         day = date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         day = None
-    if day is not None:
-        return datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
     if len(text) > 10 and text[10] == " ":
         text = text[:10] + "T" + text[11:]
     # An unencoded "+02:00" in a query string arrives as " 02:00".
-    moment = parse_timestamp(text.replace(" ", "+"))
-    if moment is None:
-        raise ValueError(_("%(value)s is not a date (YYYY-MM-DD) or an ISO 8601 date and time "
-                           "with a time zone (2026-05-02T09:30:00Z).", value=quote(text, 40)))
-    return moment.astimezone(UTC)
+    moment = parse_timestamp(text.replace(" ", "+")) if day is None else \
+        datetime.combine(day, time(), ZoneInfo(timezone))
+    try:
+        if moment is not None:
+            return moment.astimezone(UTC)
+    except OverflowError:  # the first or last day there is, in a zone that leaves the range
+        pass
+    raise ValueError(_("%(value)s is not a date (YYYY-MM-DD) or an ISO 8601 date and time "
+                       "with a time zone (2026-05-02T09:30:00Z).", value=quote(text, 40)))

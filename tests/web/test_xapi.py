@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from lms.api.auth import create_token
 from lms.extensions import db
 from lms.maintenance.leases import give_back, take
-from lms.models import XapiOutbox, utcnow
+from lms.models import Role, XapiOutbox, utcnow
 from lms.xapi import outbox
 from lms.xapi.derive import current_site, statements
 from lms.xapi.lrs import LrsClient
 from lms.xapi.validate import problems
-from tests.lrs_standin import StandInLrs
+from tests.factories import make_user
 from tests.learning_helpers import sync
+from tests.lrs_standin import StandInLrs
 from tests.xapi_helpers import build_org
 
 API = "/api/v1/xapi/statements"
@@ -155,11 +156,13 @@ def test_since_returns_only_later_records(client, org):
     ({"since": "2026-02-30"}, "is not a date"),
     ({"limit": "-1"}, "limit must be a whole number"),
     ({"limit": "501"}, "limit must be a whole number"),
+    ({"limit": "²"}, "limit must be a whole number"),
+    ({"since": "0001-01-01"}, "'0001-01-01' is not a date"),
     ({"cursor": "bm9wZQ"}, "This cursor is not one the API gave out"),
     ({"agent": "x"}, "Unknown parameter 'agent'"),
 ])
-def test_bad_parameters_answer_400_with_a_clear_json_error(client, org, params, words):
-    _token, plain = create_token(org.admin)
+def test_bad_parameters_answer_400_with_a_clear_json_error(client, params, words):
+    _token, plain = create_token(make_user(Role.ADMIN))
     db.session.commit()
     response = get(client, plain, **params)
     assert response.status_code == 400
@@ -273,7 +276,7 @@ def test_a_run_stops_when_the_lrs_keeps_failing_and_the_next_run_finishes(org):
         assert lrs.stored == {}
         row = db.session.scalars(select(XapiOutbox)).first()
         assert row.attempts == outbox.FAILURES_PER_RUN and row.next_try_at > clock.now
-        assert "500: database is down" == row.last_error
+        assert row.last_error == "500: database is down"
         # Nothing is due before the back-off ends; then everything goes.
         assert outbox.push(client, clock=clock, sleep=clock.sleep).delivered == 0
         clock.now += timedelta(hours=1)

@@ -12,16 +12,19 @@ from sqlalchemy import func, select
 
 from lms.api.auth import create_token
 from lms.extensions import db
+from lms.learning.catalog import live_item
+from lms.learning.completion import mark_read
 from lms.maintenance.leases import give_back, take
-from lms.models import Role, XapiOutbox, utcnow
+from lms.models import ContentKind, Role, XapiOutbox, utcnow
 from lms.xapi import outbox
 from lms.xapi.derive import current_site, statements
 from lms.xapi.lrs import LrsClient
 from lms.xapi.validate import problems
-from tests.factories import make_user
+from tests.factories import make_team, make_user
+from tests.impact_helpers import statements as sql_statements
 from tests.learning_helpers import sync
 from tests.lrs_standin import StandInLrs
-from tests.xapi_helpers import build_org
+from tests.xapi_helpers import T0, build_org, take_quiz
 
 API = "/api/v1/xapi/statements"
 VERB = "http://adlnet.gov/expapi/verbs/"
@@ -148,6 +151,27 @@ def test_since_returns_only_later_records(client, org):
     assert len(get(client, plain, since="2026-03-04", limit=0).json["statements"]) == 6
     assert get(client, plain, since="2026-03-03T09:00:00+00:00").json["statements"] == later[1:]
     assert get(client, plain, since="2030-01-01").json == {"statements": [], "more": ""}
+
+
+def test_a_page_runs_the_same_sql_statements_whatever_the_number_of_people(app, client, org):
+    _token, plain = create_token(org.admin)
+    db.session.commit()
+    get(client, plain)  # notes the token's first use
+
+    def count() -> tuple[int, int]:
+        with sql_statements() as seen:
+            found = get(client, plain, limit=0).json["statements"]
+        return len(found), len(seen)
+
+    few, before = count()
+    team = make_team("Team C")
+    for n in range(3):
+        person = make_user(email=f"extra{n}@example.com", team=team)
+        mark_read(person, live_item(ContentKind.MODULE, "practice-module"), now=T0)
+        take_quiz(person, 3 + n % 2, T0 + timedelta(hours=n))
+    db.session.commit()
+    many, after = count()
+    assert many > few and after == before
 
 
 @pytest.mark.parametrize(("params", "words"), [

@@ -145,31 +145,30 @@ def build(site: st.Site, page: Sequence[Key], *, now: datetime | None = None) ->
     by_kind: dict[int, list[int]] = {}
     for key in page:
         by_kind.setdefault(key.kind, []).append(key.record_id)
-    built: dict[tuple[int, int], dict[str, Any]] = {}
     progress_ids = by_kind.get(st.EXPERIENCED, []) + by_kind.get(st.COMPLETED, [])
     loader = _Loader(site)
+    progress: dict[int, ModuleProgress] = {}
     if progress_ids:
         for row in db.session.scalars(select(ModuleProgress)
                                       .where(ModuleProgress.id.in_(set(progress_ids)))):
             loader.want(row.user_id, module_id=row.module_id, version_id=row.read_version_id)
-            built[(st.EXPERIENCED, row.id)] = row  # type: ignore[assignment]
-            built[(st.COMPLETED, row.id)] = row  # type: ignore[assignment]
+            progress[row.id] = row
     answers = _answers(by_kind.get(st.ANSWERED, []), loader)
     submissions = _submissions(by_kind.get(st.GRADED, []), loader)
     loader.load()
     out: list[Derived] = []
     for key in page:
-        statement = _statement(site, key, built, answers, submissions, loader)
+        statement = _statement(site, key, progress, answers, submissions, loader)
         if statement is None:  # the record went between the two queries
             continue
         out.append(Derived(key, statement, tuple(problems(statement, now))))
     return out
 
 
-def _statement(site: st.Site, key: Key, progress: dict, answers: dict, submissions: dict,
-               loader: _Loader) -> dict[str, Any] | None:
+def _statement(site: st.Site, key: Key, progress: dict[int, ModuleProgress], answers: dict,
+               submissions: dict, loader: _Loader) -> dict[str, Any] | None:
     if key.kind in (st.EXPERIENCED, st.COMPLETED):
-        row = progress.get((key.kind, key.record_id))
+        row = progress.get(key.record_id)
         if row is None:
             return None
         person, module = loader.person(row.user_id), loader.module(row.module_id,

@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.openapi import bp as api_openapi_bp
     from lms.api.reports import bp as api_reports_bp
     from lms.api.sales import bp as api_sales_bp
+    from lms.api.xapi import bp as api_xapi_bp
     from lms.auth.routes import bp as auth_bp
     from lms.auth.tokens import bp as tokens_bp
     from lms.author.reactions import bp as author_reactions_bp
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint, prefix in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)
     # The API authenticates by bearer token, never by cookie: CSRF does not apply to it.
-    for blueprint in (api_reports_bp, api_impact_bp, api_sales_bp, api_openapi_bp):
+    for blueprint in (api_reports_bp, api_impact_bp, api_sales_bp, api_xapi_bp,
+                      api_openapi_bp):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint, url_prefix="/api/v1")

@@ -57,6 +57,10 @@ def register_commands(app: Flask) -> None:
                     reminders_cli, sales_cli, report_group, rollouts_cli, backup_command,
                     restore_command):
         app.cli.add_command(command)
+    # xAPI: `lms xapi export`, `lms xapi push`.
+    from lms.xapi.commands import xapi_cli
+
+    app.cli.add_command(xapi_cli)
     # `lms report sales` and `lms report impact` join the report group.
     from lms.analytics.sales_commands import impact_command, sales_command
 

@@ -100,6 +100,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Impact analysis: below this many people a figure says 'not enough data'"),
     Setting("IMPACT_MIN_CLOSED_DEALS", int, 3,
             "Impact analysis: people with fewer closed deals in a window are left out and listed"),
+    # The learning record store (xAPI, lms/xapi/): docs/operations.md "xAPI".
+    Setting("BASE_URL", str, "http://localhost:5000",
+            "The site's address as people reach it (https://train.example.com): the home of "
+            "the learners' xAPI accounts and of the activity ids. Changing it changes every "
+            "statement's ids"),
+    Setting("XAPI_AGENT_EMAIL", _bool, False,
+            "xAPI: identify people by their email (mbox) instead of an account with their "
+            "stable id; email is personal data and changes over time"),
+    Setting("XAPI_LRS_URL", str, None,
+            "xAPI: the learning record store's endpoint (statements go to <url>/statements "
+            "by lms xapi push); unset: nothing is sent"),
+    Setting("XAPI_LRS_USERNAME", str, None, "xAPI: the LRS's basic-auth user (key)"),
+    Setting("XAPI_LRS_PASSWORD", str, None, "xAPI: the LRS's basic-auth password (secret)"),
 )
 
 

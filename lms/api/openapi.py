@@ -16,6 +16,7 @@ from lms.analytics.measures import MEASURE_KEYS
 from lms.analytics.readiness import Status
 from lms.analytics.training_effect import DESIGNS
 from lms.api.sales import MAX_RECORDS
+from lms.api.xapi import MAX_LIMIT
 from lms.sales.presets import FIELDS
 
 bp = Blueprint("api_openapi", __name__)
@@ -184,6 +185,25 @@ SALES_REJECTED = _object({
         "index": INTEGER, "field": _nullable("string"), "message": STRING})},
 })
 
+# An xAPI 1.0.3 statement as this API gives it (lms/xapi/statements.py); the specification
+# (xAPI-Data.md) describes every part.
+XAPI_STATEMENT = {
+    "type": "object", "required": ["id", "actor", "verb", "object", "timestamp"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "actor": {"type": "object"},
+        "verb": _object({"id": {"type": "string", "format": "iri"},
+                         "display": {"type": "object",
+                                     "additionalProperties": STRING}}, required=False),
+        "object": {"type": "object", "required": ["id"],
+                   "properties": {"id": {"type": "string", "format": "iri"}}},
+        "result": {"type": "object"}, "context": {"type": "object"},
+        "timestamp": {"type": "string", "format": "date-time"},
+    },
+}
+XAPI_RESULT = _object({"statements": {"type": "array", "items": _ref("XapiStatement")},
+                       "more": STRING})
+
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
@@ -207,9 +227,9 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Verkoopklaar API", "version": "1",
-                 "description": "Reports and sales import for API tokens (`lms token create "
-                                "EMAIL`). A token acts as its person: the same role and team "
-                                "scope as in the browser."},
+                 "description": "Reports, sales import and xAPI statements for API tokens "
+                                "(`lms token create EMAIL`). A token acts as its person: the "
+                                "same role and team scope as in the browser."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": {
@@ -252,6 +272,30 @@ def document() -> dict[str, Any]:
                     "422": _json("Some records are not valid; nothing was written.",
                                  _ref("SalesRejected")),
                     **AUTH_ERRORS}}},
+            "/api/v1/xapi/statements": {"get": {
+                "operationId": "xapiStatements",
+                "summary": "Learning records as xAPI 1.0.3 statements (a StatementResult)",
+                "description": "Oldest first: a module opened (experienced) and completed, "
+                               "each answer of a submitted attempt (answered), each graded "
+                               "attempt (passed or failed). A learner's token sees their own, "
+                               "a manager's their teams', an admin's everyone's. Follow "
+                               "`more` for the next page; empty when there is none.",
+                "parameters": [
+                    {"name": "since", "in": "query", "schema": STRING,
+                     "description": "Only records after this moment (ISO 8601 with a time "
+                                    "zone), or since this day (YYYY-MM-DD, from midnight in "
+                                    "the organisation's time zone)."},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT,
+                                "default": 100},
+                     "description": f"Statements per page; 0 gives the most, {MAX_LIMIT}."},
+                    {"name": "cursor", "in": "query", "schema": STRING,
+                     "description": "Where the page starts: as given in `more`."},
+                ],
+                "responses": {"200": _json("One page of statements.", _ref("XapiResult")),
+                              "400": _error("A parameter is unknown or not valid (the "
+                                            "message says which)."),
+                              **AUTH_ERRORS}}},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This description", "security": [],
                 "responses": {"200": {"description": "The OpenAPI document.",
@@ -266,6 +310,7 @@ def document() -> dict[str, Any]:
                 "Effect": EFFECT,
                 "Comparison": COMPARISON, "SalesImport": SALES_REQUEST,
                 "SalesWritten": SALES_WRITTEN, "SalesRejected": SALES_REJECTED,
+                "XapiStatement": XAPI_STATEMENT, "XapiResult": XAPI_RESULT,
             },
         },
     }

@@ -47,6 +47,7 @@ from lms.models.people import (
 from lms.models.reactions import Reaction
 from lms.models.rollouts import Design, Rollout, RolloutMember
 from lms.models.sales import Sale, SaleChange, SalesImport
+from lms.models.xapi import XapiOutbox
 
 __all__ = [
     "ApiToken", "ChangeCounter", "JobLease", "RateLimitCounter", "ReminderLog", "Sale",
@@ -58,4 +59,5 @@ __all__ = [
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",
     "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
+    "XapiOutbox",
 ]

@@ -81,10 +81,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.tokens import bp as tokens_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
+    from lms.learn.followup_routes import bp as followups_bp
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
+    from lms.manage.followups import bp as team_followups_bp
     from lms.manage.question_stats import bp as question_stats_bp
     from lms.manage.reports import bp as reports_bp
     from lms.manage.rollouts import bp as rollouts_bp
@@ -98,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
         (learn_bp, "/learn"),
         (quiz_bp, "/learn"),
         (goals_bp, "/learn/goals"),
+        (followups_bp, "/learn/follow-ups"),
         (author_bp, "/author"),
         (manage_bp, "/manage"),
         (reports_bp, "/manage/reports"),
@@ -106,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         (question_stats_bp, "/manage/question-stats"),
         (sales_bp, "/manage/sales"),
         (sales_reports_bp, "/manage/sales-reports"),
+        (team_followups_bp, "/manage/follow-ups"),
         (admin_bp, "/admin"),
         (settings_bp, "/admin/settings"),
         (admin_tokens_bp, "/admin/tokens"),

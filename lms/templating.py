@@ -9,13 +9,15 @@ from lms.i18n import _l
 from lms.learning.catalog import shown_title
 from lms.models import Role
 
-MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.")
+MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.",
+                   "team_followups.")
 
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
     ("learn.dashboard", _l("My training"), {Role.LEARNER, Role.TRAINER, Role.MANAGER},
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
+    ("followups.index", _l("My follow-ups"), {Role.LEARNER}, ("followups.",)),
     ("author.index", _l("Content"), {Role.TRAINER}, ("author.",)),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),
@@ -33,6 +35,7 @@ MANAGE_TABS = (
     ("assignments.index", _l("Assignments"), ("assignments.",)),
     ("sales_reports.performance", _l("Sales performance"), ("sales_reports.performance",)),
     ("sales_reports.impact", _l("Training impact"), ("sales_reports.impact",)),
+    ("team_followups.index", _l("Follow-ups"), ("team_followups.",)),
     ("sales.index", _l("Sales data"), ("sales.",)),
     ("question_stats.index", _l("Question statistics"), ("question_stats.",)),
 )

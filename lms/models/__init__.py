@@ -38,6 +38,7 @@ from lms.models.people import (
     team_managers,
 )
 from lms.models.rollouts import Design, Rollout, RolloutMember
+from lms.models.sale_actions import ActionKind, SaleAction
 from lms.models.sales import Sale, SaleChange, SalesImport
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "ContentItem", "ContentKind", "ContentTranslation", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",
+    "ActionKind", "SaleAction",
 ]

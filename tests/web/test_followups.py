@@ -304,3 +304,32 @@ def test_the_sales_report_shows_a_recorded_follow_up_at_once(app, org):
     record_locally(app, "A-DUE", day(0))
     assert rate_cell() != before
     assert org  # the fixture made the deals
+
+
+# --- the command line --------------------------------------------------------------------------
+
+def test_report_follow_ups_on_the_command_line(app, runner, org):  # noqa: ARG001
+    import csv
+    import io
+    import json
+
+    table = runner.invoke(args=["report", "follow-ups"])
+    assert table.exit_code == 0, table.output
+    assert "Overdue BV" in table.output and "Bens Klant BV" in table.output
+    assert "3 follow-ups to make (2 overdue) and 1 open complaint" in table.output
+    # Oldest first, as on the page.
+    assert table.output.index("Overdue BV") < table.output.index("Due Today BV")
+
+    data = json.loads(runner.invoke(args=["report", "follow-ups", "--team", "team noord",
+                                          "--format", "json"]).output)
+    assert [i["deal"] for i in data["follow_ups"]] == ["A-LATE", "A-DUE"]
+    assert data["follow_ups"][0]["days_left"] == -5 and data["follow_ups"][1]["days_left"] == 0
+    assert [(i["deal"], i["days_open"]) for i in data["complaints"]] == [("A-COMPLAINT", 10)]
+
+    out = runner.invoke(args=["report", "follow-ups", "--team", "Team Zuid", "--format", "csv"])
+    records = list(csv.reader(io.StringIO(out.output)))
+    assert records[0][:3] == ["Kind", "Salesperson", "Team"]
+    assert [(r[1], r[7]) for r in records[1:]] == [("Ben Bakker", "B-LATE")]
+
+    unknown = runner.invoke(args=["report", "follow-ups", "--team", "Nowhere"])
+    assert unknown.exit_code == 1 and "no active team named" in unknown.output

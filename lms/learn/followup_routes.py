@@ -82,7 +82,7 @@ def action_page(sale: Sale, kind: ActionKind, *, back: str, back_label: str):  #
             return redirect(back)
     status = 400 if request.method == "POST" else 200
     return render_template("learn/followups/record.html", form=form, sale=sale,
-                           kind=kind.value, back=back, back_label=back_label), status
+                           follow_up=kind == ActionKind.FOLLOW_UP, back=back, back_label=back_label), status
 
 
 @bp.route("/")

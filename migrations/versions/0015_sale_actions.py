@@ -31,7 +31,7 @@ def upgrade():
                                 name=op.f('fk_sale_actions_by_user_id_users'),
                                 ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sale_actions')),
-        sa.UniqueConstraint('crm_id', 'kind', name=op.f('uq_sale_actions_crm_id')),
+        sa.UniqueConstraint('crm_id', 'kind', name=op.f('uq_sale_actions_crm_id_kind')),
     )
 
 

@@ -82,7 +82,8 @@ def action_page(sale: Sale, kind: ActionKind, *, back: str, back_label: str):  #
             return redirect(back)
     status = 400 if request.method == "POST" else 200
     return render_template("learn/followups/record.html", form=form, sale=sale,
-                           follow_up=kind == ActionKind.FOLLOW_UP, back=back, back_label=back_label), status
+                           follow_up=kind == ActionKind.FOLLOW_UP, back=back,
+                           back_label=back_label), status
 
 
 @bp.route("/")
@@ -93,7 +94,9 @@ def index():  # noqa: ANN201
                            work=person_worklist(current_user.id, rules), rules=rules)
 
 
-@bp.route("/<int:sale_id>/<any('follow-up', 'resolution'):what>", methods=["GET", "POST"])
+@bp.route("/<int:sale_id>/follow-up", methods=["GET", "POST"], defaults={"what": "follow-up"})
+@bp.route("/<int:sale_id>/resolution", methods=["GET", "POST"],
+          defaults={"what": "resolution"})
 @login_required
 def record(sale_id: int, what: str):  # noqa: ANN201
     sale = sale_or_404(sale_id, owner=current_user)

@@ -40,7 +40,9 @@ def index():  # noqa: ANN201
                            counts=counts, work=work, person=person, limit=LIMIT)
 
 
-@bp.route("/<int:sale_id>/<any('follow-up', 'resolution'):what>", methods=["GET", "POST"])
+@bp.route("/<int:sale_id>/follow-up", methods=["GET", "POST"], defaults={"what": "follow-up"})
+@bp.route("/<int:sale_id>/resolution", methods=["GET", "POST"],
+          defaults={"what": "resolution"})
 @role_required(Role.MANAGER)
 def record(sale_id: int, what: str):  # noqa: ANN201
     sale = sale_or_404(sale_id, viewer=current_user)

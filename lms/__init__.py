@@ -84,12 +84,14 @@ def _register_blueprints(app: Flask) -> None:
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
     from lms.learn.coaching_routes import bp as my_coaching_bp
+    from lms.learn.followup_routes import bp as followups_bp
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.reaction_routes import bp as reactions_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
     from lms.manage.coaching import bp as coaching_bp
+    from lms.manage.followups import bp as team_followups_bp
     from lms.manage.question_stats import bp as question_stats_bp
     from lms.manage.reports import bp as reports_bp
     from lms.manage.rollouts import bp as rollouts_bp
@@ -105,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         (goals_bp, "/learn/goals"),
         (my_coaching_bp, "/learn/coaching"),
         (reactions_bp, "/learn/reactions"),
+        (followups_bp, "/learn/follow-ups"),
         (author_bp, "/author"),
         (author_reactions_bp, "/author/reactions"),
         (manage_bp, "/manage"),
@@ -115,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         (question_stats_bp, "/manage/question-stats"),
         (sales_bp, "/manage/sales"),
         (sales_reports_bp, "/manage/sales-reports"),
+        (team_followups_bp, "/manage/follow-ups"),
         (admin_bp, "/admin"),
         (settings_bp, "/admin/settings"),
         (admin_tokens_bp, "/admin/tokens"),

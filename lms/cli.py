@@ -66,6 +66,10 @@ def register_commands(app: Flask) -> None:
 
     report_group.add_command(sales_command)
     report_group.add_command(impact_command)
+    # `lms report follow-ups`: the follow-ups page's lists.
+    from lms.sales.followup_commands import followups_command
+
+    report_group.add_command(followups_command)
     # Flask-Migrate's `lms db ...` manage the schema themselves.
     needs_no_schema(app.cli.commands["db"])
     guard_commands(app.cli)

@@ -96,6 +96,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOLLOW_UP_DAYS", int, 14,
             "A won deal counts as followed up when the follow-up is within this many days of "
             "closing (sales measures, docs/impact.md)"),
+    Setting("FOLLOW_UP_LIST_DAYS", int, 30,
+            "Follow-ups and complaints page: a follow-up not made stays listed (as overdue) "
+            "this many days after its follow-up days ended"),
+    Setting("COMPLAINT_OPEN_DAYS", int, 7,
+            "Reminders mention a complaint still open after this many days"),
     Setting("IMPACT_MIN_N", int, 8,
             "Impact analysis: below this many people a figure says 'not enough data'"),
     Setting("IMPACT_MIN_CLOSED_DEALS", int, 3,

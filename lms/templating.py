@@ -10,7 +10,7 @@ from lms.learning.catalog import shown_title
 from lms.models import Role
 
 MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.",
-                   "coaching.")
+                   "coaching.", "team_followups.")
 
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
@@ -18,6 +18,7 @@ NAVIGATION = (
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
     ("my_coaching.index", _l("My coaching"), {Role.LEARNER}, ("my_coaching.",)),
+    ("followups.index", _l("My follow-ups"), {Role.LEARNER}, ("followups.",)),
     ("author.index", _l("Content"), {Role.TRAINER}, ("author.", "author_reactions.")),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),
@@ -36,6 +37,7 @@ MANAGE_TABS = (
     ("coaching.index", _l("Coaching"), ("coaching.",)),
     ("sales_reports.performance", _l("Sales performance"), ("sales_reports.performance",)),
     ("sales_reports.impact", _l("Training impact"), ("sales_reports.impact",)),
+    ("team_followups.index", _l("Follow-ups"), ("team_followups.",)),
     ("sales.index", _l("Sales data"), ("sales.",)),
     ("question_stats.index", _l("Question statistics"), ("question_stats.",)),
 )

@@ -70,7 +70,7 @@ from lms.analytics.report_cache import ReportCache, data_version, gc_paused
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import _l
-from lms.models import PathCompletion, Sale, SalesImport
+from lms.models import PathCompletion, Sale, SaleAction, SalesImport
 from lms.safeyaml import quote
 from lms.security import Scope
 
@@ -216,7 +216,8 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
 
 def sales_version() -> tuple:
     """What changes when sales or path completions do: imports (and their undo), deals linked
-    to people, path completions. One statement of small counts and maxima."""
+    to people, follow-ups and resolutions recorded in Verkoopklaar (lms.sales.actions), path
+    completions. One statement of small counts and maxima."""
     def sub(*cols: Any) -> Any:
         return select(*cols).scalar_subquery()
 
@@ -225,6 +226,7 @@ def sales_version() -> tuple:
         sub(func.max(SalesImport.finished_at)), sub(func.count(SalesImport.undone_at)),
         select(func.count()).select_from(Sale).where(Sale.user_id.is_(None)).scalar_subquery(),
         sub(func.count(PathCompletion.id)), sub(func.max(PathCompletion.completed_at)),
+        sub(func.max(SaleAction.id)),
     )).one())
 
 

@@ -13,6 +13,7 @@ from lms.demo import effects as demo_effects
 from lms.demo import rollout as demo_rollout
 from lms.demo.coaching import simulate_coaching
 from lms.demo.effects import Effect, EffectError, parse_effects
+from lms.demo.followups import leave_work_open
 from lms.demo.people import (
     DEFAULT_PEOPLE,
     DEMO_PASSWORD,
@@ -63,6 +64,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)
     # Coaching observations by each salesperson's manager (lms/demo/coaching.py).
     simulate_coaching(reps, seed=seed, today=today)
+    # Each salesperson's Follow-ups page has something to act on.
+    leave_work_open(reps, seed=seed, today=today)
     teams = db.session.scalar(select(func.count()).select_from(Team))
     # A demo has always several of each: the counts need no singular.
     return _("%(teams)d teams, %(people)d salespeople with %(assignments)d assignments, "

@@ -46,6 +46,7 @@ from lms.models.people import (
 )
 from lms.models.reactions import Reaction
 from lms.models.rollouts import Design, Rollout, RolloutMember
+from lms.models.sale_actions import ActionKind, SaleAction
 from lms.models.sales import Sale, SaleChange, SalesImport
 from lms.models.xapi import XapiOutbox
 
@@ -60,4 +61,5 @@ __all__ = [
     "team_managers", "utcnow",
     "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
     "XapiOutbox",
+    "ActionKind", "SaleAction",
 ]

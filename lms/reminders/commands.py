@@ -17,6 +17,7 @@ from lms.learning.rollouts import start_due_waves
 from lms.maintenance.leases import lease
 from lms.progress import PhaseBars
 from lms.reminders.send import MailError, mailer_for, send_reminders
+from lms.sales.worklist import rules_from
 
 
 @click.group("reminders")
@@ -30,8 +31,9 @@ def reminders_cli() -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send and log nothing.")
 @with_appcontext
 def send_command(today: date | None, dry_run: bool) -> None:
-    """Mail learners whose training is due soon or overdue, and each manager a digest of the
-    overdue training in their teams. Running it twice a day sends nothing twice."""
+    """Mail learners whose training is due soon or overdue (and, once a week, their overdue
+    follow-ups and complaints open long), and each manager a digest of the overdue training,
+    follow-ups and complaints in their teams. Running it twice a day sends nothing twice."""
     day = today or local_today()
     if dry_run:
         _send(day, dry_run=True)
@@ -63,7 +65,8 @@ def _send(day: date, *, dry_run: bool) -> None:
     with PhaseBars({"mails": _("Sending reminders")}) as bars:
         outcome = send_reminders(mailer, today=day,
                                  days_before=int(config["REMINDER_DAYS_BEFORE"]),
-                                 dry_run=dry_run, progress=bars)
+                                 sales=rules_from(config, day), dry_run=dry_run,
+                                 progress=bars)
     if dry_run:
         for planned in outcome.planned:
             click.echo(_("would send to %(address)s: %(subject)s", address=planned.mail.to,

@@ -49,6 +49,29 @@ class OverdueLine:
     days_overdue: int
 
 
+@dataclass(frozen=True)
+class SalesLine:
+    """A follow-up past its days or a complaint open long, in a salesperson's mail."""
+
+    kind: str  # "follow_up" or "complaint"
+    customer: str
+    deal: str
+    #: follow-up: the last day it counted; complaint: the day it was made
+    day: date
+    #: follow-up: days overdue; complaint: days open
+    days: int
+
+
+@dataclass(frozen=True)
+class SalesCount:
+    """One person's overdue follow-ups and long-open complaints, in a manager's digest."""
+
+    person: str
+    team: str | None
+    overdue: int
+    long_open: int
+
+
 def when_due(days_left: int) -> str:
     """'due today', 'due tomorrow', 'due in 3 days', '1 day overdue' ..."""
     if days_left < 0:
@@ -97,10 +120,50 @@ def _digest_closing(page: str) -> str:
              "there.", page=page)
 
 
-def learner_mail(name: str, email: str, items: Sequence[DueItem]) -> Mail:
-    """One mail for one learner, covering every item they are reminded of today."""
-    if not items:
+def _sales_line(line: SalesLine, *, html: bool = False) -> str:
+    """"Follow up Acme (deal OPP-1): the follow-up days ended on 3 Mar 2026, 5 days overdue";
+    "Complaint of Acme (deal OPP-2): open since 1 Mar 2026, 12 days"."""
+    customer, deal = line.customer, line.deal
+    if html:
+        customer, deal = _strong(customer), escape(deal)
+    if line.kind == "follow_up":
+        return _("Follow up %(customer)s (deal %(deal)s): the follow-up days ended on %(day)s, "
+                 "%(overdue)s", customer=customer, deal=deal, day=format_date(line.day),
+                 overdue=overdue_by(line.days))
+    return _("Complaint of %(customer)s (deal %(deal)s): open since %(day)s, %(days)s",
+             customer=customer, deal=deal, day=format_date(line.day), days=_days(line.days))
+
+
+def _sales_part(sales: Sequence[SalesLine]) -> tuple[list[str], str]:
+    """The follow-ups and complaints part of a salesperson's mail: text lines and HTML."""
+    if not sales:
+        return [], ""
+    intro = _("Customers are waiting for you:")
+    closing = _("Open %(page)s in Verkoopklaar to record what you did.",
+                page=_("My follow-ups"))
+    page = _strong(_("My follow-ups"))
+    rows = "".join(f"<li>{_sales_line(line, html=True)}</li>" for line in sales)
+    text = [intro, "", *("- " + _sales_line(line) for line in sales), "", closing, ""]
+    html = (f"<p>{escape(intro)}</p><ul>{rows}</ul>"
+            f"<p>{_('Open %(page)s in Verkoopklaar to record what you did.', page=page)}</p>")
+    return text, html
+
+
+def learner_mail(name: str, email: str, items: Sequence[DueItem],
+                 sales: Sequence[SalesLine] = ()) -> Mail:
+    """One mail for one learner, covering every item they are reminded of today, and the
+    follow-ups past their days and complaints open long (``sales``), if any."""
+    if not items and not sales:
         raise ValueError("a reminder needs at least one item")
+    sales = sorted(sales, key=lambda s: (s.kind != "follow_up", s.day, s.deal))
+    sales_text, sales_html = _sales_part(sales)
+    if not items:
+        subject = ngettext("Follow-ups and complaints: %(num)d customer waiting",
+                           "Follow-ups and complaints: %(num)d customers waiting", len(sales))
+        greeting = _greeting(name)
+        text = "\n".join([greeting, "", *sales_text, str(SIGNATURE), ""])
+        html = f"<p>{escape(greeting)}</p>{sales_html}<p>{escape(SIGNATURE)}</p>"
+        return Mail(email, subject, text, _page(subject, html))
     items = sorted(items, key=lambda i: (i.days_left, i.title))
     overdue = [i for i in items if i.days_left < 0]
     if len(items) == 1:
@@ -119,11 +182,11 @@ def learner_mail(name: str, email: str, items: Sequence[DueItem]) -> Mail:
                else _("Some of your training is due soon."))
     lines = ["- " + _item_line(i) for i in items]
     text = "\n".join([greeting, "", opening, "", *lines, "",
-                      _learner_closing(_("My training")), "", str(SIGNATURE), ""])
+                      _learner_closing(_("My training")), "", *sales_text, str(SIGNATURE), ""])
     rows = "".join(f"<li>{_item_line(i, html=True)}</li>" for i in items)
     page = _strong(_("My training"))
     html = (f"<p>{escape(greeting)}</p><p>{escape(opening)}</p><ul>{rows}</ul>"
-            f"<p>{_learner_closing(page)}</p>"
+            f"<p>{_learner_closing(page)}</p>{sales_html}"
             f"<p>{escape(SIGNATURE)}</p>")
     return Mail(email, subject, text, _page(subject, html))
 
@@ -140,10 +203,57 @@ def _overdue_line(line: OverdueLine, *, html: bool = False) -> str:
     return _("%(person)s: %(title)s, due %(day)s, %(overdue)s", **values)
 
 
-def manager_digest(name: str, email: str, lines: Sequence[OverdueLine], today: date) -> Mail:
-    """A manager's daily list of the overdue training in their teams (and the teams below)."""
-    if not lines:
+def _sales_digest(sales: Sequence[SalesCount], open_days: int) -> tuple[list[str], str]:
+    """The digest's part on follow-ups and complaints: text lines and an HTML table."""
+    if not sales:
+        return [], ""
+    intro = _("Customers waiting in your teams: follow-ups past their days and complaints open "
+              "longer than %(days)s:", days=_days(open_days))
+
+    def line(c: SalesCount) -> str:
+        counts = _("%(overdue)s, %(complaints)s",
+                   overdue=ngettext("%(num)d follow-up overdue", "%(num)d follow-ups overdue",
+                                    c.overdue),
+                   complaints=ngettext("%(num)d complaint open long",
+                                       "%(num)d complaints open long", c.long_open))
+        return (_("%(person)s (%(team)s): %(counts)s", person=c.person, team=c.team,
+                  counts=counts) if c.team
+                else _("%(person)s: %(counts)s", person=c.person, counts=counts))
+
+    closing = _digest_sales_closing(_("Follow-ups"))
+    text = [intro, "", *("- " + line(c) for c in sales), "", closing, ""]
+    headers = "".join(f"<th>{escape(h)}</th>" for h in (
+        _("Person"), _("Team"), _("Follow-ups overdue"), _("Complaints open long")))
+    rows = "".join(f"<tr><td>{escape(c.person)}</td><td>{escape(c.team or '—')}</td>"
+                   f"<td>{c.overdue}</td><td>{c.long_open}</td></tr>" for c in sales)
+    html = (f"<p>{escape(intro)}</p>"
+            "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr>"
+            f"{headers}</tr></thead><tbody>{rows}</tbody></table>"
+            f"<p>{_digest_sales_closing(_strong(_('Follow-ups')))}</p>")
+    return text, html
+
+
+def _digest_sales_closing(page: str) -> str:
+    return _("The %(page)s page in Verkoopklaar lists each deal; you can record a follow-up or "
+             "resolution there.", page=page)
+
+
+def manager_digest(name: str, email: str, lines: Sequence[OverdueLine], today: date,
+                   sales: Sequence[SalesCount] = (), open_days: int = 7) -> Mail:
+    """A manager's daily list of the overdue training in their teams (and the teams below),
+    and of their people's follow-ups past their days and complaints open longer than
+    ``open_days`` (``sales``)."""
+    if not lines and not sales:
         raise ValueError("a digest needs at least one overdue item")
+    sales = sorted(sales, key=lambda c: (c.team or "", c.person))
+    sales_text, sales_html = _sales_digest(sales, open_days)
+    if not lines:
+        subject = _("Follow-ups and complaints in your teams: %(people)s",
+                    people=ngettext("%(num)d person", "%(num)d people", len(sales)))
+        greeting = _greeting(name)
+        text = "\n".join([greeting, "", *sales_text, str(SIGNATURE), ""])
+        html = f"<p>{escape(greeting)}</p>{sales_html}<p>{escape(SIGNATURE)}</p>"
+        return Mail(email, subject, text, _page(subject, html))
     lines = sorted(lines, key=lambda ln: (ln.team or "", ln.person, -ln.days_overdue, ln.title))
     people = len({ln.person for ln in lines})
     subject = _("Overdue training in your teams: %(items)s, %(people)s",
@@ -153,7 +263,7 @@ def manager_digest(name: str, email: str, lines: Sequence[OverdueLine], today: d
     intro = _("On %(day)s this training in your teams is overdue:",
               day=format_date(today, long=True))
     text = "\n".join([greeting, "", intro, "", *("- " + _overdue_line(ln) for ln in lines), "",
-                      _digest_closing(_("Assignments")), "", str(SIGNATURE), ""])
+                      _digest_closing(_("Assignments")), "", *sales_text, str(SIGNATURE), ""])
     rows = "".join(
         f"<tr><td>{escape(ln.person)}</td><td>{escape(ln.team or '—')}</td>"
         f"<td>{escape(ln.title)}</td><td>{format_date(ln.due_date)}</td>"
@@ -165,7 +275,7 @@ def manager_digest(name: str, email: str, lines: Sequence[OverdueLine], today: d
     html = (f"<p>{escape(greeting)}</p><p>{escape(intro)}</p>"
             "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr>"
             f"{headers}</tr></thead><tbody>{rows}</tbody></table>"
-            f"<p>{_digest_closing(page)}</p><p>{escape(SIGNATURE)}</p>")
+            f"<p>{_digest_closing(page)}</p>{sales_html}<p>{escape(SIGNATURE)}</p>")
     return Mail(email, subject, text, _page(subject, html))
 
 

@@ -7,7 +7,11 @@ The rules, for assignments of active people to items that still exist, not yet c
 * overdue: from the day after the due date, at most once every ``OVERDUE_EVERY_DAYS`` days;
 * a learner gets one mail a day covering all their items that are due a reminder;
 * every manager gets one digest a day listing the overdue items of the people they see under
-  the security policy (their teams, the teams below, their direct reports).
+  the security policy (their teams, the teams below, their direct reports);
+* a salesperson's mail also lists their follow-ups past their days and their complaints open
+  longer than ``COMPLAINT_OPEN_DAYS`` (lms.sales.worklist), at most once every
+  ``OVERDUE_EVERY_DAYS`` days (with the training items, or alone), logged as one ``sales`` row;
+  the digest counts them per person every day it is sent.
 
 Every mail sent is logged in ``reminder_log`` (one row per assignment reminded, one per digest)
 and committed right after it is sent: a mail cannot be unsent, so its log row must not wait for
@@ -46,10 +50,19 @@ from lms.models import (
     User,
 )
 from lms.progress import Progress, quiet
-from lms.reminders.compose import DueItem, Mail, OverdueLine, learner_mail, manager_digest
-from lms.security import managed_scope
+from lms.reminders.compose import (
+    DueItem,
+    Mail,
+    OverdueLine,
+    SalesCount,
+    SalesLine,
+    learner_mail,
+    manager_digest,
+)
+from lms.sales.worklist import FOLLOW_UP, Rules, Worklist, late_work
+from lms.security import Scope, managed_scope
 
-DUE_SOON, OVERDUE, DIGEST = "due_soon", "overdue", "digest"
+DUE_SOON, OVERDUE, DIGEST, SALES = "due_soon", "overdue", "digest", "sales"
 OVERDUE_EVERY_DAYS = 7
 
 
@@ -97,10 +110,45 @@ def _candidates(today: date, days_before: int) -> list[Any]:
     return list(db.session.execute(query))
 
 
-def plan_reminders(today: date, *, days_before: int) -> Plan:
-    """The mails to send on ``today``; reads the database, writes nothing."""
+@dataclass(frozen=True)
+class _Seller:
+    """A salesperson with follow-ups or complaints to mention, and their work."""
+
+    user_id: int
+    name: str
+    email: str
+    locale: str | None
+    team_id: int | None
+    manager_id: int | None
+    team_name: str | None
+    work: Worklist
+
+    def lines(self) -> list[SalesLine]:
+        return [SalesLine(i.kind, i.customer, i.crm_id, i.since,
+                          -i.days if i.kind == FOLLOW_UP else i.days)
+                for i in (*self.work.follow_ups, *self.work.complaints)]
+
+
+def _sellers(rules: Rules) -> dict[int, _Seller]:
+    """The active salespeople with follow-ups past their days or complaints open long (three
+    queries, whatever their number)."""
+    late = late_work(Scope(everyone=True), rules)
+    if not late:
+        return {}
+    people = db.session.execute(
+        select(User.id, User.name, User.email, User.locale, User.team_id, User.manager_id,
+               Team.name).outerjoin(Team, Team.id == User.team_id)
+        .where(User.id.in_(sorted(late))))
+    return {uid: _Seller(uid, name, email, locale, team_id, manager_id, team, late[uid])
+            for uid, name, email, locale, team_id, manager_id, team in people}
+
+
+def plan_reminders(today: date, *, days_before: int, sales: Rules | None = None) -> Plan:
+    """The mails to send on ``today``; reads the database, writes nothing. ``sales``: the
+    follow-up rules, to mention follow-ups and complaints too (None: training only)."""
     plan = Plan()
     rows = _candidates(today, days_before)
+    sellers = _sellers(sales) if sales is not None else {}
 
     per_learner: dict[int, list[tuple[Any, str]]] = defaultdict(list)
     for row in rows:
@@ -117,22 +165,50 @@ def plan_reminders(today: date, *, days_before: int) -> Plan:
             plan.skipped += 1
         else:
             per_learner[row.user_id].append((row, kind))
-    for user_id, entries in per_learner.items():
-        first = entries[0][0]
+    mention = _sellers_to_mention(plan, sellers, today)
+    for user_id in [*per_learner, *(u for u in mention if u not in per_learner)]:
+        entries = per_learner.get(user_id, [])
+        seller = mention.get(user_id)
+        first = entries[0][0] if entries else seller
         items = [DueItem(row.title or row.slug, row.kind, row.due_date,
                          (row.due_date - today).days) for row, _kind in entries]
         # In the learner's own language (theirs, else the organisation's).
         with speaking(first.locale):
-            mail = learner_mail(first.name, first.email, items)
-        plan.mails.append(Planned(mail, user_id, [(row.id, kind) for row, kind in entries]))
+            mail = learner_mail(first.name, first.email, items,
+                                seller.lines() if seller else ())
+        logs: list[tuple[int | None, str]] = [(row.id, kind) for row, kind in entries]
+        if seller:
+            logs.append((None, SALES))
+        plan.mails.append(Planned(mail, user_id, logs))
 
     overdue = [row for row in rows if row.due_date < today]
-    if overdue:
-        _plan_digests(plan, overdue, today)
+    if overdue or sellers:
+        _plan_digests(plan, overdue, today, sellers,
+                      sales.complaint_open_days if sales is not None else 0)
     return plan
 
 
-def _plan_digests(plan: Plan, overdue: list[Any], today: date) -> None:
+def _sellers_to_mention(plan: Plan, sellers: dict[int, _Seller],
+                        today: date) -> dict[int, _Seller]:
+    """The salespeople whose follow-ups and complaints were not mentioned in the last
+    OVERDUE_EVERY_DAYS days (the others count as skipped)."""
+    if not sellers:
+        return {}
+    last = dict(db.session.execute(
+        select(ReminderLog.user_id, func.max(ReminderLog.sent_on))
+        .where(ReminderLog.kind == SALES, ReminderLog.user_id.in_(sorted(sellers)))
+        .group_by(ReminderLog.user_id)).all())
+    out = {}
+    for user_id, seller in sellers.items():
+        if user_id in last and (today - last[user_id]).days < OVERDUE_EVERY_DAYS:
+            plan.skipped += 1
+        else:
+            out[user_id] = seller
+    return out
+
+
+def _plan_digests(plan: Plan, overdue: list[Any], today: date,
+                  sellers: dict[int, _Seller], open_days: int) -> None:
     already = set(db.session.scalars(select(ReminderLog.user_id).where(
         ReminderLog.kind == DIGEST, ReminderLog.sent_on == today)))
     managers = db.session.scalars(select(User).where(
@@ -146,13 +222,18 @@ def _plan_digests(plan: Plan, overdue: list[Any], today: date) -> None:
                  for row in overdue if row.user_id != manager.id
                  and scope.includes(user_id=row.user_id, team_id=row.team_id,
                                     manager_id=row.manager_id)]
-        if not lines:
+        counts = [SalesCount(s.name, s.team_name, len(s.work.follow_ups),
+                             len(s.work.complaints))
+                  for s in sellers.values() if s.user_id != manager.id
+                  and scope.includes(user_id=s.user_id, team_id=s.team_id,
+                                     manager_id=s.manager_id)]
+        if not lines and not counts:
             continue
         if manager.id in already:
             plan.skipped += 1
             continue
         with speaking(manager.locale):
-            mail = manager_digest(manager.name, manager.email, lines, today)
+            mail = manager_digest(manager.name, manager.email, lines, today, counts, open_days)
         plan.mails.append(Planned(mail, manager.id, [(None, DIGEST)]))
 
 
@@ -303,10 +384,11 @@ class Outcome:
 
 
 def send_reminders(mailer: Mailer, *, today: date, days_before: int,
-                   dry_run: bool = False, progress: Progress = quiet) -> Outcome:
+                   sales: Rules | None = None, dry_run: bool = False,
+                   progress: Progress = quiet) -> Outcome:
     """Plan and send the day's reminders. Commits after each mail (see the module docstring);
     a dry run sends and writes nothing."""
-    plan = plan_reminders(today, days_before=days_before)
+    plan = plan_reminders(today, days_before=days_before, sales=sales)
     outcome = Outcome(plan.mails, skipped=plan.skipped)
     if dry_run:
         return outcome

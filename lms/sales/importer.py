@@ -39,6 +39,7 @@ from lms.extensions import db
 from lms.models import Sale, SaleChange, SalesImport, User, utcnow
 from lms.progress import Progress
 from lms.safeyaml import quote
+from lms.sales.actions import LocalActions
 from lms.sales.matching import OwnerCount, OwnerIndex
 from lms.sales.parsing import ReadError
 from lms.sales.presets import GENERIC, HeaderError, Preset, get_preset
@@ -165,11 +166,12 @@ def _run(source: FileSource | RecordSource, preset: Preset, options: ImportOptio
             report.ignored_columns = list(opened.columns.ignored)
         with tempfile.TemporaryFile(prefix="lms-sales-") as spill:
             owners = OwnerIndex.load()  # before a stream occupies the connection
+            local = LocalActions.load()
             if not dry_run and CopyStream.possible(db.session.connection()):
                 stream = _Streamed(report, actor)
             put = stream.write if stream else partial(_spill, spill)
-            hashes, samples = _check(source, preset, options, report, owners, put, sample_size,
-                                     progress, notes)
+            hashes, samples = _check(source, preset, options, report, (owners, local), put,
+                                     sample_size, progress, notes)
             duplicates = _duplicate_hashes(hashes)
             del hashes
             if duplicates:
@@ -227,13 +229,16 @@ class _Streamed:
 
 
 def _check(source: FileSource | RecordSource, preset: Preset, options: ImportOptions,
-           report: ImportReport, owners: OwnerIndex,
+           report: ImportReport, known: tuple[OwnerIndex, LocalActions],
            put: Callable[[list[tuple[Any, ...]]], None],
            sample_size: int, progress: Progress | None, notes: dict[tuple[str, str], Note],
            ) -> tuple[list[array], list[tuple[SaleRecord, int | None]]]:
     """The checking pass: every row parsed and validated; good rows ``put`` in batches (while
-    all are good). Returns the deal ids' hashes and the sample rows with their person."""
+    all are good), with the follow-ups and resolutions recorded in Verkoopklaar applied
+    (``lms.sales.actions``: a CRM value wins only when later). Returns the deal ids' hashes and
+    the sample rows with their person."""
     assert report.formats is not None
+    owners, local = known
     defaults = Defaults(currency=(options.currency or preset.currency or "EUR").upper(),
                         satisfaction_scale=options.satisfaction_scale or preset.satisfaction_scale,
                         stages=preset.stages)
@@ -266,7 +271,7 @@ def _check(source: FileSource | RecordSource, preset: Preset, options: ImportOpt
             if len(samples) < sample_size:
                 samples.append((record, user_id))
             if report.ok:
-                batch.append(_stored(record, user_id))
+                batch.append(local.apply(_stored(record, user_id)))
                 if len(batch) >= BATCH:
                     put(batch)
                     batch = []
@@ -420,7 +425,7 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
                             "later imports first, newest first.", id=import_id,
                             changes="; ".join(parts)))
     deleted, restored = undo_changes(db.session.connection(), import_id, OwnerIndex.load(),
-                                     progress)
+                                     LocalActions.load(), progress)
     record.undone_at = utcnow()
     db.session.flush()
     db.session.expire_all()

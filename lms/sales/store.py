@@ -18,11 +18,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
 from lms.sales.matching import OwnerIndex
+
+if TYPE_CHECKING:
+    from lms.sales.actions import LocalActions
 
 COLUMNS = ("crm_id", "user_id", "owner_email", "owner_crm_id", "owner_name", "customer_key",
            "customer_name", "product", "stage", "created_on", "closed_on", "amount", "currency",
@@ -32,6 +35,8 @@ DATE_POSITIONS = tuple(COLUMNS.index(c) for c in ("created_on", "closed_on", "co
                                                   "complaint_resolved_on", "follow_up_on"))
 AMOUNT = COLUMNS.index("amount")
 USER = COLUMNS.index("user_id")
+FOLLOW_UP = COLUMNS.index("follow_up_on")
+RESOLVED = COLUMNS.index("complaint_resolved_on")
 BATCH = 5000
 
 Row = tuple[Any, ...]
@@ -235,10 +240,12 @@ class CopyStream:
 
 
 def undo_changes(connection: Connection, import_id: int, owners: OwnerIndex,
-                 progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+                 local: LocalActions, progress: Callable[[int], None] | None = None,
+                 ) -> tuple[int, int]:
     """Delete the deals ``import_id`` added and restore the ones it updated, page by page.
-    The person is matched again from the restored owner (people may have joined since).
-    Returns (deleted, restored)."""
+    The person is matched again from the restored owner (people may have joined since), and
+    the follow-ups and resolutions recorded in Verkoopklaar stay applied (``local``; a
+    deleted deal's stay recorded for when it comes back). Returns (deleted, restored)."""
     dialect = Dialect(connection)
     ph = dialect.ph
     cursor = connection.connection.cursor()
@@ -258,7 +265,7 @@ def undo_changes(connection: Connection, import_id: int, owners: OwnerIndex,
             if not page:
                 break
             last_id = page[-1][0]
-            updates = list(_restorations(page, owners, dialect))
+            updates = list(_restorations(page, owners, local, dialect))
             cursor.executemany(dialect.update, updates)
             restored += len(updates)
             if progress:
@@ -268,9 +275,10 @@ def undo_changes(connection: Connection, import_id: int, owners: OwnerIndex,
     return deleted, restored
 
 
-def _restorations(page: Iterable[Row], owners: OwnerIndex, dialect: Dialect) -> Iterator[Row]:
+def _restorations(page: Iterable[Row], owners: OwnerIndex, local: LocalActions,
+                  dialect: Dialect) -> Iterator[Row]:
     for _, crm_id, previous in page:
         old = json.loads(previous) if isinstance(previous, str) else previous
         row = [crm_id, *(old[c] for c in COLUMNS[1:])]
         row[USER] = owners.match(old["owner_email"], old["owner_crm_id"], old["owner_name"])
-        yield (*dialect.bind(tuple(row))[1:], old["import_id"], crm_id)
+        yield (*dialect.bind(local.apply(tuple(row)))[1:], old["import_id"], crm_id)

@@ -76,3 +76,27 @@ def test_cli_demo_refuses_without_the_paths_its_training_follows(runner, content
     assert "the demo follows the learning paths new-hire-onboarding" in result.stderr
     assert "run `lms content sync`" in result.stderr
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_every_demo_salesperson_has_follow_ups_and_complaints_to_act_on(app):
+    from lms.sales.worklist import rules_from, team_counts
+    from lms.security import Scope
+
+    day = date(2026, 11, 26)
+    build_demo(seed=7, today=day)
+    db.session.commit()
+    counts = {c.user_id: c for c in team_counts(Scope(everyone=True),
+                                                 rules_from(app.config, day))}
+    # Everyone hired two months ago or more (the newest have hardly won a deal yet).
+    hired = db.session.execute(select(User.id, User.hire_date).where(User.role == "learner"))
+    settled = [uid for uid, hire in hired if (day - hire).days > 60]
+    assert len(settled) >= 25 and set(settled) <= set(counts)
+    # Three follow-ups where their deals allow it (a few won only one or two deals in the
+    # weeks the page lists), and two open complaints each.
+    assert all(c.due + c.overdue >= 1 and c.complaints >= 2
+               for uid, c in counts.items() if uid in settled), counts
+    assert sum(c.due + c.overdue >= 3 for c in counts.values()) >= 25
+    counts = list(counts.values())
+    # Some are due, some overdue, some complaints open long: every part of the page shows.
+    assert sum(c.due for c in counts) and sum(c.overdue for c in counts)
+    assert sum(c.long_open for c in counts)

@@ -4,6 +4,8 @@ at a time (22 statements for one assignment, more with every path)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lms.extensions import db
 from lms.learning.assignments import assign
 from lms.learning.catalog import current_doc, live_items
@@ -44,7 +46,8 @@ def test_learner_pages_do_not_grow_with_assignments(app):
 PAGES = {
     "boss@example.com": ["/manage/", "/manage/reports/", "/manage/assignments/",
                          "/manage/sales-reports/", "/manage/sales-reports/impact",
-                         "/manage/rollouts/", "/manage/coaching/", "/manage/coaching/new"],
+                         "/manage/rollouts/", "/manage/coaching/", "/manage/coaching/new",
+                         "/manage/follow-ups/"],
     "admin@example.com": ["/admin/people", "/admin/teams", "/admin/tokens/"],
     "trainer@example.com": ["/author/", "/author/modules/company-and-product-range",
                             "/author/modules/company-and-product-range/history",
@@ -62,7 +65,21 @@ def _salespeople(team, start: int, stop: int) -> None:  # noqa: ANN001
         for module in modules:
             assign(person, module)
         add_sale(person, closed="2026-11-20")
+        _work(person)
     db.session.commit()
+
+
+def _work(person) -> None:  # noqa: ANN001
+    """Follow-ups due and overdue and open complaints, for the follow-ups pages."""
+    from tests.conftest import org_today
+    from tests.impact_helpers import add_sale
+
+    today = org_today()
+    for days_ago in (12, 14, 20, 30):
+        add_sale(person, closed=(today - timedelta(days=days_ago)).isoformat())
+    add_sale(person, closed=(today - timedelta(days=40)).isoformat(),
+             follow_up=(today - timedelta(days=38)).isoformat(),
+             complaint=(today - timedelta(days=9)).isoformat())
 
 
 def _counts(app) -> dict[str, tuple[int, int]]:
@@ -158,3 +175,19 @@ def test_taking_a_quiz_does_not_grow_with_past_attempts(app, content_copy):
     _quiz_counts(app, "warm@example.com")  # the first pass parses the content versions once
     once, often = _quiz_counts(app, "once@example.com"), _quiz_counts(app, "often@example.com")
     assert once == often, f"one past attempt: {once}; eight: {often}"
+
+
+def test_the_follow_ups_page_does_not_grow_with_the_deals(app):
+    """A salesperson's follow-ups page runs the same statements with one deal to act on as
+    with many."""
+    from tests.conftest import org_today
+    from tests.impact_helpers import add_sale
+
+    one = make_user(Role.LEARNER, email="one@example.com")
+    many = make_user(Role.LEARNER, email="many@example.com")
+    add_sale(one, closed=(org_today() - timedelta(days=14)).isoformat())
+    for _ in range(6):
+        _work(many)
+    db.session.commit()
+    url = "/learn/follow-ups/"
+    assert _count(app, "one@example.com", url) == _count(app, "many@example.com", url)

@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.extensions import csrf
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
+    from lms.learn.results_routes import bp as results_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
     from lms.manage.question_stats import bp as question_stats_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         (learn_bp, "/learn"),
         (quiz_bp, "/learn"),
         (goals_bp, "/learn/goals"),
+        (results_bp, "/learn/results"),
         (author_bp, "/author"),
         (manage_bp, "/manage"),
         (reports_bp, "/manage/reports"),

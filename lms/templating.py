@@ -16,6 +16,8 @@ NAVIGATION = (
     ("learn.dashboard", _l("My training"), {Role.LEARNER, Role.TRAINER, Role.MANAGER},
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
+    # Anyone who sells: salespeople, managers who sell, a self-employed admin (admins see all).
+    ("results.index", _l("My results"), {Role.LEARNER, Role.MANAGER}, ("results.",)),
     ("author.index", _l("Content"), {Role.TRAINER}, ("author.",)),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),

@@ -168,6 +168,9 @@ class MyResults:
     organisation_has_sales: bool
     own_deals: int
     follow_up_days: int
+    #: a goal was seen met for the first time: its ``achieved_at`` is set, for the caller to
+    #: commit (as My goals does)
+    recorded: bool = False
 
     @property
     def closed_in_window(self) -> int:
@@ -262,6 +265,7 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
                   if complaint_goals and own_deals else {})
 
     marks = []
+    unmet = {g.id for g in goals if g.achieved_at is None}
     for number, goal in enumerate(goals, start=1):
         kind = GoalKind(goal.kind)
         view = None
@@ -281,9 +285,11 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
                               or (view is not None and view.status == "achieved"),
                               number=number))
     latest = max((g.deadline for g in goals if g.deadline > today), default=None)
+    milestones = _milestones(user.id, first)
     return MyResults(
         today=today, months=months, timeline=months + months_ahead(today, latest),
-        values=values, closed=closed, milestones=_milestones(user.id, first), goals=marks,
+        values=values, closed=closed, milestones=milestones, goals=marks,
         organisation_has_sales=organisation_has_sales, own_deals=own_deals,
-        follow_up_days=follow_up_days)
+        follow_up_days=follow_up_days,
+        recorded=any(g.achieved_at is not None for g in goals if g.id in unmet))
 

@@ -70,8 +70,6 @@ def index():  # noqa: ANN201
     today = local_today()
     data = my_results(current_user, today=today,
                       follow_up_days=int(current_app.config["FOLLOW_UP_DAYS"]))
-    # A performance goal met since the last look keeps the day (as on My goals).
-    db.session.commit()
     timeline = timeline_svg(
         chart_id="results-timeline", title=_("Your training and goals over time"),
         desc=_("The last twelve months: completed learning paths and modules (numbered) and "
@@ -79,7 +77,12 @@ def index():  # noqa: ANN201
                "below."),
         timeline=data.timeline, milestones=data.milestones, goals=data.goals, today=today)
     can_import = current_user.has_role(Role.MANAGER, Role.ADMIN)
-    return render_template(
+    page = render_template(
         "learn/results.html", data=data, charts=_charts(data) if data.closed_in_window else [],
         timeline=timeline, measures=MEASURES, format_value=format_value,
         period_label=period_label, can_import=can_import)
+    # A performance goal met since the last look keeps the day (as on My goals); after the
+    # page is rendered, so the commit does not expire what it shows.
+    if data.recorded:
+        db.session.commit()
+    return page

@@ -17,7 +17,7 @@ from lms.analytics.my_results import last_months
 from lms.extensions import db
 from lms.learning.catalog import live_item
 from lms.learning.goals import GoalFields, create_goal
-from lms.models import ContentKind, GoalKind, ModuleProgress, PathCompletion, Role, User
+from lms.models import ContentKind, Goal, GoalKind, ModuleProgress, PathCompletion, Role, User
 from tests.conftest import REPO, csrf_from, login, org_today, page_token, post_form
 from tests.factories import make_team, make_user
 from tests.impact_helpers import add_sale
@@ -174,6 +174,8 @@ def test_milestones_and_goals_are_on_the_timeline(app, client, two_reps):
     revenue = create_goal(anna, GoalFields(kind=GoalKind.REVENUE, target=50_000,
                                            starts_on=LAST.start,
                                            deadline=TODAY + timedelta(days=40)))
+    met = create_goal(anna, GoalFields(kind=GoalKind.WON_DEALS, target=2,
+                                       starts_on=LAST.start, deadline=TODAY + timedelta(days=9)))
     create_goal(anna, GoalFields(kind=GoalKind.COMPLETE_PATH,
                                  item=live_item(ContentKind.PATH, "customer-insight"),
                                  deadline=TODAY + timedelta(days=90)))
@@ -194,6 +196,10 @@ def test_milestones_and_goals_are_on_the_timeline(app, client, two_reps):
     assert "€50,000 revenue" in revenue_chart
     win_chart = page.split('id="measure-win_rate"')[1].split("</figure>")[0]
     assert "€50,000 revenue" not in win_chart
+    # Two deals won of two: achieved, and the day is kept (as on My goals).
+    assert "Achieved" in page.split(f'id="track-{met.id}"')[1].split("</li>")[0]
+    db.session.expire_all()
+    assert db.session.get(Goal, met.id).achieved_at is not None
 
 
 def test_empty_states_say_what_to_do(app, client):

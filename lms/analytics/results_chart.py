@@ -351,6 +351,17 @@ def timeline_svg(*, chart_id: str, title: str, desc: str, timeline: Sequence[Mon
                          f'fill="{GOAL}"/><text x="{x1:.1f}" y="{y + 3.5:.1f}" '
                          f'text-anchor="middle" fill="#ffffff" font-size="9">'
                          f'{escape(g.letter)}</text>')
+        # The goal's name beside its bar: before it where there is room, else after it.
+        name = escape(f"{g.letter} {_clip(g.title, 32)}")
+        if x0 - left >= 190 or x1 > width - right - 190:
+            parts.append(f'<text x="{x0 - 8:.1f}" y="{y + 4:.1f}" text-anchor="end" '
+                         f'fill="{INK}">{name}</text>')
+        else:
+            parts.append(f'<text x="{x1 + 14:.1f}" y="{y + 4:.1f}" fill="{INK}">{name}</text>')
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _clip(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"

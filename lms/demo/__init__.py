@@ -12,6 +12,7 @@ from lms.clock import local_today
 from lms.demo import effects as demo_effects
 from lms.demo import rollout as demo_rollout
 from lms.demo.effects import Effect, EffectError, parse_effects
+from lms.demo.goals import simulate_goals
 from lms.demo.people import (
     DEFAULT_PEOPLE,
     DEMO_PASSWORD,
@@ -57,6 +58,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     # After training: sales depend on when people completed the paths (and, built in, on
     # their scores).
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)
+    # People's own goals, for My goals and My results (after the sales they are pitched on).
+    simulate_goals(reps, seed=seed, today=today)
     teams = db.session.scalar(select(func.count()).select_from(Team))
     # A demo has always several of each: the counts need no singular.
     return _("%(teams)d teams, %(people)d salespeople with %(assignments)d assignments, "

@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.reaction_routes import bp as reactions_bp
+    from lms.learn.results_routes import bp as results_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
     from lms.manage.coaching import bp as coaching_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         (my_coaching_bp, "/learn/coaching"),
         (reactions_bp, "/learn/reactions"),
         (followups_bp, "/learn/follow-ups"),
+        (results_bp, "/learn/results"),
         (author_bp, "/author"),
         (author_reactions_bp, "/author/reactions"),
         (manage_bp, "/manage"),

@@ -17,8 +17,10 @@ NAVIGATION = (
     ("learn.dashboard", _l("My training"), {Role.LEARNER, Role.TRAINER, Role.MANAGER},
      ("learn.", "quiz.")),
     ("goals.index", _l("My goals"), {Role.LEARNER, Role.TRAINER, Role.MANAGER}, ("goals.",)),
-    ("my_coaching.index", _l("My coaching"), {Role.LEARNER}, ("my_coaching.",)),
+    # Anyone who sells: salespeople, managers who sell, a self-employed admin (admins see all).
+    ("results.index", _l("My results"), {Role.LEARNER, Role.MANAGER}, ("results.",)),
     ("followups.index", _l("My follow-ups"), {Role.LEARNER}, ("followups.",)),
+    ("my_coaching.index", _l("My coaching"), {Role.LEARNER}, ("my_coaching.",)),
     ("author.index", _l("Content"), {Role.TRAINER}, ("author.", "author_reactions.")),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),

@@ -45,7 +45,19 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import Date, Float, and_, case, exists, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql import Select
 
 from lms.analytics.csvsafe import csv_text
@@ -353,17 +365,37 @@ def complaints_resolved_share(user_id: int, start: date, until: date,
     """Of the complaints raised on the person's deals from ``start`` to ``until`` (inclusive),
     the share resolved within ``within_days`` days. A complaint still open whose time is not up
     yet is left out (it may still be resolved in time); None without complaints."""
+    return complaints_resolved_shares(user_id, {0: (start, until, within_days)})[0]
+
+
+def complaints_resolved_shares(user_id: int, spans: dict[Any, tuple[date, date, int]]
+                               ) -> dict[Any, float | None]:
+    """``complaints_resolved_share`` for several (start, until, within_days) spans of one
+    person at once, by the spans' keys (one query, however many spans)."""
+    if not spans:
+        return {}
+    keyed = list(spans.items())
+    table = union_all(*(
+        select(literal(i).label("k"), literal(first, Date).label("first"),
+               literal(until, Date).label("until"), literal(days).label("within"))
+        for i, (_key, (first, until, days)) in enumerate(keyed))).cte("spans")
     took = days_between(Sale.complaint_resolved_on, Sale.complaint_on)
-    in_time = and_(Sale.complaint_resolved_on.is_not(None), took <= within_days)
-    late = or_(and_(Sale.complaint_resolved_on.is_not(None), took > within_days),
+    in_time = and_(Sale.complaint_resolved_on.is_not(None), took <= table.c.within)
+    late = or_(and_(Sale.complaint_resolved_on.is_not(None), took > table.c.within),
                and_(Sale.complaint_resolved_on.is_(None),
-                    Sale.complaint_on < until - timedelta(days=within_days)))
-    row = db.session.execute(
-        select(func.count(case((in_time, 1))), func.count(case((late, 1))))
-        .where(Sale.user_id == user_id, Sale.complaint_on >= start, Sale.complaint_on <= until)
-    ).one()
-    counted = row[0] + row[1]
-    return round(row[0] / counted, 4) if counted else None
+                    days_between(table.c.until, Sale.complaint_on) > table.c.within))
+    rows = db.session.execute(
+        select(table.c.k, func.count(case((in_time, 1))), func.count(case((late, 1))))
+        .select_from(table)
+        .join(Sale, and_(Sale.user_id == user_id, Sale.complaint_on >= table.c.first,
+                         Sale.complaint_on <= table.c.until))
+        .group_by(table.c.k)).all()
+    counts = {k: (in_t, lt) for k, in_t, lt in rows}
+    out: dict[Any, float | None] = {}
+    for i, (key, _span) in enumerate(keyed):
+        in_t, lt = counts.get(i, (0, 0))
+        out[key] = round(in_t / (in_t + lt), 4) if in_t + lt else None
+    return out
 
 
 def register_goal_measures(follow_up_days: Callable[[], int]) -> None:

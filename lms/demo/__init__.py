@@ -14,6 +14,7 @@ from lms.demo import rollout as demo_rollout
 from lms.demo.coaching import simulate_coaching
 from lms.demo.effects import Effect, EffectError, parse_effects
 from lms.demo.followups import leave_work_open
+from lms.demo.goals import simulate_goals
 from lms.demo.people import (
     DEFAULT_PEOPLE,
     DEMO_PASSWORD,
@@ -62,6 +63,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     # After training: sales depend on when people completed the paths (and, built in, on
     # their scores).
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)
+    # People's own goals, for My goals and My results (after the sales they are pitched on).
+    simulate_goals(reps, seed=seed, today=today)
     # Coaching observations by each salesperson's manager (lms/demo/coaching.py).
     simulate_coaching(reps, seed=seed, today=today)
     # Each salesperson's Follow-ups page has something to act on.

@@ -180,9 +180,17 @@ def _performance_progress(goal: Goal, user: User, kind: GoalKind, today: date) -
     measure = _MEASURES.get(kind)
     if measure is None:
         return Progress(None, str(NO_SALES_DATA))
+    actual = None if today < goal.starts_on else measure(user, goal, min(today, goal.deadline))
+    return performance_progress(goal, actual, today)
+
+
+def performance_progress(goal: Goal, actual: float | None, today: date) -> Progress:
+    """A performance goal's progress from the person's value over ``goal.starts_on`` to
+    ``min(today, deadline)`` (stored units; None without sales data for them). Pages that
+    measure many goals at once (My results) work the values out together and come here."""
+    kind = GoalKind(goal.kind)
     if today < goal.starts_on:
         return Progress(0.0, _("Counting starts on %(day)s.", day=format_date(goal.starts_on)))
-    actual = measure(user, goal, min(today, goal.deadline))
     if actual is None or not goal.target:
         return Progress(None, str(NO_SALES_DATA))
     # A total counts as soon as it is reached; a rate only once its period is over.
@@ -238,10 +246,12 @@ class GoalView:
                         -days)
 
 
-def goal_view(goal: Goal, user: User, today: date) -> GoalView:
-    """Measure one goal; records ``achieved_at`` (not flushed) the first time it is met."""
+def goal_view(goal: Goal, user: User, today: date,
+              progress: Progress | None = None) -> GoalView:
+    """Measure one goal (or take its ``progress`` already worked out); records
+    ``achieved_at`` (not flushed) the first time it is met."""
     kind = GoalKind(goal.kind)
-    progress = goal_progress(goal, user, today)
+    progress = progress or goal_progress(goal, user, today)
     if goal.achieved_at is None and progress.achieved_at is not None:
         goal.achieved_at = progress.achieved_at
     achieved = goal.achieved_at is not None

@@ -51,6 +51,15 @@ def test_every_demo_role_lands_on_its_own_page(app):
         assert login(client, email, DEMO_PASSWORD).status_code == 302
         assert client.get("/").headers["Location"] == start
         assert text in client.get(start).get_data(as_text=True), email
+    # A demo salesperson hired a year ago has a year of sales, training and goals on My results.
+    veteran = db.session.scalar(select(User.email).where(User.role == "learner")
+                                .order_by(User.hire_date, User.email).limit(1))
+    client = app.test_client()
+    login(client, veteran, DEMO_PASSWORD)
+    page = client.get("/learn/results/").get_data(as_text=True)
+    assert page.count('class="chart results-chart"') == 10
+    assert "Training completed" in page and 'class="results-mark results-mark--goal"' in page
+    assert "On track?" in page and "No sales imported yet" not in page
 
 
 def test_cli_demo_syncs_the_content_first_and_refuses_a_database_with_people(runner):

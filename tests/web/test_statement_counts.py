@@ -191,3 +191,51 @@ def test_the_follow_ups_page_does_not_grow_with_the_deals(app):
     db.session.commit()
     url = "/learn/follow-ups/"
     assert _count(app, "one@example.com", url) == _count(app, "many@example.com", url)
+def _seller(email: str, *, deals: int, goals: int, completions: bool) -> None:
+    """A salesperson with ``deals`` deals spread over the last twelve months, ``goals``
+    performance goals of every kind and, if asked, completed modules and paths."""
+    from datetime import UTC, datetime, timedelta
+
+    from lms.learning.goals import GoalFields, create_goal
+    from lms.models import GoalKind, ModuleProgress, PathCompletion
+    from tests.conftest import org_today
+    from tests.impact_helpers import add_sale
+
+    today = org_today()
+    person = make_user(Role.LEARNER, email=email)
+    for i in range(deals):
+        closed = today - timedelta(days=(i * 37) % 360)
+        add_sale(person, stage="won" if i % 3 else "lost", closed=closed.isoformat(),
+                 created=(closed - timedelta(days=20)).isoformat(), satisfaction=4, scale=5,
+                 complaint=closed.isoformat() if i % 4 == 0 else None,
+                 resolved=(closed + timedelta(days=3)).isoformat() if i % 8 == 0 else None)
+    kinds = [(GoalKind.REVENUE, 9000), (GoalKind.WON_DEALS, 5), (GoalKind.SATISFACTION, 80),
+             (GoalKind.REPEAT_RATE, 20), (GoalKind.COMPLAINTS_RESOLVED, 90)]
+    for i in range(goals):
+        kind, target = kinds[i % len(kinds)]
+        create_goal(person, GoalFields(kind=kind, target=target,
+                                       within_days=7 if kind is GoalKind.COMPLAINTS_RESOLVED
+                                       else None, starts_on=today - timedelta(days=60 + i),
+                                       deadline=today + timedelta(days=30 + i)))
+    if completions:
+        when = datetime.now(UTC) - timedelta(days=40)
+        for item in live_items(ContentKind.MODULE).values():
+            db.session.add(ModuleProgress(user_id=person.id, module_id=item.id,
+                                          read_at=when, completed_at=when))
+        for item in live_items(ContentKind.PATH).values():
+            db.session.add(PathCompletion(user_id=person.id, path_id=item.id,
+                                          completed_at=when))
+    db.session.commit()
+
+
+def test_my_results_does_not_grow_with_months_deals_completions_or_goals(app):
+    """Twelve month windows and every goal's window in one query: a seller with one deal and
+    one goal of each kind runs the same statements as one with 60 deals, three goals of each
+    kind and every completion."""
+    sync(REPO)
+    _seller("few@example.com", deals=1, goals=5, completions=False)
+    _seller("many@example.com", deals=60, goals=15, completions=True)
+    few = _count(app, "few@example.com", "/learn/results/")
+    many = _count(app, "many@example.com", "/learn/results/")
+    assert few == many, f"{few} statements for one deal and five goals, {many} for many"
+    assert many <= 12

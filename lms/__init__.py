@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.tokens import bp as tokens_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
+    from lms.learn.booster_routes import bp as boosters_bp
     from lms.learn.goal_routes import bp as goals_bp
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.routes import bp as learn_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         (learn_bp, "/learn"),
         (quiz_bp, "/learn"),
         (goals_bp, "/learn/goals"),
+        (boosters_bp, "/learn/boosters"),
         (author_bp, "/author"),
         (manage_bp, "/manage"),
         (reports_bp, "/manage/reports"),

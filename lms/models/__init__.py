@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from lms.models.base import Base, utcnow
+from lms.models.boosters import BoosterCard, BoosterPause, BoosterReview, BoosterSetting
 from lms.models.content import (
     ContentItem,
     ContentKind,
@@ -48,4 +49,5 @@ __all__ = [
     "ContentItem", "ContentKind", "ContentTranslation", "ContentVersion", "MediaFile",
     "AliasKind", "Base", "LoginSession", "Role", "Team", "User", "UserAlias", "alias_key",
     "team_managers", "utcnow",
+    "BoosterCard", "BoosterPause", "BoosterReview", "BoosterSetting",
 ]

@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.learn.quiz_routes import bp as quiz_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
+    from lms.manage.boosters import bp as boosters_admin_bp
     from lms.manage.question_stats import bp as question_stats_bp
     from lms.manage.reports import bp as reports_bp
     from lms.manage.rollouts import bp as rollouts_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         (assignments_bp, "/manage/assignments"),
         (rollouts_bp, "/manage/rollouts"),
         (question_stats_bp, "/manage/question-stats"),
+        (boosters_admin_bp, "/manage/boosters"),
         (sales_bp, "/manage/sales"),
         (sales_reports_bp, "/manage/sales-reports"),
         (admin_bp, "/admin"),

@@ -9,7 +9,8 @@ from lms.i18n import _l
 from lms.learning.catalog import shown_title
 from lms.models import Role
 
-MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.")
+MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.",
+                   "boosters_admin.")
 
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
@@ -35,6 +36,7 @@ MANAGE_TABS = (
     ("sales_reports.impact", _l("Training impact"), ("sales_reports.impact",)),
     ("sales.index", _l("Sales data"), ("sales.",)),
     ("question_stats.index", _l("Question statistics"), ("question_stats.",)),
+    ("boosters_admin.index", _l("Boosters"), ("boosters_admin.",)),
 )
 
 

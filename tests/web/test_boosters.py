@@ -172,3 +172,54 @@ def test_an_updated_question_says_so_and_a_removed_one_retires(passed, content_c
     db.session.expire_all()
     telemetry = next(c for c in cards() if c.question_id == "telemetry")
     assert telemetry.retired_at is not None
+
+
+def test_the_manager_switch(app, content_copy):
+    from lms.models import BoosterSetting, Role
+
+    write_practice(content_copy)
+    sync(content_copy)
+    make_user(email="new@example.com")
+    learner = app.test_client()
+    login(learner, "new@example.com")
+    read(learner)
+    send(learner, start(learner), RIGHT)  # passed before boosters were on
+    assert learner.get("/manage/boosters/").status_code == 403
+    token = csrf_from(learner.get("/account").get_data(as_text=True))
+    assert learner.post("/manage/boosters/path/practice-path",
+                        data={"csrf_token": token, "path-practice-path-enabled": "y",
+                              "path-practice-path-per_day": "2"}).status_code == 403
+    make_user(Role.TRAINER, email="trainer@example.com")
+    trainer = app.test_client()
+    login(trainer, "trainer@example.com")
+    assert trainer.get("/manage/boosters/").status_code == 403
+    assert db.session.scalar(select(BoosterSetting.item_id)) is None
+
+    make_user(Role.MANAGER, email="boss@example.com")
+    boss = app.test_client()
+    login(boss, "boss@example.com")
+    page = boss.get("/manage/boosters/").get_data(as_text=True)
+    assert "Practice path" in page and "Practice module" in page
+    token = csrf_from(page)
+    # Bad input: a clear message, nothing saved.
+    boss.post("/manage/boosters/path/practice-path",
+              data={"csrf_token": token, "path-practice-path-enabled": "y",
+                    "path-practice-path-per_day": "9"})
+    assert db.session.scalar(select(BoosterSetting.item_id)) is None
+    assert "Number must be between 1 and 3" in boss.get("/manage/boosters/").get_data(
+        as_text=True)
+    assert boss.post("/manage/boosters/quiz/practice-quiz",
+                     data={"csrf_token": token}).status_code == 404
+    response = boss.post("/manage/boosters/path/practice-path",
+                         data={"csrf_token": token, "path-practice-path-enabled": "y",
+                               "path-practice-path-per_day": "2"})
+    assert response.status_code == 302
+    assert "Boosters are on for Practice path, at most 2 a day." in boss.get(
+        "/manage/boosters/").get_data(as_text=True)
+    # Those who passed before get their cards at once.
+    assert len(cards()) == len(RIGHT)
+    # The module's own setting wins over its path's: off for the module, no boosters.
+    boss.post("/manage/boosters/module/practice-module",
+              data={"csrf_token": token, "module-practice-module-per_day": "1"})
+    make_due()
+    assert "Today's boosters" not in dashboard(learner)

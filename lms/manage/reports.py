@@ -25,6 +25,7 @@ from lms.analytics.report_table import (
     sort_rows,
     stamp,
 )
+from lms.boosters.report import person_retention, threshold
 from lms.clock import local_today
 from lms.fragments import rendered
 from lms.i18n import locale_code
@@ -208,7 +209,8 @@ def person(user_id: int):  # noqa: ANN201
     data = person_report(user, rules, today)
     goals = goals_overview(user, today)
     return render_template("reports/person.html", person=user, data=data, goals=goals,
-                           today=today, fmt=fmt)
+                           today=today, fmt=fmt, retention=person_retention(user.id),
+                           retention_threshold=threshold())
 
 
 @bp.route("/people/<int:user_id>/attempts.csv")

@@ -223,3 +223,32 @@ def test_the_manager_switch(app, content_copy):
               data={"csrf_token": token, "module-practice-module-per_day": "1"})
     make_due()
     assert "Today's boosters" not in dashboard(learner)
+
+
+def test_retention_on_the_dashboard_the_drill_down_and_the_readiness_report(passed, app):
+    from lms.models import Role, User
+    from tests.factories import make_team
+
+    learner = db.session.scalar(select(User).where(User.email == "new@example.com"))
+    boss = make_user(Role.MANAGER, email="boss@example.com")
+    team = make_team("Team Noord", managers=[boss])
+    learner.team_id = team.id
+    # Learned long ago and never practised: predicted recall has fallen below 0.7.
+    for card in cards():
+        card.last_review_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+    page = dashboard(passed)
+    assert "What you have kept" in page and "At risk" in page
+    client = app.test_client()
+    login(client, "boss@example.com")
+    report = client.get("/manage/reports/").get_data(as_text=True)
+    assert ">Retained<" in report and "1 module at risk" in report
+    csv = client.get("/manage/reports/readiness.csv").get_data(as_text=True)
+    assert "Retained: predicted recall (%)" in csv.splitlines()[0]
+    person = client.get(f"/manage/reports/people/{learner.id}").get_data(as_text=True)
+    assert "Predicted recall now" in person and "Practice module" in person
+    # Another team's manager does not see the person at all.
+    make_user(Role.MANAGER, email="other@example.com")
+    other = app.test_client()
+    login(other, "other@example.com")
+    assert other.get(f"/manage/reports/people/{learner.id}").status_code == 404

@@ -62,6 +62,10 @@ def register_commands(app: Flask) -> None:
 
     report_group.add_command(sales_command)
     report_group.add_command(impact_command)
+    # `lms report retention`: retention from spaced boosters.
+    from lms.boosters.commands import retention_command
+
+    report_group.add_command(retention_command)
     # Flask-Migrate's `lms db ...` manage the schema themselves.
     needs_no_schema(app.cli.commands["db"])
     guard_commands(app.cli)

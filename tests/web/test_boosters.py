@@ -252,3 +252,29 @@ def test_retention_on_the_dashboard_the_drill_down_and_the_readiness_report(pass
     other = app.test_client()
     login(other, "other@example.com")
     assert other.get(f"/manage/reports/people/{learner.id}").status_code == 404
+
+
+def test_the_retention_command(passed, runner):
+    import json
+
+    from lms.models import User
+    from tests.factories import make_team
+
+    learner = db.session.scalar(select(User).where(User.email == "new@example.com"))
+    learner.team_id = make_team("Team Noord").id
+    db.session.commit()
+    make_due("cups")
+    answer(passed, next(c for c in cards() if c.question_id == "cups"), "59")  # wrong
+    result = runner.invoke(args=["report", "retention", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [record] = json.loads(result.output)
+    assert (record["name"], record["module"], record["cards"]) == (
+        "Nina New", "Practice module", len(RIGHT))
+    assert (record["answered_60_days"], record["correct_60_days"]) == (1, 0)
+    assert 0 < record["predicted_recall"] <= 1
+    table = runner.invoke(args=["report", "retention", "--team", "Team Noord"]).output
+    assert "Nina New" in table and "Practice module" in table and "0%" in table
+    csv = runner.invoke(args=["report", "retention", "--format", "csv"]).output
+    assert csv.splitlines()[0].startswith("name,email,team,module")
+    bad = runner.invoke(args=["report", "retention", "--team", "Nobody"])
+    assert bad.exit_code == 1 and "no active team" in bad.output

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms.clock import local_today
 from lms.demo import effects as demo_effects
 from lms.demo import rollout as demo_rollout
+from lms.demo.boosters import simulate_boosters
 from lms.demo.effects import Effect, EffectError, parse_effects
 from lms.demo.people import (
     DEFAULT_PEOPLE,
@@ -54,6 +55,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     training = simulate_training(reps, seed=seed, today=today,
                                  waves=demo_rollout.wave_starts(rollout), progress=progress)
     db.session.flush()
+    # Boosters since onboarding, remembered according to aptitude (lms/demo/boosters.py).
+    simulate_boosters(reps, seed=seed, today=today)
     # After training: sales depend on when people completed the paths (and, built in, on
     # their scores).
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)

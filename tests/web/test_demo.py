@@ -76,3 +76,25 @@ def test_cli_demo_refuses_without_the_paths_its_training_follows(runner, content
     assert "the demo follows the learning paths new-hire-onboarding" in result.stderr
     assert "run `lms content sync`" in result.stderr
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_boosters_make_retention_vary(app):
+    """Demo learners answered boosters since onboarding; abler people kept more."""
+    from sqlalchemy import Integer
+
+    from lms.demo.training import aptitude
+    from lms.models import BoosterReview
+    from tests.conftest import REPO
+    from tests.learning_helpers import sync
+
+    sync(REPO)
+    build_demo(people=12)
+    shares = dict(db.session.execute(
+        select(BoosterReview.user_id, func.avg(func.cast(BoosterReview.correct, Integer)))
+        .group_by(BoosterReview.user_id)).all())
+    assert len(shares) >= 6
+    people = sorted((aptitude(2026, db.session.get(User, uid)), share)
+                    for uid, share in shares.items())
+    low, high = people[: len(people) // 2], people[len(people) // 2:]
+    assert sum(s for _, s in high) / len(high) > sum(s for _, s in low) / len(low)
+    assert max(shares.values()) - min(shares.values()) > 0.2

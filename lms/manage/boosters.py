@@ -52,6 +52,7 @@ def _rows() -> list[dict]:
                                data={"enabled": bool(row and row.enabled),
                                      "per_day": row.per_day if row else DEFAULT_PER_DAY})
             rows.append({"item": item, "kind": kind.value, "title": shown_title(item),
+                         "is_path": kind is ContentKind.PATH,
                          "setting": row, "form": form})
     return rows
 

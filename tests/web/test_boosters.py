@@ -278,3 +278,14 @@ def test_the_retention_command(passed, runner):
     assert csv.splitlines()[0].startswith("name,email,team,module")
     bad = runner.invoke(args=["report", "retention", "--team", "Nobody"])
     assert bad.exit_code == 1 and "no active team" in bad.output
+
+
+def test_pause_from_the_account_page(passed):
+    page = passed.get("/account").get_data(as_text=True)
+    assert "Pause boosters until" in page
+    until = (utcnow() + timedelta(days=3)).date().isoformat()
+    response = passed.post("/learn/boosters/pause",
+                           data={"csrf_token": csrf_from(page), "until": until, "next": "account"})
+    assert response.headers["Location"].endswith("/account")
+    page = passed.get("/account").get_data(as_text=True)
+    assert "Boosters are paused until" in page and "Resume boosters now" in page

@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.author.reactions import bp as author_reactions_bp
     from lms.author.routes import bp as author_bp
     from lms.extensions import csrf
+    from lms.learn.booster_routes import bp as boosters_bp
     from lms.learn.coaching_routes import bp as my_coaching_bp
     from lms.learn.followup_routes import bp as followups_bp
     from lms.learn.goal_routes import bp as goals_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.learn.results_routes import bp as results_bp
     from lms.learn.routes import bp as learn_bp
     from lms.manage.assignments import bp as assignments_bp
+    from lms.manage.boosters import bp as boosters_admin_bp
     from lms.manage.coaching import bp as coaching_bp
     from lms.manage.followups import bp as team_followups_bp
     from lms.manage.question_stats import bp as question_stats_bp
@@ -110,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         (reactions_bp, "/learn/reactions"),
         (followups_bp, "/learn/follow-ups"),
         (results_bp, "/learn/results"),
+        (boosters_bp, "/learn/boosters"),
         (author_bp, "/author"),
         (author_reactions_bp, "/author/reactions"),
         (manage_bp, "/manage"),
@@ -118,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         (rollouts_bp, "/manage/rollouts"),
         (coaching_bp, "/manage/coaching"),
         (question_stats_bp, "/manage/question-stats"),
+        (boosters_admin_bp, "/manage/boosters"),
         (sales_bp, "/manage/sales"),
         (sales_reports_bp, "/manage/sales-reports"),
         (team_followups_bp, "/manage/follow-ups"),

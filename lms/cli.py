@@ -70,6 +70,10 @@ def register_commands(app: Flask) -> None:
     from lms.sales.followup_commands import followups_command
 
     report_group.add_command(followups_command)
+    # `lms report retention`: retention from spaced boosters.
+    from lms.boosters.commands import retention_command
+
+    report_group.add_command(retention_command)
     # Flask-Migrate's `lms db ...` manage the schema themselves.
     needs_no_schema(app.cli.commands["db"])
     guard_commands(app.cli)
@@ -104,6 +108,8 @@ def _parse_effects(ctx: click.Context, param: click.Parameter,
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the logins) if the "
               "database already has people.")
+
+
 @click.option("--seed", default=2026, show_default=True, help="Random seed of the generator.")
 @click.option("--people", default=36, show_default=True, type=click.IntRange(6, 2000),
               help="Number of salespeople; past 36 each region gets sub-teams of at most 12.")
@@ -112,6 +118,8 @@ def _parse_effects(ctx: click.Context, param: click.Parameter,
               help="How Customer insight was given: after three months each, or in a "
                    "randomised rollout (180 days ago, waitlist 90 days later) or four "
                    "staggered waves (from 330 days ago, 60 days apart).")
+
+
 @click.option("--effect", "effects", multiple=True, metavar="PATH:MEASURE=DELTA",
               callback=_parse_effects,
               help="A constant effect of completing PATH on later deals (repeatable), e.g. "
@@ -247,6 +255,8 @@ def users_import_command(file: Path, update_existing: bool, dry_run: bool,
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(["learner", "trainer", "manager", "admin"]),
               default="admin", show_default=True)
+
+
 @with_appcontext
 def users_create_command(email: str, name: str, role: str) -> None:
     """Create one account with a temporary password (e.g. the first admin)."""
@@ -273,6 +283,8 @@ def token_group() -> None:
 @click.option("--name", default="", help="What the token is for, e.g. 'CRM sync'.")
 @click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
               help="The token stops working after this many days (default: until revoked).")
+
+
 @with_appcontext
 def token_create_command(email: str, name: str, expires_days: int | None) -> None:
     """Create an API token for EMAIL; it has that person's role and team scope."""

@@ -93,6 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Readiness index (0-100) from which a person who completed everything is Ready"),
     Setting("READINESS_AT_RISK_BELOW", float, 50.0,
             "Readiness index (0-100) below which a person is At risk"),
+    Setting("RETENTION_AT_RISK", float, 0.7,
+            "Predicted recall (0-1, from spaced boosters) below which a module counts as at "
+            "risk in the readiness report and the drill-down (README, boosters)"),
     Setting("FOLLOW_UP_DAYS", int, 14,
             "A won deal counts as followed up when the follow-up is within this many days of "
             "closing (sales measures, docs/impact.md)"),

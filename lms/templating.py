@@ -10,7 +10,7 @@ from lms.learning.catalog import shown_title
 from lms.models import Role
 
 MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.",
-                   "coaching.", "team_followups.")
+                   "coaching.", "team_followups.", "boosters_admin.")
 
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
@@ -42,6 +42,7 @@ MANAGE_TABS = (
     ("team_followups.index", _l("Follow-ups"), ("team_followups.",)),
     ("sales.index", _l("Sales data"), ("sales.",)),
     ("question_stats.index", _l("Question statistics"), ("question_stats.",)),
+    ("boosters_admin.index", _l("Boosters"), ("boosters_admin.",)),
 )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -50,6 +50,7 @@ from lms.analytics.report_cache import (
     gc_paused,
     report_cache,
 )
+from lms.boosters.retention import Retention, combine
 from lms.content.documents import ModuleDoc, PathDoc
 from lms.extensions import db
 from lms.learning.assignments import start_of
@@ -373,16 +374,25 @@ class PersonRow:
     figures: Figures
     assessment: Assessment
     last_activity: datetime | None
+    #: Spaced boosters (lms/boosters/): over all the person's cards; None without boosters.
+    retained: Retention | None = None
+    #: Modules whose predicted recall is below LMS_RETENTION_AT_RISK.
+    modules_at_risk: int = 0
 
     def record(self) -> dict[str, Any]:
         """Every field, as the JSON API, the CLI and the CSV export give it."""
-        f, a = self.figures, self.assessment
+        f, a, kept = self.figures, self.assessment, self.retained
+        share = kept.correct_share if kept else None
         return {
             "user_id": self.user_id, "name": self.name, "email": self.email,
             "team": self.team, "assigned_modules": f.assigned, "completed_modules": f.completed,
             "completion_percent": None if a.completion is None else round(a.completion, 1),
             "quizzes_assigned": f.with_quiz, "quizzes_taken": f.attempted,
-            "average_best_score": a.score, "overdue_items": f.overdue,
+            "average_best_score": a.score,
+            "retained_percent": (None if kept is None or kept.recall is None
+                                 else round(100 * kept.recall, 1)),
+            "booster_correct_percent": None if share is None else round(100 * share, 1),
+            "modules_at_risk": self.modules_at_risk, "overdue_items": f.overdue,
             "last_activity": self.last_activity.isoformat() if self.last_activity else None,
             "readiness_index": a.index, "status": a.status.value,
             "status_label": a.status.label,
@@ -414,8 +424,9 @@ def _latest(*values: datetime | None) -> datetime | None:
 
 def compute_report(scope: Scope, rules: Rules, today: date,
                    catalogue: Catalogue | None = None) -> ReadinessReport:
-    """The report without the cache: two statements (four when the content must be read;
+    """The report without the cache: three statements (five when the content must be read;
     two more on PostgreSQL, for the JIT setting)."""
+    from lms.boosters.report import retention_in_scope, threshold
     catalogue = catalogue or load_catalogue()
     items = assigned_items(scope)
     statement = catalogue.statements.get_or_make(
@@ -434,6 +445,11 @@ def compute_report(scope: Scope, rules: Rules, today: date,
             rows.append(PersonRow(user_id, name, email, team_id, team, figures,
                                   assess(figures, rules),
                                   _latest(_as_datetime(last_quiz), _as_datetime(last_opened))))
+    # Retention from boosters: one more statement for everyone in the scope.
+    kept, limit = retention_in_scope(scope), threshold()
+    rows = [replace(row, retained=combine(kept[row.user_id].values()),
+                    modules_at_risk=sum(m.at_risk(limit) for m in kept[row.user_id].values()))
+            if row.user_id in kept else row for row in rows]
     return ReadinessReport(rows, summarise((p.figures, p.assessment) for p in rows), rules,
                            today, utcnow())
 

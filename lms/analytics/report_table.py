@@ -26,6 +26,7 @@ COLUMNS: dict[str, tuple[Any, Callable[[PersonRow], Any]]] = {
     "assigned": (_l("Assigned"), lambda r: r.figures.assigned),
     "completed": (_l("Completed"), lambda r: r.figures.completed),
     "score": (_l("Average best score"), lambda r: r.assessment.score),
+    "retained": (_l("Retained"), lambda r: r.retained.recall if r.retained else None),
     "index": (_l("Readiness"), lambda r: r.assessment.index),
     "status": (_l("Status"), lambda r: r.assessment.status.severity),
     "overdue": (_l("Overdue items"), lambda r: r.figures.overdue),
@@ -56,7 +57,8 @@ def filter_rows(rows: Sequence[PersonRow], status: str | None) -> list[PersonRow
 RECORD_FIELDS = (
     "user_id", "name", "email", "team", "assigned_modules", "completed_modules",
     "completion_percent", "quizzes_assigned", "quizzes_taken", "average_best_score",
-    "overdue_items", "last_activity", "readiness_index", "status", "status_label",
+    "retained_percent", "booster_correct_percent", "modules_at_risk", "overdue_items",
+    "last_activity", "readiness_index", "status", "status_label",
 )
 
 
@@ -66,6 +68,9 @@ RECORD_LABELS = {
     "assigned_modules": _l("Assigned modules"), "completed_modules": _l("Completed modules"),
     "completion_percent": _l("Completion (%)"), "quizzes_assigned": _l("Quizzes assigned"),
     "quizzes_taken": _l("Quizzes taken"), "average_best_score": _l("Average best score (%)"),
+    "retained_percent": _l("Retained: predicted recall (%)"),
+    "booster_correct_percent": _l("Boosters answered correctly, 60 days (%)"),
+    "modules_at_risk": _l("Modules at risk of being forgotten"),
     "overdue_items": _l("Overdue items"), "last_activity": _l("Last activity"),
     "readiness_index": _l("Readiness index"), "status": _l("Status code"),
     "status_label": _l("Status"),

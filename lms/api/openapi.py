@@ -52,6 +52,8 @@ READINESS_PERSON = _object({
     "assigned_modules": INTEGER, "completed_modules": INTEGER,
     "completion_percent": _nullable("number"), "quizzes_assigned": INTEGER,
     "quizzes_taken": INTEGER, "average_best_score": _nullable("number"),
+    "retained_percent": _nullable("number"), "booster_correct_percent": _nullable("number"),
+    "modules_at_risk": INTEGER,
     "overdue_items": INTEGER, "last_activity": _nullable("string", format="date-time"),
     "readiness_index": _nullable("number"),
     "status": {"type": "string", "enum": [s.value for s in Status]}, "status_label": STRING,

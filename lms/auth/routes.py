@@ -112,8 +112,15 @@ def logout():  # noqa: ANN201
 @bp.route("/account")
 @login_required
 def account():  # noqa: ANN201
+    from lms.boosters.cards import paused_until
+    from lms.clock import local_today
+    from lms.forms import ActionForm
+    from lms.learn.booster_forms import PauseForm
+
     return render_template("auth/account.html", form=ChangePasswordForm(),
-                           language_form=LanguageForm(locale=current_user.locale or ""))
+                           language_form=LanguageForm(locale=current_user.locale or ""),
+                           pause_form=PauseForm(), action=ActionForm(),
+                           boosters_paused=paused_until(current_user.id, local_today()))
 
 
 @bp.route("/account/language", methods=["POST"])

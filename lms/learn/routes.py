@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.boosters.cards import feedback_for, todays_boosters
+from lms.boosters.report import person_retention
+from lms.clock import local_today
 from lms.coaching.observations import unacknowledged_count
 from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.learn.booster_forms import PauseForm
 from lms.learn.reaction_routes import reaction_context
 from lms.learning.catalog import current_doc, live_item, live_items, untranslated_language
 from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
@@ -54,13 +60,20 @@ def withheld_page(item: ContentItem):  # noqa: ANN201 - a response, or None
 @login_required
 def dashboard():  # noqa: ANN201
     goals = goals_overview(current_user)
-    # goals_overview records when a training goal is first achieved; keep that date.
+    boosters = todays_boosters(current_user, local_today())
+    # goals_overview records when a training goal is first achieved, and a booster whose
+    # question left its quiz is retired: keep both.
     db.session.commit()
     # Salespeople are coached; the count is what waits for them (lms.coaching).
     coaching = (unacknowledged_count(current_user.id)
                 if current_user.has_role(Role.LEARNER) else None)
     return render_template("learn/dashboard.html", user=current_user,
-                           board=build_dashboard(current_user), goals=goals, coaching=coaching)
+                           board=build_dashboard(current_user), goals=goals, coaching=coaching,
+                           boosters=boosters, action=ActionForm(), pause_form=PauseForm(),
+                           answered=feedback_for(current_user,
+                                                 request.args.get("answered", type=int)),
+                           retention=person_retention(current_user.id),
+                           shown_at=int(time.time()), markdown=markdown_filter)
 
 
 @bp.route("/paths/<slug:slug>")

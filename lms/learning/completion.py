@@ -121,6 +121,10 @@ def update_completion_for_quiz(user_id: int, quiz: ContentItem, *,
         if isinstance(doc, ModuleDoc) and doc.quiz == quiz.slug:
             update_module_completion(user_id, module, now=now)
     renew_certificates(user_id, now=now)
+    # A passed quiz of a module with boosters on: its questions come back (lms/boosters/).
+    from lms.boosters.cards import cards_for_pass
+
+    cards_for_pass(user_id, quiz, now=now)
 
 
 def renew_certificates(user_id: int, *, now: datetime | None = None) -> None:

@@ -25,6 +25,7 @@ from lms.analytics.report_table import (
     sort_rows,
     stamp,
 )
+from lms.boosters.report import person_retention, threshold
 from lms.clock import local_today
 from lms.coaching.history import skill_history, sparkline
 from lms.fragments import rendered
@@ -210,7 +211,8 @@ def person(user_id: int):  # noqa: ANN201
     goals = goals_overview(user, today)
     return render_template("reports/person.html", person=user, data=data, goals=goals,
                            today=today, fmt=fmt, skills=skill_history(user.id),
-                           sparkline=sparkline)
+                           sparkline=sparkline, retention=person_retention(user.id),
+                           retention_threshold=threshold())
 
 
 @bp.route("/people/<int:user_id>/attempts.csv")

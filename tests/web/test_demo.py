@@ -109,3 +109,25 @@ def test_every_demo_salesperson_has_follow_ups_and_complaints_to_act_on(app):
     # Some are due, some overdue, some complaints open long: every part of the page shows.
     assert sum(c.due for c in counts) and sum(c.overdue for c in counts)
     assert sum(c.long_open for c in counts)
+
+
+def test_demo_boosters_make_retention_vary(app):
+    """Demo learners answered boosters since onboarding; abler people kept more."""
+    from sqlalchemy import Integer
+
+    from lms.demo.training import aptitude
+    from lms.models import BoosterReview
+    from tests.conftest import REPO
+    from tests.learning_helpers import sync
+
+    sync(REPO)
+    build_demo(people=12)
+    shares = dict(db.session.execute(
+        select(BoosterReview.user_id, func.avg(func.cast(BoosterReview.correct, Integer)))
+        .group_by(BoosterReview.user_id)).all())
+    assert len(shares) >= 6
+    people = sorted((aptitude(2026, db.session.get(User, uid)), share)
+                    for uid, share in shares.items())
+    low, high = people[: len(people) // 2], people[len(people) // 2:]
+    assert sum(s for _, s in high) / len(high) > sum(s for _, s in low) / len(low)
+    assert max(shares.values()) - min(shares.values()) > 0.2

@@ -191,6 +191,8 @@ def test_the_follow_ups_page_does_not_grow_with_the_deals(app):
     db.session.commit()
     url = "/learn/follow-ups/"
     assert _count(app, "one@example.com", url) == _count(app, "many@example.com", url)
+
+
 def _seller(email: str, *, deals: int, goals: int, completions: bool) -> None:
     """A salesperson with ``deals`` deals spread over the last twelve months, ``goals``
     performance goals of every kind and, if asked, completed modules and paths."""
@@ -239,3 +241,41 @@ def test_my_results_does_not_grow_with_months_deals_completions_or_goals(app):
     many = _count(app, "many@example.com", "/learn/results/")
     assert few == many, f"{few} statements for one deal and five goals, {many} for many"
     assert many <= 12
+
+
+def test_the_dashboard_does_not_grow_with_booster_cards(app):
+    """Boosters on: a person with one booster card and one with a card for every question of
+    every quiz run the same statements on the dashboard."""
+    from lms.boosters import scheduling
+    from lms.boosters.questions import fingerprint
+    from lms.boosters.switches import save_setting
+    from lms.content.documents import ModuleDoc
+    from lms.models import BoosterCard, utcnow
+
+    sync(REPO)
+    for path in live_items(ContentKind.PATH).values():
+        save_setting(path, enabled=True, per_day=3, by=None)
+    few = make_user(Role.LEARNER, email="few@example.com")
+    lots = make_user(Role.LEARNER, email="lots@example.com")
+    quizzes = live_items(ContentKind.QUIZ)
+    learned = utcnow().replace(year=2025)
+    made = 0
+    for module in live_items(ContentKind.MODULE).values():
+        doc = current_doc(module)
+        if not isinstance(doc, ModuleDoc) or doc.quiz not in quizzes:
+            continue
+        quiz = quizzes[doc.quiz]
+        for question in current_doc(quiz).questions:
+            for person in (lots,) if made else (few, lots):
+                first = scheduling.first_review(0, learned, "correct")
+                db.session.add(BoosterCard(
+                    user_id=person.id, module_id=module.id, quiz_id=quiz.id,
+                    question_id=question.id, learned_version_id=quiz.current_version_id,
+                    fingerprint=fingerprint(question), state=first.state, due_at=first.due,
+                    last_review_at=first.last_review, stability=first.stability))
+            made += 1
+    db.session.commit()
+    assert made > 20
+    one = _count(app, "few@example.com", "/learn/")
+    many = _count(app, "lots@example.com", "/learn/")
+    assert one == many, f"dashboard: {one} statements with one booster card, {many} with {made}"

@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from lms.clock import local_today
 from lms.i18n import _l
+from lms.inputs import DayInRange
 
 #: A pause longer than this is not a holiday: ask the manager to switch boosters off.
 MAX_PAUSE_DAYS = 366
@@ -18,7 +19,8 @@ MAX_PAUSE_DAYS = 366
 
 class PauseForm(FlaskForm):
     until = DateField(_l("Pause boosters until"),
-                      validators=[InputRequired(_l("Give the last day of your break."))],
+                      validators=[InputRequired(_l("Give the last day of your break.")),
+                                  DayInRange()],
                       description=_l("No boosters up to and including this day."))
     submit = SubmitField(_l("Pause boosters"))
 

@@ -17,6 +17,7 @@ from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.inputs import id_arg
 from lms.learn.booster_forms import PauseForm
 from lms.learn.reaction_routes import reaction_context
 from lms.learning.catalog import current_doc, live_item, live_items, untranslated_language
@@ -71,7 +72,7 @@ def dashboard():  # noqa: ANN201
                            board=build_dashboard(current_user), goals=goals, coaching=coaching,
                            boosters=boosters, action=ActionForm(), pause_form=PauseForm(),
                            answered=feedback_for(current_user,
-                                                 request.args.get("answered", type=int)),
+                                                 id_arg("answered")),
                            retention=person_retention(current_user.id),
                            shown_at=int(time.time()), markdown=markdown_filter)
 

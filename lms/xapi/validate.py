@@ -15,6 +15,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from lms.safeyaml import quote
+
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}"
                   r"-[0-9a-fA-F]{12}$")
 #: RFC 3987 in practice: a scheme, then no white space or characters IRIs never hold; http(s)
@@ -120,7 +122,7 @@ def _language_map(value: Any, path: str, out: list[str]) -> None:
         return
     for tag, text in value.items():
         if not LANGUAGE_TAG.match(tag):
-            out.append(f"{path}: {tag!r} is not a language tag")
+            out.append(f"{path}: {quote(tag)} is not a language tag")
         if not isinstance(text, str):
             out.append(f"{path}.{tag}: must be a string")
 

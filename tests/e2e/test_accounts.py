@@ -39,15 +39,17 @@ def team_members(app: Flask, team_name: str) -> list[tuple[int, str]]:
 ROLE_LANDINGS = [
     # email, path it lands on, h1, nav links it sees, nav links it must not see
     ("admin@demo.test", "/admin/people", "People",
-     ["My training", "My goals", "Content", "Question statistics", "My teams", "People",
-      "Teams", "Settings", "API tokens"], []),
+     ["My training", "My goals", "My results", "My follow-ups", "My coaching", "Content",
+      "Question statistics", "My teams", "People", "Teams", "Settings", "API tokens"], []),
     ("trainer@demo.test", "/author/", "Training content",
      ["My training", "My goals", "Content", "Question statistics"],
      ["My teams", "People", "Teams"]),
     ("manager1@demo.test", "/manage/", "My teams",
-     ["My training", "My goals", "My teams"], ["Content", "People", "Teams", "API tokens"]),
+     ["My training", "My goals", "My results", "My teams"],
+     ["Content", "People", "Teams", "API tokens"]),
     ("rep01@demo.test", "/learn/", re.compile(r"^Welcome, \S+$"),
-     ["My training", "My goals"], ["Content", "My teams", "People", "Teams"]),
+     ["My training", "My goals", "My results", "My follow-ups", "My coaching"],
+     ["Content", "My teams", "People", "Teams"]),
 ]
 
 

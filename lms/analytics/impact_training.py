@@ -78,9 +78,8 @@ class TrainingMeasure:
 def parse_training_measure(text: str | None) -> TrainingMeasure:
     """``score`` | ``retention`` | ``recall`` | ``skill_rating`` | ``skill_rating:SKILL_ID``
     (empty: ``score``); a DomainError that says what is allowed otherwise."""
-    text = (text or "").strip() or "score"
+    text = text or "score"
     key, sep, skill = text.partition(":")
-    skill = skill.strip()
     if key not in TRAINING_MEASURES or (sep and key != SKILL) or (sep and not skill):
         raise DomainError(_("Unknown training measure %(value)s: use score, retention, recall, "
                             "skill_rating or skill_rating:SKILL_ID.", value=quote(text)))

@@ -263,7 +263,7 @@ def document() -> dict[str, Any]:
                                     "coaching rating) once observations have been recorded."},
                     {"name": "training_measure", "in": "query",
                      "schema": {"type": "string", "default": "score",
-                                "pattern": "^(score|retention|recall|skill_rating"
+                                "pattern": "^(|score|retention|recall|skill_rating"
                                            "(:[^:]+)?)$"},
                      "description": "What stands for how well trained: the quiz score, "
                                     "retention (booster answers right, last 60 days), recall "

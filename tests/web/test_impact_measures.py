@@ -194,6 +194,10 @@ def test_training_relates_to_later_skill_ratings(app, client, org):
     did = payload["difference_in_differences"]["skill_rating"]
     assert did["n_trained"] == 10
     assert "skill_rating" in payload["analysis"]["rules"]
+    table = app.test_cli_runner().invoke(impact_command, [
+        "--module", "practice-module", "--measure", "skill_rating"])
+    assert table.exit_code == 0, table.output
+    assert "Skill rating after training, by group" in table.output
 
 
 def test_without_observations_the_skill_rating_is_not_offered(client, org):

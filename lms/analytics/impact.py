@@ -15,6 +15,10 @@ For every salesperson in scope (people who have left included):
   day of the trained whose after-window is over, so both sides cover the same calendar period
   on average.
 
+The training measure can be the score (the default), booster retention or predicted recall, or
+a coaching skill rating, and the skill rating joins the measures once observations exist
+(``lms.analytics.impact_training``): one more statement each.
+
 Honesty rules, applied per measure and per analysis:
 
 * an after-window that has not ended yet does not count (the person is listed);

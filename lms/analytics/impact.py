@@ -15,6 +15,10 @@ For every salesperson in scope (people who have left included):
   day of the trained whose after-window is over, so both sides cover the same calendar period
   on average.
 
+The training measure can be the score (the default), booster retention or predicted recall, or
+a coaching skill rating, and the skill rating joins the measures once observations exist
+(``lms.analytics.impact_training``): one more statement each.
+
 Honesty rules, applied per measure and per analysis:
 
 * an after-window that has not ended yet does not count (the person is listed);
@@ -44,6 +48,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.analytics import impact_sql as q
+from lms.analytics import impact_training as training_measures
 from lms.analytics.impact_rules import (
     ANALYSES,
     COMPARISONS,
@@ -65,12 +70,14 @@ from lms.analytics.impact_rules import (
     module_ranking,
     score_figures,
 )
-from lms.analytics.measures import BY_KEY, MEASURE_KEYS, Totals, measure_values
+from lms.analytics.impact_training import SKILL, TRAINING_MEASURES, parse_training_measure
+from lms.analytics.measures import MEASURE_KEYS, Totals, measure_values, window_totals
+from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
 from lms.analytics.report_cache import ReportCache, data_version, gc_paused
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import _l
-from lms.models import PathCompletion, Sale, SaleAction, SalesImport
+from lms.models import Observation, PathCompletion, Sale, SaleAction, SalesImport, utcnow
 from lms.safeyaml import quote
 from lms.security import Scope
 
@@ -118,10 +125,30 @@ class Impact:
     comparisons: ByMeasure
     did: ByMeasure
     excluded: list[Exclusion]
+    #: the measures related to training: the ten sales measures, and the skill rating when
+    #: observations have been recorded
+    outcomes: tuple[str, ...] = MEASURE_KEYS
+    #: the chosen skill's name (training measure skill_rating of one skill)
+    skill_name: str | None = None
 
     @property
     def trained_count(self) -> int:
         return sum(p.trained for p in self.people)
+
+    @property
+    def without_training_value(self) -> int:
+        """Trained people without a value of the training measure (left out of the score
+        figures)."""
+        return sum(p.trained and p.training_value is None for p in self.people)
+
+    @property
+    def training_label(self) -> str:
+        label = str(TRAINING_MEASURES[self.params.training_measure][0])
+        return f"{label}: {self.skill_name}" if self.skill_name else label
+
+    @property
+    def training_short(self) -> str:
+        return str(TRAINING_MEASURES[self.params.training_measure][1])
 
     @property
     def figure(self) -> Figure:
@@ -135,14 +162,16 @@ class Impact:
 
 def analyse(people: list[PersonResult], params: Params, *, item_title: str,
             item_kind_label: str, scored_modules: list[str], reference_date: date | None,
-            modules: list[q.ModuleInfo]) -> Impact:
+            modules: list[q.ModuleInfo], outcomes: tuple[str, ...] = MEASURE_KEYS,
+            skill_name: str | None = None) -> Impact:
     """Every figure from the per-person rows (pure)."""
     groups = ByMeasure(lambda key: group_figures(people, key, params))
     impact = Impact(params, item_title, item_kind_label, scored_modules, reference_date, people,
-                    score_figures(people, params), module_ranking(people, modules, params),
+                    score_figures(people, params, outcomes),
+                    module_ranking(people, modules, params),
                     ByMeasure(lambda key: groups[key][0]), ByMeasure(lambda key: groups[key][1]),
                     ByMeasure(lambda key: did_figure(people, key, params)),
-                    exclusions(people, params))
+                    exclusions(people, params), outcomes, skill_name)
     # The chosen measure's figures now, so that a cached analysis renders without work.
     for figures in (impact.groups, impact.comparisons, impact.did):
         figures.work_out(params.measure)
@@ -157,8 +186,31 @@ def reference_day(days: list[date]) -> date | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
-    """Read everything (a fixed number of statements) and analyse it."""
+def _training_values(params: Params, people_cte: Any, counted: list[q.ModuleInfo]
+                     ) -> tuple[dict[int, float | None] | None, str | None]:
+    """(person id -> the training measure's value, the chosen skill's name); None for the
+    quiz score, which comes with the results. One statement (two for one skill)."""
+    key = params.training_measure
+    if key in ("retention", "recall"):
+        return training_measures.load_retention_values(
+            people_cte, [m.id for m in counted], key, utcnow()), None
+    if key == SKILL:
+        name = None
+        if params.skill is not None:
+            skills = training_measures.skill_choices()
+            if params.skill not in skills:
+                raise DomainError(_("No coaching observation rates a skill %(skill)s.",
+                                    skill=quote(params.skill)))
+            name = skills[params.skill]
+        means = training_measures.load_skill_means(people_cte, params.skill, params.today)
+        return {uid: round(100 * v, 2) for uid, v in means.items()}, name
+    return None, None
+
+
+def compute(scope: Scope, params: Params, catalogue: q.Catalogue,
+            with_skill: bool = False) -> Impact:
+    """Read everything (a fixed number of statements) and analyse it. ``with_skill``: relate
+    training to later skill ratings too (observations have been recorded)."""
     if params.kind == "path":
         item = catalogue.path_by_slug(params.slug)
         if item is None:
@@ -181,8 +233,11 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
     over = [d for d in days.values()
             if q.windows_around(d, window)[1][1] <= params.today]
     reference = reference_day(over)
-    totals = q.load_totals(params.kind, item.id, people_cte, window, reference,
-                           params.follow_up_days, params.today)
+    windows = q.window_table(params.kind, item.id, people_cte, window, reference)
+    totals = window_totals(windows, follow_up_days=params.follow_up_days, as_of=params.today)
+    skill_windows = training_measures.load_skill_windows(windows) if with_skill else {}
+    outcomes = (*MEASURE_KEYS, SKILL) if with_skill else MEASURE_KEYS
+    values, skill_name = _training_values(params, people_cte, counted)
     rows = []
     quizzes = [(m.slug, m.quiz_id, m.method) for m in quiz_modules if m.quiz_id is not None]
     for person in people:
@@ -201,15 +256,24 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
             periods = ("ref_before", "ref_after")
         before = totals.get((person.id, periods[0]), Totals())
         after = totals.get((person.id, periods[1]), Totals())
+        before_values, after_values = measure_values(before), measure_values(after)
+        observed = [0, 0]
+        if with_skill:
+            for i, (period, out) in enumerate(zip(periods, (before_values, after_values),
+                                                  strict=True)):
+                mean, observed[i] = skill_windows.get((person.id, period), (None, 0))
+                out[SKILL] = mean
+        value = score if values is None else values.get(person.id) if day else None
         rows.append(PersonResult(
             person=person, group=group, training_date=day, training_score=score,
             module_scores=scores, before_window=before_w, after_window=after_w,
             after_complete=after_w is not None and after_w[1] <= params.today,
             before_closed=before.closed, after_closed=after.closed,
-            before=measure_values(before), after=measure_values(after)))
+            before=before_values, after=after_values, training_value=value,
+            before_observations=observed[0], after_observations=observed[1]))
     return analyse(rows, params, item_title=title, item_kind_label=kind_label,
                    scored_modules=[m.slug for m in counted], reference_date=reference,
-                   modules=quiz_modules)
+                   modules=quiz_modules, outcomes=outcomes, skill_name=skill_name)
 
 
 # --- caching ------------------------------------------------------------------------------------
@@ -217,7 +281,9 @@ def compute(scope: Scope, params: Params, catalogue: q.Catalogue) -> Impact:
 def sales_version() -> tuple:
     """What changes when sales or path completions do: imports (and their undo), deals linked
     to people, follow-ups and resolutions recorded in Verkoopklaar (lms.sales.actions), path
-    completions. One statement of small counts and maxima."""
+    completions, and coaching observations (recorded with their ratings, never edited; the
+    change counters do not watch them). One statement of small counts and maxima; the last
+    two are the observations' count and newest id (``observations_recorded``)."""
     def sub(*cols: Any) -> Any:
         return select(*cols).scalar_subquery()
 
@@ -227,16 +293,26 @@ def sales_version() -> tuple:
         select(func.count()).select_from(Sale).where(Sale.user_id.is_(None)).scalar_subquery(),
         sub(func.count(PathCompletion.id)), sub(func.max(PathCompletion.completed_at)),
         sub(func.max(SaleAction.id)),
+        sub(func.count(Observation.id)), sub(func.max(Observation.id)),
     )).one())
 
 
+def observations_recorded(version: tuple) -> bool:
+    """Whether any coaching observation exists, from ``sales_version()``."""
+    return bool(version[-2])
+
+
 def params_from(config: Any, *, kind: str, slug: str, measure: str, window_days: int,
-                today: date) -> Params:
-    """Parameters with the limits from the site's settings (IMPACT_MIN_N, ...)."""
+                today: date, training_measure: str | None = None) -> Params:
+    """Parameters with the limits from the site's settings (IMPACT_MIN_N, ...).
+    ``training_measure`` as written (``skill_rating:SKILL_ID`` ...): a DomainError when it is
+    not one."""
+    chosen = parse_training_measure(training_measure)
     return Params(kind=kind, slug=slug, measure=measure, window_days=window_days,
                   min_n=int(config["IMPACT_MIN_N"]),
                   min_closed=int(config["IMPACT_MIN_CLOSED_DEALS"]),
-                  follow_up_days=int(config["FOLLOW_UP_DAYS"]), today=today)
+                  follow_up_days=int(config["FOLLOW_UP_DAYS"]), today=today,
+                  training_measure=chosen.key, skill=chosen.skill)
 
 
 def default_training() -> tuple[str, str] | None:
@@ -264,17 +340,23 @@ def run(scope: Scope, params: Params) -> Impact:
     """The analysis, from the cache while the data has not changed."""
     if params.measure not in BY_KEY:
         raise DomainError(_("Unknown measure %(measure)s: use one of %(measures)s.",
-                            measure=quote(params.measure), measures=", ".join(MEASURE_KEYS)))
+                            measure=quote(params.measure),
+                            measures=", ".join((*MEASURE_KEYS, SKILL))))
+    parse_training_measure(params.training_measure)  # a DomainError when it is not one
     if not WINDOW_RANGE[0] <= params.window_days <= WINDOW_RANGE[1]:
         raise DomainError(_("The window must be %(low)d to %(high)d days.",
                             low=WINDOW_RANGE[0], high=WINDOW_RANGE[1]))
     cache = impact_cache()
     learning = data_version()
     version = (learning, sales_version())
+    with_skill = observations_recorded(version[1])
+    if not with_skill and SKILL in (params.measure, params.training_measure):
+        raise DomainError(_("No coaching observation has been recorded yet, so there is no "
+                            "skill rating to analyse."))
     catalogue = cache.get_or_make(("catalogue", learning.content), q.load_catalogue)
 
     def make() -> Impact:
         with gc_paused():
-            return compute(scope, params, catalogue)
+            return compute(scope, params, catalogue, with_skill)
 
     return cache.get_or_make(("impact", scope.key, params, version), make)

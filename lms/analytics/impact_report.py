@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import gettext as _
 
 from lms.analytics.impact import (
@@ -23,8 +23,11 @@ from lms.analytics.impact import (
     PersonResult,
 )
 from lms.analytics.impact_rules import q_table
-from lms.analytics.measures import BY_KEY, MEASURE_KEYS, MEASURES, format_value
+from lms.analytics.impact_training import SKILL
+from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
+from lms.analytics.measures import format_value
 from lms.analytics.stats import Correlation
+from lms.boosters.retention import WINDOW_DAYS
 from lms.i18n import format_number
 from lms.safeyaml import quote
 
@@ -60,11 +63,13 @@ def _person(p: PersonResult, wave: int | None) -> dict[str, Any]:
         "id": p.person.id, "name": p.person.name, "email": p.person.email,
         "team": p.person.team, "active": p.person.active, "group": p.group, "wave": wave,
         "training_date": p.training_date.isoformat() if p.training_date else None,
-        "training_score": p.training_score, "module_scores": p.module_scores,
+        "training_score": p.training_score, "training_value": p.training_value,
+        "module_scores": p.module_scores,
         "before": {"window": _window(p.before_window), "closed_deals": p.before_closed,
-                   "values": p.before},
+                   "observations": p.before_observations, "values": p.before},
         "after": {"window": _window(p.after_window), "complete": p.after_complete,
-                  "closed_deals": p.after_closed, "values": p.after},
+                  "closed_deals": p.after_closed, "observations": p.after_observations,
+                  "values": p.after},
     }
 
 
@@ -83,17 +88,49 @@ def _did(d: DidFigure) -> dict[str, Any]:
             "ci_high": r.ci_high if r else None, "p_value": r.p_value if r else None}
 
 
+def training_text(impact: Impact) -> str:
+    """What the training measure is, in a sentence (the page, the JSON, the text report)."""
+    p = impact.params
+    if p.training_measure == "retention":
+        return _("Retention: the share of each person's booster answers on the training's "
+                 "modules that were right in the last %(days)d days before today (for a path, "
+                 "the mean over its scored modules with answers), as a percentage. It is "
+                 "measured now, so for people trained long ago it can come after the window "
+                 "after training.", days=WINDOW_DAYS)
+    if p.training_measure == "recall":
+        return _("Predicted recall: the booster scheduler's (FSRS) estimate today of the "
+                 "chance that the person recalls the questions of the training's modules, "
+                 "averaged over their booster cards per module (for a path, the mean over its "
+                 "scored modules with cards), as a percentage. It is estimated now, so for "
+                 "people trained long ago it can come after the window after training.")
+    if p.training_measure == SKILL:
+        which = (_("the skill %(skill)s", skill=impact.skill_name) if impact.skill_name
+                 else _("every skill"))
+        return _("Skill rating: the mean of each person's coaching ratings of %(which)s in "
+                 "the observations up to %(day)s, each on a 0-100 scale (the rubric's lowest "
+                 "level 0, its highest 100). Observations after the training day count too.",
+                 which=which, day=p.today.isoformat())
+    return _("Training score: the quiz result under the quiz's grading method (for a path, the "
+             "mean of its required modules' quiz results).")
+
+
 def rules_text(impact: Impact) -> dict[str, str]:
     p = impact.params
     return {
+        "training_measure": training_text(impact),
+        "without_training_value": _("trained people without a value of the training measure "
+                                    "are left out of the score figures"),
+        "skill_rating": _("the skill rating after (before) training: the mean normalised "
+                          "rating of the observations dated in the window; a window counts "
+                          "with at least one rated observation, whatever its closed deals"),
         "windows": _("after: the %(days)d days after the training day; before: the %(days)d "
                      "days before it; the training day itself is in neither. People not yet "
                      "trained: the same windows around the reference date.", days=p.window_days),
         "reference_date": _("the lower median training day of the trained people whose window "
                             "after training is over"),
-        "score_sample": _("trained, with a training score, an after-window that is over, at "
-                          "least %(min)d closed deals in it and a value of the measure",
-                          min=p.min_closed),
+        "score_sample": _("trained, with a value of the training measure, an after-window "
+                          "that is over, at least %(min)d closed deals in it (a sales "
+                          "measure) and a value of the measure", min=p.min_closed),
         "group_sample": _("after-window over (reference window for the not yet trained), at "
                           "least %(min)d closed deals in it and a value of the measure",
                           min=p.min_closed),
@@ -104,7 +141,7 @@ def rules_text(impact: Impact) -> dict[str, str]:
         "statistics": _("Pearson r and Spearman rho with Fisher-z 95% intervals and t-test "
                         "p-values; Welch 95% intervals for differences of means; each "
                         "table's p-values with Benjamini-Hochberg q-values over the table"),
-        "adjusted_for_before": _("Pearson r of the training score and the measure after "
+        "adjusted_for_before": _("Pearson r of the training measure and the measure after "
                                  "training with the measure before held constant (partial "
                                  "correlation), over the score sample with a value before too"),
     }
@@ -121,6 +158,9 @@ def to_dict(impact: Impact, *, team: str | None = None,
         "analysis": {
             "training": {"kind": p.kind, "slug": p.slug, "title": impact.item_title,
                          "scored_modules": impact.scored_modules},
+            "training_measure": p.training_measure, "skill": p.skill,
+            "skill_name": impact.skill_name, "training_measure_label": impact.training_label,
+            "without_training_value": impact.without_training_value,
             "measure": p.measure, "window_days": p.window_days, "as_of": p.today.isoformat(),
             "team": team, "min_n": p.min_n, "min_closed_deals": p.min_closed,
             "follow_up_days": p.follow_up_days,
@@ -130,7 +170,8 @@ def to_dict(impact: Impact, *, team: str | None = None,
             "rules": rules_text(impact), "note": str(NOTE),
         },
         "measures": [{"key": m.key, "label": str(m.label), "unit": m.unit,
-                      "higher_is_better": m.higher_is_better} for m in MEASURES],
+                      "higher_is_better": m.higher_is_better}
+                     for m in (BY_KEY[key] for key in impact.outcomes)],
         "people": [_person(person, waves.get(person.person.id)) for person in impact.people],
         "correlations": [_figure(f, figure_q[key]) for key, f in impact.figures.items()],
         "modules": [{"slug": r.slug, "title": r.title, **_figure(r.figure, module_q[r.slug])}
@@ -138,8 +179,8 @@ def to_dict(impact: Impact, *, team: str | None = None,
         "groups": {key: {"groups": [{"group": g.group, "label": str(GROUPS[g.group]), "n": g.n,
                                      "mean": g.mean} for g in impact.groups[key]],
                          "comparisons": [_comparison(c) for c in impact.comparisons[key]]}
-                   for key in MEASURE_KEYS},
-        "difference_in_differences": {key: _did(impact.did[key]) for key in MEASURE_KEYS},
+                   for key in impact.outcomes},
+        "difference_in_differences": {key: _did(impact.did[key]) for key in impact.outcomes},
         "excluded": [{"id": e.person.id, "name": e.person.name, "left_out_of": list(e.analyses),
                       "reason": str(e.reason)} for e in impact.excluded],
     }
@@ -209,9 +250,14 @@ def text_report(impact: Impact, *, team: str | None = None) -> str:
           day=impact.reference_date or "—"),
         _("Minimum n %(min_n)d; minimum closed deals per window %(min_closed)d.",
           min_n=p.min_n, min_closed=p.min_closed),
+        training_text(impact),
+        ngettext("%(num)d trained person has no value of the training measure and is left "
+                 "out of the score figures.",
+                 "%(num)d trained people have no value of the training measure and are left "
+                 "out of the score figures.", impact.without_training_value),
         str(NOTE), "",
-        _("Training score and each measure after training (descriptive; q: Benjamini-Hochberg "
-          "over the ten measures)"),
+        _("%(training)s and each measure after training (descriptive; q: Benjamini-Hochberg "
+          "over the measures in the table)", training=impact.training_label),
         f"  {_('measure'):<30} {'n':>4}  {_('Pearson r [95% CI], p, q'):<46} "
         + _("r with the value before held constant, p, q"),
     ]

@@ -12,7 +12,9 @@ from flask_babel import lazy_ngettext
 
 from lms.analytics import impact_sql as q
 from lms.analytics.causal import q_values
-from lms.analytics.measures import BY_KEY, MEASURE_KEYS
+from lms.analytics.impact_training import NO_SKILL_VALUE, NO_VALUE, SKILL
+from lms.analytics.measures import MEASURE_KEYS
+from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
 from lms.analytics.stats import (
     Correlation,
     DiffInDiff,
@@ -49,6 +51,10 @@ class Params:
     min_closed: int
     follow_up_days: int
     today: date
+    #: what stands for "how well trained" (lms.analytics.impact_training): score, retention,
+    #: recall or skill_rating, the last of every skill or of ``skill``
+    training_measure: str = "score"
+    skill: str | None = None
 
 
 @dataclass
@@ -67,6 +73,11 @@ class PersonResult:
     after_closed: int = 0
     before: dict[str, float | None] = field(default_factory=dict)
     after: dict[str, float | None] = field(default_factory=dict)
+    #: the chosen training measure's value, 0-100 (the quiz score by default)
+    training_value: float | None = None
+    #: rated coaching observations in each window (for the skill rating outcome)
+    before_observations: int = 0
+    after_observations: int = 0
 
     @property
     def trained(self) -> bool:
@@ -77,6 +88,12 @@ class PersonResult:
 
 # The reasons are lazy strings: the analysis is cached and read in each viewer's language.
 
+def deals_needed(measure: str, closed: int, min_closed: int) -> bool:
+    """A sales measure's window needs ``min_closed`` closed deals; the skill rating, which is
+    not a sales measure, needs a rated observation instead (a value)."""
+    return measure != SKILL and closed < min_closed
+
+
 def after_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
     """Why the person's after-training value cannot be used, or None."""
     if p.after_window is None:
@@ -84,7 +101,7 @@ def after_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
     last = p.after_window[1] - timedelta(days=1)
     if not p.after_complete:
         return _l("the window after training is not over until %(day)s", day=last.isoformat())
-    if p.after_closed < min_closed:
+    if deals_needed(measure, p.after_closed, min_closed):
         if p.trained:
             return lazy_ngettext("%(num)d closed deal after training (at least %(min)d needed)",
                                  "%(num)d closed deals after training (at least %(min)d needed)",
@@ -101,7 +118,7 @@ def after_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
 def before_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
     if p.before_window is None:
         return _l("no reference period")
-    if p.before_closed < min_closed:
+    if deals_needed(measure, p.before_closed, min_closed):
         if p.trained:
             return lazy_ngettext(
                 "%(num)d closed deal before training (at least %(min)d needed)",
@@ -126,28 +143,31 @@ class _Lower:
         return str(self.text).lower()
 
 
-def correlation_problem(p: PersonResult, measure: str, min_closed: int) -> str | None:
+def correlation_problem(p: PersonResult, measure: str, min_closed: int,
+                        training: str = "score", skill: str | None = None) -> str | None:
     if not p.trained:
         return _l("not yet trained")
-    if p.training_score is None:
-        return _l("no quiz result for the training")
+    if p.training_value is None:
+        return NO_SKILL_VALUE if training == SKILL and skill else NO_VALUE[training]
     return after_problem(p, measure, min_closed)
 
 
 # The same rules as yes/no, for choosing samples quickly (the *_problem functions say why not).
 
 def counts_after(p: PersonResult, measure: str, min_closed: int) -> bool:
-    return (p.after_complete and p.after_window is not None and p.after_closed >= min_closed
+    return (p.after_complete and p.after_window is not None
+            and not deals_needed(measure, p.after_closed, min_closed)
             and p.after.get(measure) is not None)
 
 
 def counts_before(p: PersonResult, measure: str, min_closed: int) -> bool:
-    return (p.before_window is not None and p.before_closed >= min_closed
+    return (p.before_window is not None
+            and not deals_needed(measure, p.before_closed, min_closed)
             and p.before.get(measure) is not None)
 
 
 def counts_for_score(p: PersonResult, measure: str, min_closed: int) -> bool:
-    return p.trained and p.training_score is not None and counts_after(p, measure, min_closed)
+    return p.trained and p.training_value is not None and counts_after(p, measure, min_closed)
 
 
 # --- figures (pure) ---------------------------------------------------------------------------
@@ -181,7 +201,7 @@ def adjusted_correlation(sample: list[PersonResult], measure: str,
     both = [p for p in sample if counts_before(p, measure, params.min_closed)]
     if len(both) < params.min_n:
         return None
-    return partial_pearson([p.training_score for p in both],  # type: ignore[misc]
+    return partial_pearson([p.training_value for p in both],  # type: ignore[misc]
                            [p.after[measure] for p in both],  # type: ignore[misc]
                            [p.before[measure] for p in both])  # type: ignore[misc]
 
@@ -249,11 +269,14 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def score_figures(people: list[PersonResult], params: Params) -> dict[str, Figure]:
+def score_figures(people: list[PersonResult], params: Params,
+                  keys: tuple[str, ...] = MEASURE_KEYS) -> dict[str, Figure]:
+    """The training measure against each measure after training (``keys``: the ten sales
+    measures, and the skill rating when there are observations)."""
     out = {}
-    for key in MEASURE_KEYS:
+    for key in keys:
         sample = [p for p in people if counts_for_score(p, key, params.min_closed)]
-        fig = figure(key, [p.training_score for p in sample],  # type: ignore[misc]
+        fig = figure(key, [p.training_value for p in sample],  # type: ignore[misc]
                      [p.after[key] for p in sample], params.min_n)  # type: ignore[misc]
         out[key] = replace(fig, adjusted=adjusted_correlation(sample, key, params))
     return out
@@ -332,7 +355,8 @@ def exclusions(people: list[PersonResult], params: Params) -> list[Exclusion]:
     key, low = params.measure, params.min_closed
     out = []
     for p in people:
-        score = correlation_problem(p, key, low) if p.trained else None
+        score = (correlation_problem(p, key, low, params.training_measure, params.skill)
+                 if p.trained else None)
         after = after_problem(p, key, low)
         both = after or before_problem(p, key, low)
         problems = [(name, why) for name, why in (("score", score), ("groups", after),

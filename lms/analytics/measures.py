@@ -112,6 +112,15 @@ MEASURES: tuple[MeasureInfo, ...] = (
 )
 MEASURE_KEYS: tuple[str, ...] = tuple(m.key for m in MEASURES)
 BY_KEY: dict[str, MeasureInfo] = {m.key: m for m in MEASURES}
+#: The eleventh measure of the impact analysis only (not a sales measure): the mean of the
+#: coaching ratings of observations in the window, each normalised to 0-1 on its scale
+#: (lms.analytics.impact_training).
+SKILL_RATING = MeasureInfo(
+    "skill_rating", _l("Skill rating"), "share", True, 4,
+    _l("Mean coaching rating of the observations in the period, each on a 0-1 scale (the "
+       "rubric's lowest level 0, its highest 1)."), _l("Skill"))
+#: Every measure the impact analysis can relate training to, by key.
+OUTCOME_BY_KEY: dict[str, MeasureInfo] = {**BY_KEY, SKILL_RATING.key: SKILL_RATING}
 _DIGITS: dict[str, int] = {m.key: m.digits for m in MEASURES}
 
 
@@ -188,7 +197,7 @@ def format_value(key: str, value: float | None) -> str:
     "45.7 %" / "45,7 %", "12.2 d" / "12,2 d")."""
     if value is None:
         return "—"
-    unit = BY_KEY[key].unit
+    unit = OUTCOME_BY_KEY[key].unit
     if unit == "euros":
         return format_money(value, digits=0)
     if unit == "share":

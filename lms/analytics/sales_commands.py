@@ -20,6 +20,7 @@ from lms.analytics import impact as impact_service
 from lms.analytics.commands import cli_scope
 from lms.analytics.effect_report import effect_json, effect_line, effects_json, effects_text
 from lms.analytics.impact_report import text_report, to_dict
+from lms.analytics.impact_training import SKILL
 from lms.analytics.measures import (
     MEASURE_KEYS,
     MEASURES,
@@ -94,7 +95,13 @@ def sales_command(start: date | None, last: date | None, team_name: str | None,
 
 @click.command("impact")
 @click.option("--measure", default="win_rate", show_default=True,
-              type=click.Choice(list(MEASURE_KEYS)), help="The measure to analyse.")
+              type=click.Choice([*MEASURE_KEYS, SKILL]),
+              help="The measure to analyse (skill_rating: the mean coaching rating, once "
+                   "observations have been recorded).")
+@click.option("--training-measure", "training_measure", default="score", show_default=True,
+              metavar="MEASURE",
+              help="What stands for how well trained: score, retention (booster answers "
+                   "right), recall (predicted recall), skill_rating or skill_rating:SKILL_ID.")
 @click.option("--window", "window_days", default=90, show_default=True,
               type=click.IntRange(30, 365), metavar="DAYS",
               help="Days after (and before) training, 30 to 365.")
@@ -105,8 +112,9 @@ def sales_command(start: date | None, last: date | None, team_name: str | None,
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="json lists every person's data behind the figures.")
 @with_appcontext
-def impact_command(measure: str, window_days: int, path_slug: str | None,
-                   module_slug: str | None, team_name: str | None, output: str) -> None:
+def impact_command(measure: str, training_measure: str, window_days: int,
+                   path_slug: str | None, module_slug: str | None, team_name: str | None,
+                   output: str) -> None:
     """How training scores relate to sales after training (correlation, not proof of cause).
     Without --path or --module: the learning path most people completed."""
     if path_slug and module_slug:
@@ -117,10 +125,10 @@ def impact_command(measure: str, window_days: int, path_slug: str | None,
         _fail(_("there is no learning path yet; give --module SLUG."))
     choice = cli_scope(team_name)
     scope, team = choice.scope, choice.label if choice.team_id else None
-    params = impact_service.params_from(current_app.config, kind=training[0], slug=training[1],
-                                        measure=measure, window_days=window_days,
-                                        today=local_today())
     try:
+        params = impact_service.params_from(
+            current_app.config, kind=training[0], slug=training[1], measure=measure,
+            window_days=window_days, today=local_today(), training_measure=training_measure)
         result = impact_service.run(scope, params)
     except DomainError as exc:
         _fail(exc.message)
@@ -128,11 +136,13 @@ def impact_command(measure: str, window_days: int, path_slug: str | None,
     waves = effects.waves if effects else {}
     if output == "json":
         payload = to_dict(result, team=team, waves=waves)
-        payload["effect"] = effect_json(effects, measure)
+        # The causal estimates cover the ten sales measures, not the skill rating.
+        payload["effect"] = effect_json(effects, measure) if measure in MEASURE_KEYS else None
         payload["effects"] = effects_json(effects)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         if effects is not None:
-            click.echo(effect_line(effects, measure, result.item_title))
+            if measure in MEASURE_KEYS:
+                click.echo(effect_line(effects, measure, result.item_title))
             click.echo("\n".join(effects_text(effects, measure)) + "\n")
         click.echo(text_report(result, team=team), nl=False)

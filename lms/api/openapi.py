@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from lms.analytics.impact_rules import COMPARISONS, GROUPS, WINDOW_RANGE
+from lms.analytics.impact_training import SKILL, TRAINING_KEYS
 from lms.analytics.measures import MEASURE_KEYS
 from lms.analytics.readiness import Status
 from lms.analytics.training_effect import DESIGNS
@@ -89,10 +90,13 @@ IMPACT_PERSON = _object({
     "wave": _nullable("integer"),
     "training_date": _nullable("string", format="date"),
     "training_score": _nullable("number"),
+    "training_value": _nullable("number"),
     "module_scores": {"type": "object", "additionalProperties": _nullable("number")},
-    "before": _object({"window": WINDOW, "closed_deals": INTEGER, "values": MEASURE_VALUES}),
+    "before": _object({"window": WINDOW, "closed_deals": INTEGER, "observations": INTEGER,
+                       "values": MEASURE_VALUES}),
     "after": _object({"window": WINDOW, "complete": {"type": "boolean"},
-                      "closed_deals": INTEGER, "values": MEASURE_VALUES}),
+                      "closed_deals": INTEGER, "observations": INTEGER,
+                      "values": MEASURE_VALUES}),
 })
 COMPARISON = _object({
     "a": STRING, "b": STRING, "n_a": INTEGER, "n_b": INTEGER, "enough_data": {"type": "boolean"},
@@ -111,7 +115,10 @@ IMPACT = _object({
         "training": _object({"kind": {"type": "string", "enum": ["path", "module"]},
                              "slug": STRING, "title": STRING,
                              "scored_modules": {"type": "array", "items": STRING}}),
-        "measure": {"type": "string", "enum": list(MEASURE_KEYS)},
+        "training_measure": {"type": "string", "enum": list(TRAINING_KEYS)},
+        "skill": _nullable("string"), "skill_name": _nullable("string"),
+        "training_measure_label": STRING, "without_training_value": INTEGER,
+        "measure": {"type": "string", "enum": [*MEASURE_KEYS, SKILL]},
         "window_days": {"type": "integer", "minimum": WINDOW_RANGE[0],
                         "maximum": WINDOW_RANGE[1]},
         "as_of": DAY, "team": _nullable("string"), "min_n": INTEGER,
@@ -250,8 +257,19 @@ def document() -> dict[str, Any]:
                     {"name": "module", "in": "query", "schema": STRING,
                      "description": "Training = completing this module (not with path)."},
                     {"name": "measure", "in": "query",
-                     "schema": {"type": "string", "enum": list(MEASURE_KEYS),
-                                "default": "win_rate"}},
+                     "schema": {"type": "string", "enum": [*MEASURE_KEYS, SKILL],
+                                "default": "win_rate"},
+                     "description": "The measure after training; skill_rating (the mean "
+                                    "coaching rating) once observations have been recorded."},
+                    {"name": "training_measure", "in": "query",
+                     "schema": {"type": "string", "default": "score",
+                                "pattern": "^(|score|retention|recall|skill_rating"
+                                           "(:[^:]+)?)$"},
+                     "description": "What stands for how well trained: the quiz score, "
+                                    "retention (booster answers right, last 60 days), recall "
+                                    "(predicted recall), or the mean coaching skill rating "
+                                    "(skill_rating:SKILL_ID for one skill). People without a "
+                                    "value are left out of the score figures."},
                     {"name": "window", "in": "query",
                      "schema": {"type": "integer", "minimum": WINDOW_RANGE[0],
                                 "maximum": WINDOW_RANGE[1], "default": 90}},

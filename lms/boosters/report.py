@@ -64,6 +64,17 @@ def retention_in_scope(scope: Scope, *, now: datetime | None = None
     return _group(_rows(BoosterCard.user_id.in_(people), now), now)
 
 
+def retention_of(people, module_ids: list[int], *,  # noqa: ANN001
+                 now: datetime) -> dict[int, dict[int, Retention]]:
+    """The people of ``people`` (a select or CTE of user ids; people who left included) on the
+    given modules, in one statement: user id -> module id -> retention (the impact analysis)."""
+    if not module_ids:
+        return {}
+    where = and_(BoosterCard.user_id.in_(select(people.c.user_id)),
+                 BoosterCard.module_id.in_(module_ids))
+    return _group(_rows(where, now), now)
+
+
 @dataclass(frozen=True)
 class ModuleRetention:
     module: ContentItem

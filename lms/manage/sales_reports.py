@@ -13,24 +13,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.analytics import impact as impact_service
-from lms.analytics import measures
+from lms.analytics import impact_training, measures
 from lms.analytics.event_chart import event_study_svg
 from lms.analytics.impact_report import (
     fmt_diff,
     fmt_p,
     fmt_q,
     interval,
+    training_text,
 )
 from lms.analytics.impact_rules import q_table
 from lms.analytics.impact_sql import load_catalogue
 from lms.analytics.measures import (
-    BY_KEY,
     MEASURE_KEYS,
     MEASURES,
+    SKILL_RATING,
     format_value,
     register_goal_measures,
     sort_rows,
 )
+from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
 from lms.analytics.performance_cache import Performance, cached_sales_performance
 from lms.analytics.scatter import scatter_svg
 from lms.analytics.training_effect import for_params
@@ -200,39 +202,58 @@ def impact():  # noqa: ANN201
     default = impact_service.default_training()
     training = request.args.get("training", "") or (":".join(default) if default else "")
     measure = request.args.get("measure", "win_rate")
+    training_measure = request.args.get("training_measure", "").strip() or "score"
     window = request.args.get("window", "90").strip()
     window_days = parse_whole(window)
+    # The skills rated so far: the skill rating is offered once there are observations.
+    skills = impact_training.skill_choices()
+    measure_choices = (*MEASURES, SKILL_RATING) if skills else MEASURES
     error = None
     result = effect = None
     kind, _sep, slug = training.partition(":")
-    if measure not in BY_KEY:
+    if measure not in {m.key for m in measure_choices}:
         error = _("Choose one of the measures in the list.")
+    elif not _offered(training_measure, skills):
+        error = _("Choose one of the training measures in the list.")
     elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)
               <= impact_service.WINDOW_RANGE[1]):
         error = _("The window must be a whole number of days from 30 to 365.")
     elif kind not in ("path", "module") or not slug:
         error = _("Choose a learning path or a module.")
     if error is None:
-        params = impact_service.params_from(current_app.config, kind=kind, slug=slug,
-                                            measure=measure, window_days=window_days,
-                                            today=local_today())
         try:
+            params = impact_service.params_from(
+                current_app.config, kind=kind, slug=slug, measure=measure,
+                window_days=window_days, today=local_today(), training_measure=training_measure)
             result = impact_service.run(choice.scope, params)
         except DomainError as exc:
             error = exc.message
         else:
-            effect = for_params(choice.scope, params)
+            # The causal estimates cover the ten sales measures, not the skill rating.
+            effect = for_params(choice.scope, params) if measure in MEASURE_KEYS else None
     body = None
     if result is not None:
         # The charts, tables and estimates once per cached result, estimate and choice.
         body = rendered(result, ("impact", locale_code(), choice.team_id, training, measure,
-                                 window),
+                                 window, training_measure),
                         lambda: _impact_body(result, effect, choice.label, measure, window),
                         also=(effect,))
     return render_template(
         "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
         team_label=choice.label, catalogue=catalogue, training=training, measure=measure,
-        window=window, error=error, body=body, measures=MEASURES), 400 if error else 200
+        window=window, error=error, body=body, measures=measure_choices,
+        training_measure=training_measure, training_measures=impact_training.TRAINING_MEASURES,
+        skills=skills), 400 if error else 200
+
+
+def _offered(training_measure: str, skills: dict[str, str]) -> bool:
+    """A training measure the form offers: the skill rating once there are observations."""
+    key, sep, skill = training_measure.partition(":")
+    if key not in impact_training.TRAINING_MEASURES:
+        return False
+    if key == impact_training.SKILL:
+        return bool(skills) and (not sep or skill in skills)
+    return not sep
 
 
 def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window: str) -> str:
@@ -254,21 +275,24 @@ def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window
         points = result.scatter_points()
         chart = scatter_svg(
             chart_id="impact-scatter",
-            title=_("Training score and %(measure)s in the %(days)s days after training",
-                    measure=info.label.lower(), days=window),
-            desc=_("One dot per person (n = %(n)d): the training score on %(title)s across, "
+            title=_("%(training)s and %(measure)s in the %(days)s days after training",
+                    training=result.training_label, measure=info.label.lower(), days=window),
+            desc=_("One dot per person (n = %(n)d): %(training)s for %(title)s across, "
                    "%(measure)s after training up. The dashed line is the least-squares line. "
                    "The numbers are in the table below.", n=len(points),
-                   title=result.item_title, measure=info.label.lower()),
+                   training=result.training_label.lower(), title=result.item_title,
+                   measure=info.label.lower()),
             points=[(p.person.name, x, y) for p, x, y in points], fit=result.figure.fit,
-            x_label=_("Training score (%)"), y_label=str(info.label), y_format=_y_format(measure))
+            x_label=_("%(training)s (%%)", training=result.training_label),
+            y_label=str(info.label), y_format=_y_format(measure))
     return render_template(
         "sales_reports/_impact_body.html", effect=effect, event_chart=event_chart,
         figure_q=q_table(result.figures),
         module_q=q_table({r.slug: r.figure for r in result.modules}),
-        fmt_q=fmt_q, measure_label={m.key: m.label for m in MEASURES}, interval=interval,
-        fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
+        fmt_q=fmt_q, measure_label={m.key: m.label for m in BY_KEY.values()},
+        interval=interval, fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
         team_label=team_label, measure=measure, result=result, chart=chart,
-        measures=MEASURES, info=BY_KEY.get(measure), groups=impact_service.GROUPS,
+        measures=list(BY_KEY.values()), info=BY_KEY.get(measure), groups=impact_service.GROUPS,
         analyses=impact_service.ANALYSES, note=impact_service.NOTE, fmt=format_value,
-        fmt_p=fmt_p, fmt_diff=fmt_diff)
+        fmt_p=fmt_p, fmt_diff=fmt_diff, training_text=training_text(result),
+        skill_key=impact_training.SKILL)

@@ -33,7 +33,10 @@ def params(**changes) -> Params:  # noqa: ANN003
 def row(i: int, *, group: str = "first_attempt", score: float | None = 80.0,
         after: float | None = 0.4, before: float | None = 0.3, after_closed: int = 10,
         before_closed: int = 10, complete: bool = True, trained_on: date = date(2026, 1, 1),
-        modules: dict[str, float] | None = None) -> PersonResult:
+        modules: dict[str, float] | None = None, value: float | None | str = "score",
+        skill: tuple[float | None, float | None] | None = None) -> PersonResult:
+    """``value``: the training measure's value ("score": the score); ``skill``: the skill
+    rating (before, after), making the skill rating an outcome."""
     person = q.Person(i, f"Person {i:02d}", f"p{i}@example.com", "Team", True)
     trained = group != "not_trained"
     day = trained_on if trained else None
@@ -42,7 +45,9 @@ def row(i: int, *, group: str = "first_attempt", score: float | None = 80.0,
         person=person, group=group, training_date=day, training_score=score if trained else None,
         module_scores=modules or {}, before_window=before_w, after_window=after_w,
         after_complete=complete, before_closed=before_closed, after_closed=after_closed,
-        before={k: before for k in MEASURE_KEYS}, after={k: after for k in MEASURE_KEYS})
+        before={k: before for k in MEASURE_KEYS} | ({"skill_rating": skill[0]} if skill else {}),
+        after={k: after for k in MEASURE_KEYS} | ({"skill_rating": skill[1]} if skill else {}),
+        training_value=(score if trained else None) if value == "score" else value)
 
 
 def run(rows: list[PersonResult], modules: list[q.ModuleInfo] | None = None,

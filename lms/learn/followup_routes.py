@@ -24,7 +24,7 @@ from lms.extensions import db
 from lms.learn.followup_forms import SaleActionForm
 from lms.models import ActionKind, Sale, User
 from lms.sales.actions import can_act, record_action
-from lms.sales.worklist import person_worklist, rules_from
+from lms.sales.worklist import person_standing, person_worklist, rules_from
 from lms.security import can_view_user
 
 bp = Blueprint("followups", __name__)
@@ -91,7 +91,8 @@ def action_page(sale: Sale, kind: ActionKind, *, back: str, back_label: str):  #
 def index():  # noqa: ANN201
     rules = rules_from(current_app.config, local_today())
     return render_template("learn/followups/index.html",
-                           work=person_worklist(current_user.id, rules), rules=rules)
+                           work=person_worklist(current_user.id, rules), rules=rules,
+                           standing=person_standing(current_user.id, rules))
 
 
 @bp.route("/<int:sale_id>/follow-up", methods=["GET", "POST"], defaults={"what": "follow-up"})

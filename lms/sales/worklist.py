@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.extensions import db
@@ -194,6 +194,49 @@ def person_worklist(user_id: int, rules: Rules) -> Worklist:
     follow_ups = _items(FOLLOW_UP, who, rules)
     complaints = _items(COMPLAINT, who, rules)
     return Worklist(follow_ups, complaints, len(follow_ups), len(complaints))
+
+
+#: The salesperson's own figures on the page cover this many days up to today.
+STANDING_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person's follow-ups and resolutions add up to, in the measures' own terms
+    (lms.analytics.measures): the follow-up rate and the median days to resolve over the last
+    STANDING_DAYS days, and the won deals still inside their follow-up days, which the rate
+    counts only once those days are over."""
+
+    follow_up_rate: float | None
+    followed_up: int
+    follow_up_due: int
+    resolve_days: float | None
+    resolved: int
+    #: won deals whose follow-up days are not over yet, and how many of them are done
+    in_window: int
+    in_window_done: int
+
+
+def person_standing(user_id: int, rules: Rules) -> Standing:
+    """One person's figures: two queries."""
+    from lms.analytics.measures import window_totals
+
+    start = rules.today - timedelta(days=STANDING_DAYS - 1)
+    window = select(literal(user_id).label("user_id"), literal("year").label("period"),
+                    literal(start, Date).label("start"),
+                    literal(rules.today + timedelta(days=1), Date).label("end")).cte("windows")
+    totals = window_totals(window, follow_up_days=rules.follow_up_days,
+                           as_of=rules.today).get((user_id, "year"))
+    opened = rules.today - timedelta(days=rules.follow_up_days)
+    in_window, done = db.session.execute(
+        select(func.count(), func.count(Sale.follow_up_on))
+        .where(Sale.user_id == user_id, Sale.stage == "won", Sale.closed_on > opened,
+               Sale.closed_on <= rules.today)).one()
+    if totals is None:
+        return Standing(None, 0, 0, None, 0, in_window, done)
+    rate = round(totals.followed_up / totals.follow_up_due, 4) if totals.follow_up_due else None
+    return Standing(rate, totals.followed_up, totals.follow_up_due, totals.resolve_median,
+                    totals.resolve_n, in_window, done)
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:

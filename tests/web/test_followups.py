@@ -333,3 +333,52 @@ def test_report_follow_ups_on_the_command_line(app, runner, org):  # noqa: ARG00
 
     unknown = runner.invoke(args=["report", "follow-ups", "--team", "Nowhere"])
     assert unknown.exit_code == 1 and "no active team named" in unknown.output
+
+
+def _figure(html: str, dd_id: str) -> str:
+    """The text of the figure ``<dd id=dd_id>`` on the follow-ups page, whitespace collapsed."""
+    import re
+
+    found = re.search(rf'<dd id="{dd_id}">(.*?)</dd>', html, re.S)
+    assert found, dd_id
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_the_salesperson_sees_their_follow_up_rate_move_with_what_they_record(app, org):
+    """The page shows the follow-up rate the measures compute; a follow-up recorded with the
+    day it was made inside the deal's follow-up days raises it at once, one still inside its
+    days is counted as done already, and one made too late clears the list only."""
+    anna = client_for(app, "anna@example.com")
+    page = anna.get("/learn/follow-ups/").get_data(as_text=True)
+    # Over: A-DUE, A-LATE (not followed up), A-DONE, A-COMPLAINT (in time); A-FRESH still open.
+    assert _figure(page, "follow-up-rate") == "50% (2 of 4 won deals followed up in time)"
+    assert _figure(page, "follow-up-pending") == "0 of 1 won deal followed up already"
+    assert follow_up_rate(org["anna"]) == 0.5
+    assert ">Overdue BV</td>" in page
+
+    # A-LATE was in fact called nine days after closing: recorded with that day, it counts.
+    assert mark(anna, sale("A-LATE").id, done_on=day(-10)).status_code == 302
+    page = anna.get("/learn/follow-ups/").get_data(as_text=True)
+    assert _figure(page, "follow-up-rate") == "75% (3 of 4 won deals followed up in time)"
+    assert follow_up_rate(org["anna"]) == 0.75
+    assert ">Overdue BV</td>" not in page
+
+    # A-FRESH followed up today: done, and it will count once its days are over.
+    assert mark(anna, sale("A-FRESH").id).status_code == 302
+    page = anna.get("/learn/follow-ups/").get_data(as_text=True)
+    assert _figure(page, "follow-up-pending") == "1 of 1 won deal followed up already"
+
+    # A-DUE followed up today, its last day: in time, so the rate goes up again.
+    assert mark(anna, sale("A-DUE").id).status_code == 302
+    page = anna.get("/learn/follow-ups/").get_data(as_text=True)
+    assert _figure(page, "follow-up-rate") == "100% (4 of 4 won deals followed up in time)"
+
+
+def test_a_follow_up_made_too_late_clears_the_list_but_not_the_rate(app, org):
+    anna = client_for(app, "anna@example.com")
+    assert ">Overdue BV</td>" in anna.get("/learn/follow-ups/").get_data(as_text=True)
+    assert mark(anna, sale("A-LATE").id).status_code == 302   # today: 19 days after closing
+    page = anna.get("/learn/follow-ups/").get_data(as_text=True)
+    assert ">Overdue BV</td>" not in page
+    assert _figure(page, "follow-up-rate") == "50% (2 of 4 won deals followed up in time)"
+    assert "—" in _figure(page, "resolve-days")

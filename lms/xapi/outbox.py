@@ -110,9 +110,11 @@ def _insert_new(rows: list[dict]) -> int:
         return 0
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = db.session.execute(insert(XapiOutbox).values(rows)
-                                .on_conflict_do_nothing(index_elements=["statement_id"]))
-    return max(result.rowcount, 0)
+    # RETURNING counts what went in: a driver's rowcount for a multi-row insert is not reliable.
+    added = db.session.scalars(insert(XapiOutbox).values(rows)
+                               .on_conflict_do_nothing(index_elements=["statement_id"])
+                               .returning(XapiOutbox.statement_id))
+    return len(added.all())
 
 
 def _pending(now: datetime):  # noqa: ANN202 - a WHERE clause

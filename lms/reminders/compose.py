@@ -205,13 +205,14 @@ def booster_mail(name: str, email: str, count: int, question: str, link: str,
                        "today. The first one:", count)
     answer = _("Answer it on your dashboard:")
     stop = _("Rather not get these mails? Switch them off on your account page:")
+    button, account = _("Answer my boosters"), _("Your account")
     text = "\n".join([greeting, "", opening, "", f"  {question}", "", answer, link, "",
                       stop, account_link, "", str(SIGNATURE), ""])
     html = (f"<p>{escape(greeting)}</p><p>{escape(opening)}</p>"
             f"<blockquote>{escape(question)}</blockquote>"
-            f"<p><a href=\"{escape(link)}\">{escape(_('Answer my boosters'))}</a></p>"
-            f"<p>{escape(stop)} <a href=\"{escape(account_link)}\">"
-            f"{escape(_('Your account'))}</a></p><p>{escape(SIGNATURE)}</p>")
+            f"<p><a href=\"{escape(link)}\">{escape(button)}</a></p>"
+            f"<p>{escape(stop)} <a href=\"{escape(account_link)}\">{escape(account)}</a></p>"
+            f"<p>{escape(SIGNATURE)}</p>")
     return Mail(email, subject, text, _page(subject, html))
 
 

@@ -154,7 +154,7 @@ def test_a_dutch_learner_gets_it_in_dutch(app, runner, opted, content_copy):  # 
     assert '<html lang="nl">' in mail.get_body(preferencelist=("html",)).get_content()
     # The words come from the Dutch catalogue (this area's translations, merged by the lead).
     assert mail["Subject"] == "1 booster wacht op je"
-    assert "Hallo Nina," in text
+    assert "Hoi Nina," in text
 
 
 # The setting on the account page ---------------------------------------------------------------

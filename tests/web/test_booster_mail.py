@@ -198,3 +198,17 @@ def test_each_person_sets_only_their_own(passed, app):  # noqa: F811
     assert chosen == [db.session.scalar(select(User.id).where(
         User.email == "other@example.com"))]
 
+
+
+def test_the_mail_text_escapes_the_question_and_counts_one(app):  # noqa: ARG001 - gettext
+    from lms.reminders.compose import booster_mail
+
+    mail = booster_mail("Nina New", "new@example.com", 1, "Is <b>B60</b> & C1 the same?",
+                        f"{BASE}/learn/#boosters", f"{BASE}/account")
+    assert mail.subject == "1 booster waits for you"
+    assert "1 question waits for you today" in mail.text
+    assert "  Is <b>B60</b> & C1 the same?\n" in mail.text  # plain text, as written
+    assert "Is &lt;b&gt;B60&lt;/b&gt; &amp; C1 the same?" in mail.html
+    assert "<b>" not in mail.html
+    with pytest.raises(ValueError):
+        booster_mail("Nina", "new@example.com", 0, "?", "x", "y")

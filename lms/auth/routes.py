@@ -113,13 +113,15 @@ def logout():  # noqa: ANN201
 @login_required
 def account():  # noqa: ANN201
     from lms.boosters.cards import paused_until
+    from lms.boosters.mail import mail_on
     from lms.clock import local_today
     from lms.forms import ActionForm
-    from lms.learn.booster_forms import PauseForm
+    from lms.learn.booster_forms import BoosterMailForm, PauseForm
 
     return render_template("auth/account.html", form=ChangePasswordForm(),
                            language_form=LanguageForm(locale=current_user.locale or ""),
                            pause_form=PauseForm(), action=ActionForm(),
+                           mail_form=BoosterMailForm(mail=mail_on(current_user.id)),
                            boosters_paused=paused_until(current_user.id, local_today()))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms.clock import local_today
 from lms.demo import effects as demo_effects
 from lms.demo import rollout as demo_rollout
+from lms.demo.booster_mail import choose_booster_mails
 from lms.demo.boosters import simulate_boosters
 from lms.demo.coaching import simulate_coaching
 from lms.demo.effects import Effect, EffectError, parse_effects
@@ -63,6 +64,8 @@ def build_demo(*, seed: int = 2026, today: date | None = None, people: int = DEF
     simulate_reactions(reps, seed=seed)
     # Boosters since onboarding, remembered according to aptitude (lms/demo/boosters.py).
     simulate_boosters(reps, seed=seed, today=today)
+    # Some of them get their boosters by mail too (lms/demo/booster_mail.py).
+    choose_booster_mails(reps, seed=seed)
     # After training: sales depend on when people completed the paths (and, built in, on
     # their scores).
     deals = simulate_sales(reps, seed=seed, today=today, effects=effects, progress=progress)

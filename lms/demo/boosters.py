@@ -54,7 +54,7 @@ def simulate_boosters(reps: list[User], *, seed: int, today: date) -> int:
         a = aptitude(seed, rep)
         right = {card.id: 0 for card in cards}
         day = min(c.last_review_at for c in cards).date()  # the first pass
-        while day <= end:
+        while day < end:  # up to yesterday (end), never today
             day += timedelta(days=1)
             if day.weekday() >= 5 or rng.random() > 0.7:
                 continue

@@ -1,4 +1,4 @@
-"""The learner's booster pause form."""
+"""The learner's booster forms: pausing them, and getting them by mail."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import DateField, SubmitField
+from wtforms import BooleanField, DateField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
 from lms.clock import local_today
@@ -30,3 +30,10 @@ class PauseForm(FlaskForm):
             raise ValidationError(_("Choose today or a day after today."))
         if field.data > today + timedelta(days=MAX_PAUSE_DAYS):
             raise ValidationError(_("A pause can last at most a year."))
+
+
+class BoosterMailForm(FlaskForm):
+    mail = BooleanField(_l("Send me my boosters by mail each day"),
+                        description=_l("One mail on the days boosters wait for you, with the "
+                                       "first question and a link to answer it."))
+    save = SubmitField(_l("Save mail setting"))

@@ -1,4 +1,5 @@
-"""Today's boosters on the learner's dashboard: answering one, and pausing them for a holiday.
+"""Today's boosters on the learner's dashboard: answering one, pausing them for a holiday, and
+getting them by mail each day (the last two from the account page too).
 
 A booster is answered one at a time: the form posts here, the answer is graded and recorded,
 and the dashboard shows the feedback with the next question (``?answered=<review id>``)."""
@@ -12,12 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.boosters.cards import answer, pause, todays_boosters
+from lms.boosters.mail import choose_mail
 from lms.clock import local_today
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.i18n import format_date
 from lms.learn.answers import response_from_form
-from lms.learn.booster_forms import PauseForm
+from lms.learn.booster_forms import BoosterMailForm, PauseForm
 from lms.models import BoosterCard, utcnow
 
 bp = Blueprint("boosters", __name__)
@@ -84,3 +86,16 @@ def resume_boosters():  # noqa: ANN201
     db.session.commit()
     flash(_("Boosters are back on."), "success")
     return _back()
+
+
+@bp.route("/mail", methods=["POST"])
+@login_required
+def booster_mail():  # noqa: ANN201
+    form = BoosterMailForm()
+    if not form.validate_on_submit():
+        abort(400)
+    choose_mail(current_user, bool(form.mail.data))
+    db.session.commit()
+    flash(_("You will get your boosters by mail on the days they wait for you.")
+          if form.mail.data else _("You will no longer get your boosters by mail."), "success")
+    return redirect(url_for("auth.account"))

@@ -7,7 +7,6 @@ their scope, so the figures describe their own teams.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, url_for
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.itemstats import ItemStats, QuestionResult, item_statistics
 from lms.content.documents import QuizDoc
+from lms.content.plaintext import plain_excerpt
 from lms.extensions import db
 from lms.i18n import _l
 from lms.inputs import id_arg
@@ -88,14 +88,6 @@ class QuestionLine:
     stats: ItemStats
 
 
-def plain_excerpt(markdown: str, length: int = EXCERPT_LENGTH) -> str:
-    """The start of a prompt as plain text: Markdown marks and links' targets dropped."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"[*_`#>|]+", "", text)
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[:length - 1].rstrip(" .,;:") + "…"
-
-
 def _version_or_404(slug: str) -> tuple[ContentItem, ContentVersion]:
     item = db.session.scalar(select(ContentItem).where(
         ContentItem.kind == ContentKind.QUIZ.value, ContentItem.slug == slug)) or abort(404)
@@ -127,7 +119,7 @@ def question_lines(version: ContentVersion) -> tuple[list[QuestionLine], int]:
     stats = item_statistics(results)
     doc = doc_of(version)
     questions = doc.questions if isinstance(doc, QuizDoc) else ()
-    lines = [QuestionLine(i, q.id, _type_label(q.type), plain_excerpt(q.prompt),
+    lines = [QuestionLine(i, q.id, _type_label(q.type), plain_excerpt(q.prompt, EXCERPT_LENGTH),
                           stats.get(q.id) or ItemStats(q.id, 0, None, None))
              for i, q in enumerate(questions, start=1)]
     # A question the stored text no longer parses to still has its figures shown.

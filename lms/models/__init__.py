@@ -1,7 +1,13 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from lms.models.base import Base, utcnow
-from lms.models.boosters import BoosterCard, BoosterPause, BoosterReview, BoosterSetting
+from lms.models.boosters import (
+    BoosterCard,
+    BoosterMail,
+    BoosterPause,
+    BoosterReview,
+    BoosterSetting,
+)
 from lms.models.coaching import (
     Observation,
     ObservationKind,
@@ -63,5 +69,5 @@ __all__ = [
     "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
     "XapiOutbox",
     "ActionKind", "SaleAction",
-    "BoosterCard", "BoosterPause", "BoosterReview", "BoosterSetting",
+    "BoosterCard", "BoosterMail", "BoosterPause", "BoosterReview", "BoosterSetting",
 ]

@@ -112,3 +112,14 @@ class BoosterPause(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     until: Mapped[date] = mapped_column(Date)
+
+
+class BoosterMail(Base):
+    """A person who asked for their boosters by mail each day (``lms reminders send``): the
+    row is the choice; no row, no mail."""
+
+    __tablename__ = "booster_mails"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -85,7 +85,7 @@ class ReminderLog(Base):
     #: Empty for a manager's digest, which covers several assignments.
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id",
                                                                  ondelete="CASCADE"))
-    #: due_soon / overdue / digest
+    #: due_soon / overdue / digest / sales / boosters
     kind: Mapped[str] = mapped_column(String(16))
     sent_on: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

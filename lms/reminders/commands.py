@@ -32,8 +32,9 @@ def reminders_cli() -> None:
 @with_appcontext
 def send_command(today: date | None, dry_run: bool) -> None:
     """Mail learners whose training is due soon or overdue (and, once a week, their overdue
-    follow-ups and complaints open long), and each manager a digest of the overdue training,
-    follow-ups and complaints in their teams. Running it twice a day sends nothing twice."""
+    follow-ups and complaints open long), learners who asked for their boosters by mail when
+    boosters wait, and each manager a digest of the overdue training, follow-ups and
+    complaints in their teams. Running it twice a day sends nothing twice."""
     day = today or local_today()
     if dry_run:
         _send(day, dry_run=True)

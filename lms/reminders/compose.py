@@ -191,6 +191,31 @@ def learner_mail(name: str, email: str, items: Sequence[DueItem],
     return Mail(email, subject, text, _page(subject, html))
 
 
+def booster_mail(name: str, email: str, count: int, question: str, link: str,
+                 account_link: str) -> Mail:
+    """A learner's daily boosters: how many wait, the first question (plain text, no answers)
+    and a link to them on the dashboard; the account page is where the mails stop."""
+    if count < 1:
+        raise ValueError("a booster mail needs at least one booster")
+    subject = ngettext("%(num)d booster waits for you", "%(num)d boosters wait for you", count)
+    greeting = _greeting(name)
+    opening = ngettext("A minute to keep what you learned: %(num)d question waits for you "
+                       "today. The first one:",
+                       "A minute to keep what you learned: %(num)d questions wait for you "
+                       "today. The first one:", count)
+    answer = _("Answer it on your dashboard:")
+    stop = _("Rather not get these mails? Switch them off on your account page:")
+    button, account = _("Answer my boosters"), _("Your account")
+    text = "\n".join([greeting, "", opening, "", f"  {question}", "", answer, link, "",
+                      stop, account_link, "", str(SIGNATURE), ""])
+    html = (f"<p>{escape(greeting)}</p><p>{escape(opening)}</p>"
+            f"<blockquote>{escape(question)}</blockquote>"
+            f"<p><a href=\"{escape(link)}\">{escape(button)}</a></p>"
+            f"<p>{escape(stop)} <a href=\"{escape(account_link)}\">{escape(account)}</a></p>"
+            f"<p>{escape(SIGNATURE)}</p>")
+    return Mail(email, subject, text, _page(subject, html))
+
+
 def _overdue_line(line: OverdueLine, *, html: bool = False) -> str:
     person, title = line.person, line.title
     if html:

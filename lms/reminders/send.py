@@ -11,7 +11,10 @@ The rules, for assignments of active people to items that still exist, not yet c
 * a salesperson's mail also lists their follow-ups past their days and their complaints open
   longer than ``COMPLAINT_OPEN_DAYS`` (lms.sales.worklist), at most once every
   ``OVERDUE_EVERY_DAYS`` days (with the training items, or alone), logged as one ``sales`` row;
-  the digest counts them per person every day it is sent.
+  the digest counts them per person every day it is sent;
+* a learner who asked for their boosters by mail (on their account page) gets one mail a day
+  when boosters wait on their dashboard (lms.boosters.mail), logged as one ``boosters`` row,
+  with a link built on ``LMS_BASE_URL``.
 
 Every mail sent is logged in ``reminder_log`` (one row per assignment reminded, one per digest)
 and committed right after it is sent: a mail cannot be unsent, so its log row must not wait for
@@ -37,6 +40,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.boosters.cards import day_start
+from lms.boosters.mail import waiting
+from lms.clock import local_today
 from lms.extensions import db
 from lms.i18n import speaking
 from lms.learning.assignments import completed_clause, live_assignments_query, start_of
@@ -48,6 +54,7 @@ from lms.models import (
     Role,
     Team,
     User,
+    utcnow,
 )
 from lms.progress import Progress, quiet
 from lms.reminders.compose import (
@@ -56,6 +63,7 @@ from lms.reminders.compose import (
     OverdueLine,
     SalesCount,
     SalesLine,
+    booster_mail,
     learner_mail,
     manager_digest,
 )
@@ -63,6 +71,7 @@ from lms.sales.worklist import FOLLOW_UP, Rules, Worklist, late_work
 from lms.security import Scope, managed_scope
 
 DUE_SOON, OVERDUE, DIGEST, SALES = "due_soon", "overdue", "digest", "sales"
+BOOSTERS = "boosters"
 OVERDUE_EVERY_DAYS = 7
 
 
@@ -185,7 +194,41 @@ def plan_reminders(today: date, *, days_before: int, sales: Rules | None = None)
     if overdue or sellers:
         _plan_digests(plan, overdue, today, sellers,
                       sales.complaint_open_days if sales is not None else 0)
+    _plan_boosters(plan, today)
     return plan
+
+
+def site_url(endpoint: str, *, anchor: str | None = None, **values: Any) -> str:
+    """An address on the site as people reach it (``LMS_BASE_URL``, which may end in a path),
+    for a link in a mail: no request to take the host from."""
+    base = urlsplit(str(current_app.config["BASE_URL"]))
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "https")
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _plan_boosters(plan: Plan, today: date) -> None:
+    """A mail for each person who asked for their boosters by mail and has some waiting,
+    unless it went out today already."""
+    # The boosters the dashboard shows now; run for another day, those due by its end.
+    now = utcnow() if today == local_today() else day_start(today + timedelta(days=1))
+    people = waiting(today, now)
+    if not people:
+        return
+    already = set(db.session.scalars(select(ReminderLog.user_id).where(
+        ReminderLog.kind == BOOSTERS, ReminderLog.sent_on == today,
+        ReminderLog.user_id.in_([p.user_id for p in people]))))
+    link = site_url("learn.dashboard", anchor="boosters")
+    account = site_url("auth.account")
+    for person in people:
+        if person.user_id in already:
+            plan.skipped += 1
+            continue
+        with speaking(person.locale):
+            mail = booster_mail(person.name, person.email, person.count, person.question,
+                                link, account)
+        plan.mails.append(Planned(mail, person.user_id, [(None, BOOSTERS)]))
 
 
 def _sellers_to_mention(plan: Plan, sellers: dict[int, _Seller],

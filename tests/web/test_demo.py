@@ -131,3 +131,20 @@ def test_demo_boosters_make_retention_vary(app):
     low, high = people[: len(people) // 2], people[len(people) // 2:]
     assert sum(s for _, s in high) / len(high) > sum(s for _, s in low) / len(low)
     assert max(shares.values()) - min(shares.values()) > 0.2
+
+
+def test_some_demo_learners_get_their_boosters_by_mail(app):
+    """About one in three with boosters asked for them by mail, and some have boosters
+    waiting today: ``lms reminders send`` on the demo sends booster mails."""
+    from lms.clock import local_today
+    from lms.models import BoosterMail
+    from lms.reminders.send import BOOSTERS, plan_reminders
+    from tests.conftest import REPO
+    from tests.learning_helpers import sync
+
+    sync(REPO)
+    build_demo(people=12)
+    chosen = db.session.scalar(select(func.count()).select_from(BoosterMail))
+    assert 1 <= chosen <= 12
+    plan = plan_reminders(local_today(), days_before=3)
+    assert any(p.logs == [(None, BOOSTERS)] for p in plan.mails)

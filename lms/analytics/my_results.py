@@ -269,7 +269,9 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
     for number, goal in enumerate(goals, start=1):
         kind = GoalKind(goal.kind)
         view = None
-        if not kind.is_training:
+        # A coaching next step is done when the person says so: like a training goal, it is a
+        # mark on the timeline, not a measure to be on track with.
+        if not kind.is_training and not kind.is_coaching:
             if not own_deals:
                 actual = None
             elif kind is GoalKind.COMPLAINTS_RESOLVED:

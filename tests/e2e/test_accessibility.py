@@ -25,6 +25,7 @@ from sqlalchemy import select
 from lms import create_app
 from lms.analytics.rollout import FIRST_WAVE, Person, randomised_split
 from lms.clock import local_today
+from lms.content.commands import sync_configured_content
 from lms.demo import DEMO_PASSWORD
 from lms.errors import DomainError
 from lms.extensions import db
@@ -39,6 +40,7 @@ from lms.models import (
     ContentItem,
     ContentKind,
     GoalKind,
+    Observation,
     Role,
     Team,
     User,
@@ -89,11 +91,31 @@ def _learner_with_open_attempt() -> tuple[User, Attempt]:
     raise AssertionError("no salesperson of the demo may start a quiz")
 
 
+def _loop_ids(app: Flask, person: User) -> dict:
+    """What the pages of issues 14 and 15 name: a coached person's observation, a deal of
+    their team to follow up, and (under "booster") a salesperson with a booster due today."""
+    from lms.boosters.cards import todays_boosters
+    from lms.sales.worklist import person_worklist, rules_from
+
+    observation = db.session.scalar(select(Observation.id).where(
+        Observation.user_id == person.id).order_by(Observation.id.desc()).limit(1))
+    rules = rules_from(app.config, local_today())
+    deal = next((w.sale_id for u in db.session.scalars(select(User.id).where(
+        User.team_id == person.team_id).order_by(User.id))
+        for w in person_worklist(u, rules).follow_ups[:1]), None)
+    with app.test_request_context():
+        learners = db.session.scalars(select(User).where(User.role == Role.LEARNER.value)
+                                      .order_by(User.email)).all()
+        booster = next(u.email for u in learners if todays_boosters(u, local_today()).due)
+    return {"observation": observation, "deal": deal, "booster": booster}
+
+
 def _prepare(app: Flask, root: Path) -> Site:
     """The demo plus what some pages need: an attempt in progress, a goal, a second version
     of a module. Returns the site without its address."""
     with app.app_context():
-        sync(root)
+        sync_configured_content()  # as `lms content sync`: the coaching rubric too
+        db.session.commit()
     load_demo(app)
     module = root / "content" / "modules" / f"{MODULE}.md"
     module.write_text(module.read_text() + "\nOne more line for the history.\n")
@@ -129,10 +151,13 @@ def _prepare(app: Flask, root: Path) -> Site:
         make_rollout(live_item(ContentKind.PATH, "customer-insight"), newcomers,
                      design=Design.RANDOMISED, by=manager, today=local_today(),
                      interval_days=90, seed=seed)
-        site = Site("", {"learner": me.email, "waiting": newcomers[0].email,
+        loop = _loop_ids(app, person)
+        site = Site("", {"learner": me.email, "booster": loop.pop("booster"),
+                         "waiting": newcomers[0].email,
                          "manager": MANAGER, "trainer": TRAINER, "admin": ADMIN},
                     {"attempt": open_attempt.id, "result": result, "person": person.id,
-                     "assignment": assignment, "team": noord.id, "rollout": rollout.id})
+                     "assignment": assignment, "team": noord.id, "rollout": rollout.id,
+                     **loop})
         db.session.commit()
     assert all(site.ids.values()), site.ids
     return site
@@ -240,6 +265,14 @@ SCREENS = {
     "learner-waiting-dashboard": Screen("waiting", "/learn/"),
     "learner-waiting": Screen("waiting", "/learn/paths/customer-insight", 403),
     "learner-forbidden": Screen("learner", "/admin/people", 403),
+    # Issues 14 and 15: the salesperson's own loop, boosters.
+    "learner-results": Screen("learner", "/learn/results/"),
+    "learner-results-phone": Screen("learner", "/learn/results/", phone=True),
+    "learner-follow-ups": Screen("learner", "/learn/follow-ups/"),
+    "learner-follow-ups-phone": Screen("learner", "/learn/follow-ups/", phone=True),
+    "learner-coaching": Screen("learner", "/learn/coaching/"),
+    "learner-boosters": Screen("booster", "/learn/"),
+    "learner-boosters-phone": Screen("booster", "/learn/", phone=True),
     "learner-not-found": Screen("learner", "/no/such/page", 404),
     # The trainer.
     "trainer-content": Screen("trainer", "/author/"),
@@ -253,6 +286,9 @@ SCREENS = {
     "trainer-diff": Screen("trainer", f"/author/modules/{MODULE}/diff?from=1&to=2"),
     "trainer-version": Screen("trainer", f"/author/modules/{MODULE}/versions/1"),
     "trainer-question-stats": Screen("trainer", f"/manage/question-stats/{QUIZ}"),
+    "trainer-reactions": Screen("trainer", "/author/reactions/"),
+    "trainer-reactions-module": Screen(
+        "trainer", "/author/reactions/modules/after-sale-follow-up-and-complaints"),
     # A manager.
     "manager-teams": Screen("manager", "/manage/"),
     "manager-readiness": Screen("manager", "/manage/reports/"),
@@ -276,6 +312,13 @@ SCREENS = {
     "manager-sales-problems": Screen("manager", "/manage/sales/import", then=_upload(
         "CRM export (CSV)", "bad-deals.csv", SALES_CSV_WITH_PROBLEMS)),
     "manager-readiness-phone": Screen("manager", "/manage/reports/", phone=True),
+    "manager-coaching": Screen("manager", "/manage/coaching/"),
+    "manager-coaching-new": Screen("manager", "/manage/coaching/new"),
+    "manager-observation": Screen("manager", "/manage/coaching/{observation}"),
+    "manager-follow-ups": Screen("manager", "/manage/follow-ups/"),
+    "manager-follow-up-record": Screen("manager", "/manage/follow-ups/{deal}/follow-up"),
+    "manager-boosters": Screen("manager", "/manage/boosters/"),
+    "manager-boosters-phone": Screen("manager", "/manage/boosters/", phone=True),
     # The admin.
     "admin-people": Screen("admin", "/admin/people"),
     "admin-person-edit": Screen("admin", "/admin/people/{person}"),

@@ -300,3 +300,18 @@ def test_an_organisation_of_one_imports_its_own_deals_and_sees_its_results(app, 
     assert last["Win rate"] == "66.7 %"
     assert "Win 10 deals" in page and "2 deals so far, of 10 deals." in page
     assert "No sales imported yet" not in page
+
+
+def test_a_coaching_next_step_is_a_goal_on_the_timeline(app, client, two_reps):
+    """A next step agreed in coaching is a goal the person marks done, not a measure: the page
+    draws it on the timeline (it once failed on it, looking for the measure it tracks)."""
+    anna, _bram = two_reps
+    db.session.add(Goal(user_id=anna.id, kind=GoalKind.COACHING_STEP.value,
+                        title="Role-play the price objection twice", note="",
+                        starts_on=TODAY - timedelta(days=3), deadline=TODAY + timedelta(days=20)))
+    db.session.commit()
+    login(client, "anna@example.com")
+    page = page_of(client)
+    goals = page.split("Training completed")[1].split("</section>")[0]
+    assert "Role-play the price objection twice" in goals
+    assert "On track?" not in page  # nothing measured to be on track with

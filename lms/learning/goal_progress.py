@@ -27,7 +27,7 @@ from lms.learning.standing import attempts_of
 from lms.models import Goal, GoalKind, User, utcnow
 from lms.quiz import rules
 
-Status = Literal["achieved", "on_track", "at_risk", "missed", "no_data"]
+Status = Literal["achieved", "on_track", "at_risk", "missed", "no_data", "to_do"]
 
 #: At risk when progress trails the share of time gone by more than this many points ...
 BEHIND_TOLERANCE = 15
@@ -37,6 +37,8 @@ FINAL_STRETCH = 20
 STATUS_LABELS = {
     "achieved": _l("Achieved"), "on_track": _l("On track"), "at_risk": _l("At risk"),
     "missed": _l("Missed"), "no_data": _l("No data yet"),
+    # A coaching next step is done or not: no progress to be behind on.
+    "to_do": _l("To do"),
 }
 NO_SALES_DATA = _l("No sales data yet")
 
@@ -115,9 +117,9 @@ def goal_progress(goal: Goal, user: User, today: date | None = None) -> Progress
     if kind is GoalKind.REACH_SCORE:
         return _score_progress(goal, user)
     if kind is GoalKind.COACHING_STEP:
-        # Done when the person says so (lms.learning.goals.mark_done).
-        return Progress(0.0, _("Agreed in a coaching conversation: mark it done once you "
-                               "have done it."))
+        # Done when the person says so (lms.learning.goals.mark_done): nothing to measure.
+        return Progress(None, _("Agreed in a coaching conversation: mark it done once you "
+                                "have done it."))
     return _performance_progress(goal, user, kind, today)
 
 
@@ -265,8 +267,10 @@ def goal_view(goal: Goal, user: User, today: date,
         goal=goal, title=goal.title, kind=kind.value, kind_label=str(KINDS[kind].label),
         is_training=kind.is_training, target=target_label(goal), detail=detail,
         progress=value, percent=None if value is None else round(min(value, 1.0) * 100),
-        status=goal_status(progress=value, started=goal.starts_on, deadline=goal.deadline,
-                           today=today, achieved=achieved),
+        status=("to_do" if kind is GoalKind.COACHING_STEP and not achieved
+                and today <= goal.deadline
+                else goal_status(progress=value, started=goal.starts_on,
+                                 deadline=goal.deadline, today=today, achieved=achieved)),
         starts_on=goal.starts_on, deadline=goal.deadline,
         days_left=(goal.deadline - today).days,
         today_percent=round(time_elapsed(goal.starts_on, goal.deadline, today) * 100, 1),

@@ -26,7 +26,6 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from lms import create_app
 from lms.extensions import db
 from tests.conftest import base_config, use_content_copy
-from tests.learning_helpers import sync
 
 HERE = Path(__file__).resolve().parent
 REQUIRE_E2E = os.environ.get("LMS_REQUIRE_E2E") == "1"
@@ -146,11 +145,15 @@ def demo_server(live_app: Flask, live_server: str) -> str:
 
 @pytest.fixture
 def content_demo(live_app: Flask, live_server: str, tmp_path: Path) -> str:
-    """The demo organisation on a copy of the real content, synced first, as `make run` does:
-    its training history rests on the synced modules and quizzes. Returns the base URL."""
-    root = use_content_copy(live_app, tmp_path)
+    """The demo organisation on a copy of the real content, synced first as `make run` does
+    (modules, quizzes, paths and the coaching rubric): its training history rests on the synced
+    modules and quizzes, its coaching on the rubric. Returns the base URL."""
+    from lms.content.commands import sync_configured_content
+
+    use_content_copy(live_app, tmp_path)
     with live_app.app_context():
-        sync(root)
+        sync_configured_content()
+        db.session.commit()
     load_demo(live_app)
     return live_server
 

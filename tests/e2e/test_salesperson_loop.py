@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import yaml
@@ -28,13 +27,11 @@ from sqlalchemy import select
 from lms.analytics.measures import MEASURES
 from lms.boosters.cards import todays_boosters
 from lms.clock import local_today
-from lms.content.commands import sync_configured_content
 from lms.content.documents import SingleChoice, TrueFalse
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from lms.models import Role, Sale, Team, User
-from tests.conftest import REPO, use_content_copy
-from tests.e2e.conftest import load_demo
+from tests.conftest import REPO
 from tests.e2e.test_manager_journey import Words
 
 REP = "rep01@demo.test"          # a salesperson of Team Noord, a year of deals
@@ -42,15 +39,9 @@ MANAGER = "manager1@demo.test"   # Team Noord's manager
 
 
 @pytest.fixture
-def loop_demo(live_app: Flask, live_server: str, tmp_path: Path) -> str:
-    """The demo organisation on a copy of the real content, synced as `lms content sync` does
-    it (modules, quizzes, paths and the coaching rubric), so the demo has coaching too."""
-    use_content_copy(live_app, tmp_path)
-    with live_app.app_context():
-        sync_configured_content()
-        db.session.commit()
-    load_demo(live_app)
-    return live_server
+def loop_demo(content_demo: str) -> str:
+    """The demo organisation with its content and coaching rubric synced."""
+    return content_demo
 
 
 def pattern(text: str) -> re.Pattern[str]:

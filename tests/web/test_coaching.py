@@ -188,6 +188,10 @@ def test_the_next_step_is_on_the_goals_page_and_can_be_marked_done(client, org):
     login(client, "sam@example.com")
     goals = client.get("/learn/goals/").get_data(as_text=True)
     assert "Practise three objection answers" in goals and "Coaching next step" in goals
+    # Not a progress to fall behind on: "To do" until done, however little time is left.
+    step = goals[goals.index(f'id="goal-{observation.goal_id}"'):]
+    step = step[:step.index("</li>")]
+    assert "To do" in step and "At risk" not in step and "<progress" not in step
     assert client.get(f"/learn/goals/{observation.goal_id}").status_code == 404  # not editable
     token = page_token(client, "/learn/goals/")
     response = client.post(f"/learn/goals/{observation.goal_id}/done",

@@ -292,7 +292,7 @@ def sales_version() -> tuple:
         sub(func.max(SalesImport.finished_at)), sub(func.count(SalesImport.undone_at)),
         select(func.count()).select_from(Sale).where(Sale.user_id.is_(None)).scalar_subquery(),
         sub(func.count(PathCompletion.id)), sub(func.max(PathCompletion.completed_at)),
-        sub(func.max(SaleAction.id)),
+        sub(func.max(SaleAction.id)), sub(func.max(SaleAction.recorded_at)),
         sub(func.count(Observation.id)), sub(func.max(Observation.id)),
     )).one())
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from lms.boosters import scheduling
 from lms.boosters.questions import fingerprint
+from lms.boosters.rows import add_or_get
 from lms.boosters.switches import switched_on
 from lms.content.documents import ModuleDoc, Question, QuizDoc
 from lms.extensions import db
@@ -250,14 +251,13 @@ def answer(booster: Booster, response: Any, *, now: datetime | None = None,
 
 def pause(user: User, until: date | None) -> None:
     """Pause boosters until ``until`` (inclusive); None resumes them."""
-    row = db.session.get(BoosterPause, user.id)
     if until is None:
+        row = db.session.get(BoosterPause, user.id)
         if row is not None:
             db.session.delete(row)
-    elif row is None:
-        db.session.add(BoosterPause(user_id=user.id, until=until))
     else:
-        row.until = until
+        add_or_get(BoosterPause, user.id,
+                   lambda: BoosterPause(user_id=user.id, until=until)).until = until
     db.session.flush()
 
 

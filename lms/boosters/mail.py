@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from lms.boosters.cards import booster_for, day_start
+from lms.boosters.rows import add_or_get
 from lms.boosters.switches import switched_on
 from lms.content.documents import QuizDoc
 from lms.content.plaintext import plain_excerpt
@@ -43,10 +44,11 @@ def mail_on(user_id: int) -> bool:
 
 def choose_mail(user: User, on: bool) -> None:
     """Boosters by mail each day, or not."""
+    if on:
+        add_or_get(BoosterMail, user.id, lambda: BoosterMail(user_id=user.id))
+        return
     row = db.session.get(BoosterMail, user.id)
-    if on and row is None:
-        db.session.add(BoosterMail(user_id=user.id))
-    elif not on and row is not None:
+    if row is not None:
         db.session.delete(row)
     db.session.flush()
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from lms.boosters.rows import add_or_get
 from lms.content.documents import PathDoc
 from lms.extensions import db
 from lms.learning.catalog import current_doc, live_items
@@ -74,13 +75,15 @@ def save_setting(item: ContentItem, *, enabled: bool, per_day: int, by: User | N
     if item.kind not in (ContentKind.PATH.value, ContentKind.MODULE.value):
         raise ValueError("boosters are set for paths and modules")
     per_day = min(max(int(per_day), 1), MAX_PER_DAY)
-    row = db.session.get(BoosterSetting, item.id)
-    if row is None:
-        row = BoosterSetting(item_id=item.id)
-        db.session.add(row)
+    before = db.session.get(BoosterSetting, item.id)
+    was_on = before is not None and before.enabled
+    row = add_or_get(BoosterSetting, item.id,
+                     lambda: BoosterSetting(item_id=item.id, enabled=enabled, per_day=per_day))
     row.enabled, row.per_day = enabled, per_day
     row.updated_by_id = by.id if by is not None else None
     db.session.flush()
-    if enabled:
+    # Cards for people who passed before: when it is switched on, not at every save (the
+    # backfill visits everyone who passed).
+    if enabled and not was_on:
         backfill(now=now or utcnow())
     return row

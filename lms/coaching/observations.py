@@ -189,3 +189,19 @@ def observation_or_none(observation_id: int) -> Observation | None:
         return None
     return db.session.scalar(_with_details(select(Observation).where(
         Observation.id == observation_id)))
+
+
+#: The same observation saved again within this time is a double submit, not a second one.
+RESUBMIT_WINDOW = timedelta(minutes=10)
+
+
+def just_saved(observer: User, person: User, fields: ObservationFields) -> Observation | None:
+    """The observation ``observer`` saved of ``person`` a moment ago with the same day, kind
+    and next step: a second click on Save, or Back and Save again."""
+    return db.session.scalar(
+        select(Observation).where(
+            Observation.observer_id == observer.id, Observation.user_id == person.id,
+            Observation.observed_on == fields.observed_on, Observation.kind == fields.kind,
+            Observation.next_step == (fields.next_step or "").strip(),
+            Observation.created_at >= utcnow() - RESUBMIT_WINDOW)
+        .order_by(Observation.id.desc()).limit(1))

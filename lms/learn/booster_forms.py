@@ -25,6 +25,8 @@ class PauseForm(FlaskForm):
     submit = SubmitField(_l("Pause boosters"))
 
     def validate_until(self, field: DateField) -> None:
+        if field.data is None:
+            return  # not a day: the field has said so already
         today = local_today()
         if field.data < today:
             raise ValidationError(_("Choose today or a day after today."))

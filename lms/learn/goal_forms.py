@@ -141,9 +141,11 @@ class GoalForm(FlaskForm):
     @property
     def selected_kind(self) -> GoalKind:
         try:
-            return GoalKind(self.kind.data)
+            kind = GoalKind(self.kind.data)
         except ValueError:
             return GoalKind.COMPLETE_MODULE
+        # A coaching next step comes from an observation, never from this form.
+        return GoalKind.COMPLETE_MODULE if kind is GoalKind.COACHING_STEP else kind
 
     def kind_fields(self) -> list:  # noqa: ANN201 - list of fields
         """The kind-specific fields to show for the selected kind, in form order."""

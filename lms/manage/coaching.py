@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from lms.coaching.observations import (
     ObservationFields,
+    just_saved,
     observation_or_none,
     record_observation,
     visible_observations,
@@ -82,6 +83,9 @@ def _record(form: ObservationForm, person: User, rubric: Rubric, view) -> Observ
         kind=form.kind.data, observed_on=form.observed_on.data, ratings=form.ratings(),
         strengths=form.strengths.data or "", improvements=form.improvements.data or "",
         next_step=form.next_step.data or "", next_step_due=form.next_step_due.data)
+    again = just_saved(current_user, person, fields)
+    if again is not None:
+        return again
     try:
         observation = record_observation(current_user, person, rubric.current_version, view,
                                          fields)

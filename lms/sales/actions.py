@@ -24,17 +24,28 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import format_date
-from lms.models import ActionKind, Sale, SaleAction, User
-from lms.sales.store import FOLLOW_UP, RESOLVED
+from lms.models import ActionKind, Sale, SaleAction, User, utcnow
+from lms.sales.store import COLUMNS, FOLLOW_UP, RESOLVED
+
+CLOSED, COMPLAINT, STAGE = (COLUMNS.index(c) for c in ("closed_on", "complaint_on", "stage"))
 
 #: The deal column each kind of action sets.
 COLUMN = {ActionKind.FOLLOW_UP: "follow_up_on", ActionKind.RESOLUTION: "complaint_resolved_on"}
+
+
+def applies(day: date, since: date | str | None, *, won: bool = True) -> bool:
+    """Whether a local follow-up or resolution on ``day`` still answers the deal: it is won
+    (for a follow-up) and ``since`` (its closing day, or the complaint's) is on or before it."""
+    if not won or not since:
+        return False
+    start = since if isinstance(since, date) else date.fromisoformat(since)
+    return start <= day
 
 
 def effective(crm: date | None, local: date | None) -> date | None:
@@ -67,15 +78,20 @@ class LocalActions:
 
     def apply(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         """``row`` with the local follow-up and resolution applied (``row`` itself when the
-        deal has none)."""
+        deal has none). A local day applies only to what it answered: a follow-up to a won
+        deal closed on or before it, a resolution to a complaint made on or before it (a newer
+        complaint from the CRM is open until resolved)."""
         local = self.days.get(row[0])
         if local is None:
             return row
         values = list(row)
-        for position, day in ((FOLLOW_UP, local[0]), (RESOLVED, local[1])):
-            if day is not None:
-                crm = date.fromisoformat(values[position]) if values[position] else None
-                values[position] = effective(crm, day).isoformat()  # type: ignore[union-attr]
+        for position, day, since in ((FOLLOW_UP, local[0], CLOSED),
+                                     (RESOLVED, local[1], COMPLAINT)):
+            if day is None or not applies(day, values[since],
+                                          won=values[STAGE] == "won" or position == RESOLVED):
+                continue
+            crm = date.fromisoformat(values[position]) if values[position] else None
+            values[position] = effective(crm, day).isoformat()  # type: ignore[union-attr]
         return tuple(values)
 
 
@@ -117,14 +133,43 @@ def record_action(sale: Sale, kind: ActionKind, done_on: date | None, note: str,
     if problem:
         raise DomainError(problem, field="done_on")
     assert done_on is not None
-    action = SaleAction(crm_id=sale.crm_id, kind=kind.value, done_on=done_on,
-                        note=note.strip(), by_user_id=actor.id)
-    db.session.add(action)
-    setattr(sale, COLUMN[kind], done_on)
+    # One action per deal and kind: an earlier one that no longer answers the deal (the CRM
+    # reported a newer complaint since, say) is replaced, not added to.
+    action = db.session.scalar(select(SaleAction).where(SaleAction.crm_id == sale.crm_id,
+                                                        SaleAction.kind == kind.value))
+    db.session.flush()
     try:
         with db.session.begin_nested():
+            if action is None:
+                action = SaleAction(crm_id=sale.crm_id, kind=kind.value)
+                db.session.add(action)
+            action.done_on, action.note, action.by_user_id = done_on, note.strip(), actor.id
+            action.recorded_at = utcnow()
+            setattr(sale, COLUMN[kind], done_on)
             db.session.flush()
     except IntegrityError:
-        # Someone recorded it a moment ago (one action per deal and kind).
+        # Someone recorded it a moment ago.
         raise DomainError(_("This was recorded a moment ago by someone else.")) from None
     return action
+
+
+def reapply_local_actions() -> None:
+    """Apply every local action to its deal again, in SQL, inside the import's (or undo's)
+    own transaction after its writes: an action recorded while a long import was checking
+    its rows was not in the ``LocalActions`` it loaded, and must not be overwritten by it.
+    Two statements, whatever the number of deals; the same rule as ``LocalActions.apply``."""
+    sales = Sale.__table__
+    for kind, column, since in ((ActionKind.FOLLOW_UP, sales.c.follow_up_on, sales.c.closed_on),
+                                (ActionKind.RESOLUTION, sales.c.complaint_resolved_on,
+                                 sales.c.complaint_on)):
+        action = (select(SaleAction.done_on)
+                  .where(SaleAction.crm_id == sales.c.crm_id, SaleAction.kind == kind.value)
+                  .scalar_subquery())
+        # Only the deals with an action (few), found through the unique crm_id index.
+        acted = select(SaleAction.crm_id).where(SaleAction.kind == kind.value)
+        stale = and_(sales.c.crm_id.in_(acted), since.is_not(None), since <= action,
+                     or_(column.is_(None), column < action))
+        if kind == ActionKind.FOLLOW_UP:
+            stale = and_(stale, sales.c.stage == "won")
+        db.session.execute(update(sales).where(stale).values({column: action}),
+                           execution_options={"synchronize_session": False})

@@ -39,7 +39,7 @@ from lms.extensions import db
 from lms.models import Sale, SaleChange, SalesImport, User, utcnow
 from lms.progress import Progress
 from lms.safeyaml import quote
-from lms.sales.actions import LocalActions
+from lms.sales.actions import LocalActions, reapply_local_actions
 from lms.sales.matching import OwnerCount, OwnerIndex
 from lms.sales.parsing import ReadError
 from lms.sales.presets import GENERIC, HeaderError, Preset, get_preset
@@ -384,6 +384,7 @@ def _finish_record(record: SalesImport, report: ImportReport) -> None:
         report.unchanged
     record.finished_at = utcnow()
     report.import_id = record.id
+    reapply_local_actions()
     db.session.flush()
     # Rows changed behind the ORM's back: objects loaded before must be read again.
     db.session.expire_all()
@@ -426,6 +427,7 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
                             changes="; ".join(parts)))
     deleted, restored = undo_changes(db.session.connection(), import_id, OwnerIndex.load(),
                                      LocalActions.load(), progress)
+    reapply_local_actions()
     record.undone_at = utcnow()
     db.session.flush()
     db.session.expire_all()

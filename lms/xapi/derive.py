@@ -22,6 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, literal, or_, select, union_all
 
+from lms.bounds import MAX_ID
 from lms.content.documents import (
     Matching,
     MultipleResponse,
@@ -73,7 +74,8 @@ class Key:
             key = cls(datetime.fromisoformat(at), int(kind), int(record_id))
         except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
             raise ValueError("not a cursor") from exc
-        if key.at.tzinfo is None or key.kind not in st.KINDS or key.record_id < 0:
+        if (key.at.tzinfo is None or key.kind not in st.KINDS
+                or not 0 <= key.record_id <= MAX_ID):
             raise ValueError("not a cursor")
         return key
 

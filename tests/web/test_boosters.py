@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.boosters.switches import save_setting
 from lms.extensions import db
@@ -289,3 +289,43 @@ def test_pause_from_the_account_page(passed):
     assert response.headers["Location"].endswith("/account")
     page = passed.get("/account").get_data(as_text=True)
     assert "Boosters are paused until" in page and "Resume boosters now" in page
+
+
+def test_a_pause_date_that_is_not_a_day_is_a_form_error(app):
+    from lms.models import BoosterPause
+    from tests.conftest import page_token
+
+    make_user(email="pia@example.com")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "pia@example.com")
+    for text in ("abc", "31-12-2026"):
+        response = client.post("/learn/boosters/pause",
+                               data={"until": text, "csrf_token": page_token(client, "/learn/")})
+        assert response.status_code in (302, 400), text
+        assert client.get("/learn/").status_code == 200
+    assert db.session.scalar(select(BoosterPause)) is None
+
+
+def test_a_row_added_by_another_request_meanwhile_is_taken_not_a_500(app, monkeypatch):
+    """A double click on Save: both requests looked, found nothing, and add the row; the
+    second takes the first's instead of failing on the primary key."""
+    from lms.boosters import rows
+    from lms.boosters.mail import choose_mail
+    from lms.models import BoosterMail
+
+    person = make_user(email="dora@example.com")
+    db.session.add(BoosterMail(user_id=person.id))   # the other request's row
+    db.session.commit()
+    real_get, looks = db.session.get, []
+
+    def first_look_misses(model, key, **kwargs):  # noqa: ANN001, ANN202
+        looks.append(model)
+        return None if len(looks) == 1 else real_get(model, key, **kwargs)
+
+    monkeypatch.setattr(rows.db.session, "get", first_look_misses)
+    choose_mail(person, True)
+    db.session.commit()
+    monkeypatch.undo()
+    assert len(looks) == 2
+    assert db.session.scalar(select(func.count()).select_from(BoosterMail)) == 1

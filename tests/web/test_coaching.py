@@ -217,6 +217,13 @@ def test_the_goal_form_does_not_offer_a_coaching_step(client, org):
     assert "Coaching next step" not in client.get("/learn/goals/new").get_data(as_text=True)
     page = client.get("/learn/goals/new?kind=coaching_step").get_data(as_text=True)
     assert 'name="kind"' not in page  # the kind chooser, not a form for this kind
+    # Posted anyway (a crafted form): refused with the form again, nothing stored.
+    for extra in ({}, {"change_kind": "1"}):
+        response = client.post("/learn/goals/new", data={
+            "kind": "coaching_step", "title": "Mine", "deadline": "2027-01-01",
+            "csrf_token": page_token(client, "/learn/goals/new"), **extra})
+        assert response.status_code in (200, 400)
+    assert db.session.scalar(select(Goal).where(Goal.title == "Mine")) is None
 
 
 def test_the_drill_down_shows_ratings_over_time_in_flat_statements(app, client, org):
@@ -276,3 +283,18 @@ def test_coaching_pages_run_a_fixed_number_of_statements(client, org):
     with statements() as two:
         client.get("/learn/coaching/")
     assert len(one) == len(two)
+
+
+def test_saving_the_same_observation_twice_keeps_one(client, org):
+    """A double click on Save, or Back and Save again: one observation, one next step."""
+    login(client, "boss@example.com")
+    first = record(client, valid(org["sam"].id))
+    second = record(client, valid(org["sam"].id))
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count() == 1
+    assert db.session.scalar(select(func.count()).select_from(Goal)
+                             .where(Goal.kind == GoalKind.COACHING_STEP.value)) == 1
+    # Another observation the same day with another next step is a second one.
+    record(client, valid(org["sam"].id, next_step="Call two lost customers back"))
+    assert count() == 2

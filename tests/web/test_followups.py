@@ -382,3 +382,40 @@ def test_a_follow_up_made_too_late_clears_the_list_but_not_the_rate(app, org):
     assert ">Overdue BV</td>" not in page
     assert _figure(page, "follow-up-rate") == "50% (2 of 4 won deals followed up in time)"
     assert "—" in _figure(page, "resolve-days")
+
+
+COMPLAINTS = ("crm_id,owner_email,customer_name,product,stage,created_on,closed_on,amount,"
+              "complaint_on")
+
+
+def test_a_newer_complaint_from_the_crm_is_open_again_and_can_be_resolved(app, org):  # noqa: ARG001
+    """A resolution recorded here answers the complaint made before it; a complaint the CRM
+    reports later is open until someone resolves it, and resolving it replaces the old one."""
+    row = f"Y-1,anna@example.com,Acme,Office B60,won,{day(-60)},{day(-50)},900.00,"
+    imported(f"{COMPLAINTS}\n{row}{day(-20)}\n".encode())
+    client = client_for(app, "anna@example.com")
+    assert mark(client, sale("Y-1").id, "resolution", done_on=day(-15)).status_code == 302
+    assert sale("Y-1").complaint_resolved_on == TODAY - timedelta(days=15)
+    imported(f"{COMPLAINTS}\n{row}{day(-5)}\n".encode())          # a new complaint
+    assert sale("Y-1").complaint_resolved_on is None
+    assert ">Acme</td>" in client.get("/learn/follow-ups/").get_data(as_text=True)
+    assert mark(client, sale("Y-1").id, "resolution", done_on=day(-1)).status_code == 302
+    assert sale("Y-1").complaint_resolved_on == TODAY - timedelta(days=1)
+    assert actions() == 1
+    # And an import without a resolution keeps that one.
+    imported(f"{COMPLAINTS}\n{row}{day(-5)}\n".encode())
+    assert sale("Y-1").complaint_resolved_on == TODAY - timedelta(days=1)
+
+
+def test_an_import_does_not_overwrite_an_action_recorded_while_it_ran(app, org):  # noqa: ARG001
+    """An action recorded after an import loaded the local actions, and overwritten by its
+    writes, is applied again before the import commits."""
+    imported(export())
+    record_locally(app)
+    # What a long import's writes do to a deal whose action it did not know about yet:
+    db.session.execute(Sale.__table__.update().where(Sale.crm_id == "X-1")
+                       .values(follow_up_on=None))
+    db.session.commit()
+    imported(export(crm_id="X-2"))
+    db.session.expire_all()
+    assert sale("X-1").follow_up_on == TODAY - timedelta(days=3)

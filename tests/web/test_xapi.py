@@ -183,6 +183,9 @@ def test_a_page_runs_the_same_sql_statements_whatever_the_number_of_people(app, 
     ({"limit": "²"}, "limit must be a whole number"),
     ({"since": "0001-01-01"}, "'0001-01-01' is not a date"),
     ({"cursor": "bm9wZQ"}, "This cursor is not one the API gave out"),
+    # A record id beyond any id (a crafted cursor): refused, not a 64-bit overflow.
+    ({"cursor": "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHwxfDk5OTk5OTk5OTk5OTk5OTk5OTk5"},
+     "This cursor is not one the API gave out"),
     ({"agent": "x"}, "Unknown parameter 'agent'"),
 ])
 def test_bad_parameters_answer_400_with_a_clear_json_error(client, params, words):

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.boosters import scheduling
 from lms.boosters.questions import fingerprint
@@ -224,14 +224,22 @@ class Answered:
 
 
 def answer(booster: Booster, response: Any, *, now: datetime | None = None,
-           seconds: float | None = None) -> Answered:
-    """Grade the answer as the quiz would, record it and schedule the card's next time."""
+           seconds: float | None = None) -> Answered | None:
+    """Grade the answer as the quiz would, record it and schedule the card's next time; None
+    when another request answered the card since it was read (two tabs, a double click)."""
     now = now or utcnow()
     graded = grade(booster.question, response,
                    multiple_response_scoring=booster.multiple_response_scoring)
     rating = scheduling.rating_for(graded.correct, seconds)
     card = booster.card
     after = scheduling.review(card.state, rating, now)
+    # Claim the card: only the request that still sees the due time it read moves it on.
+    db.session.flush()
+    claimed = db.session.execute(
+        update(BoosterCard).where(BoosterCard.id == card.id, BoosterCard.due_at == card.due_at)
+        .values(due_at=after.due), execution_options={"synchronize_session": False}).rowcount
+    if claimed != 1:
+        return None
     review = BoosterReview(card_id=card.id, user_id=card.user_id,
                            quiz_version_id=booster.version.id, response=response,
                            correct=graded.correct == "correct", outcome=graded.correct,

@@ -50,13 +50,13 @@ def answer_booster(card_id: int):  # noqa: ANN201
     now = utcnow()
     today = todays_boosters(current_user, local_today(), now=now)
     booster = next((b for b in today.due if b.card.id == card.id), None)
-    if booster is None:
+    done = booster and answer(booster, response_from_form(booster.question, request.form),
+                              now=now, seconds=_seconds())
+    if not done:
         db.session.commit()  # cards whose question left the quiz stay retired
         flash(_("That booster is not due now: it was answered already, or today's boosters "
                 "are done."), "info")
         return redirect(url_for("learn.dashboard") + "#boosters")
-    done = answer(booster, response_from_form(booster.question, request.form), now=now,
-                  seconds=_seconds())
     db.session.commit()
     return redirect(url_for("learn.dashboard", answered=done.review.id) + "#boosters")
 

@@ -329,3 +329,23 @@ def test_a_row_added_by_another_request_meanwhile_is_taken_not_a_500(app, monkey
     monkeypatch.undo()
     assert len(looks) == 2
     assert db.session.scalar(select(func.count()).select_from(BoosterMail)) == 1
+
+
+def test_a_card_answered_in_another_tab_meanwhile_is_not_answered_twice(passed):
+    """Two tabs read the same due card; the first answer moves it on, the second (which read
+    the old due time) records nothing."""
+    from lms.boosters.cards import answer as record_answer
+    from lms.boosters.cards import todays_boosters
+    from lms.clock import local_today
+    from lms.models import BoosterCard, User
+
+    make_due("cups")
+    person = db.session.scalar(select(User).where(User.id == cards()[0].user_id))
+    booster = next(b for b in todays_boosters(person, local_today()).due
+                   if b.card.question_id == "cups")
+    # The other tab's answer, committed after this request read the card:
+    db.session.execute(BoosterCard.__table__.update().where(BoosterCard.id == booster.card.id)
+                       .values(due_at=utcnow() + timedelta(days=9)))
+    assert record_answer(booster, "60") is None
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(BoosterReview)) == 0

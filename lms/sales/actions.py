@@ -137,14 +137,18 @@ def record_action(sale: Sale, kind: ActionKind, done_on: date | None, note: str,
     # reported a newer complaint since, say) is replaced, not added to.
     action = db.session.scalar(select(SaleAction).where(SaleAction.crm_id == sale.crm_id,
                                                         SaleAction.kind == kind.value))
+    # Read everything first: loading the actor inside the block would autoflush a half-made row.
+    values = {"done_on": done_on, "note": note.strip(), "by_user_id": actor.id,
+              "recorded_at": utcnow()}
     db.session.flush()
     try:
         with db.session.begin_nested():
             if action is None:
-                action = SaleAction(crm_id=sale.crm_id, kind=kind.value)
+                action = SaleAction(crm_id=sale.crm_id, kind=kind.value, **values)
                 db.session.add(action)
-            action.done_on, action.note, action.by_user_id = done_on, note.strip(), actor.id
-            action.recorded_at = utcnow()
+            else:
+                for name, value in values.items():
+                    setattr(action, name, value)
             setattr(sale, COLUMN[kind], done_on)
             db.session.flush()
     except IntegrityError:

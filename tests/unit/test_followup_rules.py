@@ -75,9 +75,11 @@ def test_which_value_a_deal_keeps(crm, local, kept):
     assert effective(crm, local) == kept
 
 
-def row(crm_id: str, follow_up: str | None, resolved: str | None) -> tuple:
+def row(crm_id: str, follow_up: str | None, resolved: str | None, *, stage: str = "won",
+        closed: str = "2026-03-01", complaint: str | None = "2026-03-01") -> tuple:
     values = dict.fromkeys(COLUMNS)
-    values.update(crm_id=crm_id, follow_up_on=follow_up, complaint_resolved_on=resolved)
+    values.update(crm_id=crm_id, follow_up_on=follow_up, complaint_resolved_on=resolved,
+                  stage=stage, closed_on=closed, complaint_on=complaint)
     return tuple(values[c] for c in COLUMNS)
 
 
@@ -93,3 +95,17 @@ def test_local_actions_apply_to_import_rows():
     assert (a["follow_up_on"], a["complaint_resolved_on"]) == ("2026-03-05", "2026-03-09")
     assert applied(local, "A", "2026-03-09", None)["follow_up_on"] == "2026-03-09"
     assert applied(local, "B", None, "2026-03-01")["complaint_resolved_on"] == "2026-03-05"
+
+
+def test_a_local_action_applies_only_to_what_it_answered():
+    """A follow-up answers a won deal closed on or before it; a resolution a complaint made on
+    or before it. A newer complaint from the CRM stays open; a lost deal needs no follow-up."""
+    local = LocalActions({"A": (D2, D2)})
+    fields = dict(zip(COLUMNS, local.apply(row("A", None, None, complaint="2026-03-20")),
+                      strict=True))
+    assert fields["complaint_resolved_on"] is None and fields["follow_up_on"] == D2.isoformat()
+    lost = dict(zip(COLUMNS, local.apply(row("A", None, None, stage="lost")), strict=True))
+    assert lost["follow_up_on"] is None and lost["complaint_resolved_on"] == D2.isoformat()
+    later = dict(zip(COLUMNS, local.apply(row("A", None, None, closed="2026-03-20")),
+                     strict=True))
+    assert later["follow_up_on"] is None

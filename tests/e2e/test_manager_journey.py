@@ -70,7 +70,8 @@ def _without_path(app: Flask, names: list[str], slug: str) -> str:
     return free[0] if free else names[0]
 
 
-def _log_in(page: Page, base_url: str, email: str, w: Words) -> None:
+def log_in_speaking(page: Page, base_url: str, email: str, w: Words) -> None:
+    """Log in with the labels of ``w``'s language, checking the page speaks it."""
     page.goto(f"{base_url}/login")
     assert page.locator("html").get_attribute("lang") == w.language
     page.get_by_label(w("Email"), exact=True).fill(email)
@@ -89,7 +90,7 @@ def test_the_managers_journey(content_demo: str, live_app: Flask, new_page,  # n
     assert len(mine) == 12 and theirs
     person = _without_path(live_app, mine, "customer-insight")
 
-    _log_in(page, content_demo, "manager1@demo.test", w)
+    log_in_speaking(page, content_demo, "manager1@demo.test", w)
     main_nav = page.get_by_role("navigation", name=w("Main"))
     main_nav.get_by_role("link", name=w("My teams"), exact=True).click()
     expect(page.get_by_role("heading", name=w("My teams"), level=1)).to_be_visible()

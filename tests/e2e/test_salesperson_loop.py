@@ -28,11 +28,11 @@ from lms.analytics.measures import MEASURES
 from lms.boosters.cards import todays_boosters
 from lms.clock import local_today
 from lms.content.documents import SingleChoice, TrueFalse
-from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from lms.models import Role, Sale, Team, User
 from tests.conftest import REPO
 from tests.e2e.test_manager_journey import Words
+from tests.e2e.test_manager_journey import log_in_speaking as log_in
 
 REP = "rep01@demo.test"          # a salesperson of Team Noord, a year of deals
 MANAGER = "manager1@demo.test"   # Team Noord's manager
@@ -55,15 +55,6 @@ def plural_pattern(w: Words, singular: str, plural: str) -> re.Pattern[str]:
     forms = [singular, plural] if w.catalogue is None else [
         w.catalogue.ngettext(singular, plural, n) for n in (1, 2)]
     return re.compile("|".join(pattern(f).pattern for f in forms))
-
-
-def log_in(page: Page, base_url: str, email: str, w: Words) -> None:
-    page.goto(f"{base_url}/login")
-    assert page.locator("html").get_attribute("lang") == w.language
-    page.get_by_label(w("Email"), exact=True).fill(email)
-    page.get_by_label(w("Password"), exact=True).fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name=w("Log in"), exact=True).click()
 
 
 def nav(page: Page, w: Words, label: str) -> None:

@@ -62,7 +62,6 @@ from sqlalchemy.sql import Select
 
 from lms.analytics.csvsafe import csv_text
 from lms.analytics.sqldates import days_between, int_list
-from lms.clock import local_today
 from lms.extensions import db
 from lms.i18n import _l, format_money, format_number
 from lms.models import Sale, Team, User
@@ -356,31 +355,55 @@ def sort_rows(rows: list[PersonMeasures], key: str, descending: bool) -> list[Pe
     return known + sorted(unknown, key=lambda r: r.name.casefold())
 
 
-# --- performance goals (lms.learning.goal_progress) -------------------------------------------
+# --- performance goals (lms.learning.goal_progress, lms.analytics.my_results) ----------------
 
-def _one_person(user_id: int, start: date, end: date, follow_up_days: int) -> Totals | None:
-    """A person's totals over [start, end); None when they have no sales at all."""
+#: The sales measure each performance goal kind is counted on (complaints resolved in time is
+#: counted per goal by ``complaints_resolved_shares``: its window is the goal's own).
+GOAL_MEASURES = {"revenue": "revenue", "won_deals": "won_deals",
+                 "satisfaction": "satisfaction", "repeat_rate": "repeat_rate"}
+COMPLAINTS_GOAL = "complaints_resolved"
+
+
+def person_windows(user_id: int, spans: list[tuple[str, date, date]]) -> Any:
+    """A table of (user_id, period, start, end) windows of one person for ``window_totals``."""
+    return union_all(*(
+        select(literal(user_id).label("user_id"), literal(key).label("period"),
+               literal(start, Date).label("start"), literal(end, Date).label("end"))
+        for key, start, end in spans)).cte("windows")
+
+
+def goal_values(user_id: int, spans: list[tuple[Any, date]], *, follow_up_days: int,
+                as_of: date) -> dict[int, float | None]:
+    """Each performance goal's value from its ``starts_on`` to ``until`` (inclusive), by goal
+    id, for the ``(goal, until)`` pairs of one person: None for everyone's goals while the
+    person has no deals. Three statements at most, however many goals."""
+    if not spans:
+        return {}
     if db.session.scalar(select(Sale.id).where(Sale.user_id == user_id).limit(1)) is None:
-        return None
-    windows = select(literal(user_id).label("user_id"), literal("period").label("period"),
-                     literal(start, Date).label("start"),
-                     literal(end, Date).label("end")).cte("windows")
-    return window_totals(windows, follow_up_days=follow_up_days,
-                         as_of=local_today()).get((user_id, "period"), Totals())
-
-
-def complaints_resolved_share(user_id: int, start: date, until: date,
-                              within_days: int) -> float | None:
-    """Of the complaints raised on the person's deals from ``start`` to ``until`` (inclusive),
-    the share resolved within ``within_days`` days. A complaint still open whose time is not up
-    yet is left out (it may still be resolved in time); None without complaints."""
-    return complaints_resolved_shares(user_id, {0: (start, until, within_days)})[0]
+        return {goal.id: None for goal, _until in spans}
+    windows = [(f"g{goal.id}", goal.starts_on, until + timedelta(days=1))
+               for goal, until in spans if goal.kind in GOAL_MEASURES]
+    totals = (window_totals(person_windows(user_id, windows), follow_up_days=follow_up_days,
+                            as_of=as_of) if windows else {})
+    shares = complaints_resolved_shares(user_id, {
+        goal.id: (goal.starts_on, until, goal.within_days or 1)
+        for goal, until in spans if goal.kind == COMPLAINTS_GOAL})
+    out: dict[int, float | None] = {}
+    for goal, _until in spans:
+        if goal.kind == COMPLAINTS_GOAL:
+            out[goal.id] = shares[goal.id]
+        elif goal.kind in GOAL_MEASURES:
+            totals_of = totals.get((user_id, f"g{goal.id}"), Totals())
+            out[goal.id] = measure_values(totals_of)[GOAL_MEASURES[goal.kind]]
+    return out
 
 
 def complaints_resolved_shares(user_id: int, spans: dict[Any, tuple[date, date, int]]
                                ) -> dict[Any, float | None]:
-    """``complaints_resolved_share`` for several (start, until, within_days) spans of one
-    person at once, by the spans' keys (one query, however many spans)."""
+    """Of the complaints raised on the person's deals in each span from ``start`` to ``until``
+    (inclusive), the share resolved within ``within_days`` days, by the spans' keys (one query,
+    however many spans). A complaint still open whose time is not up yet is left out (it may
+    still be resolved in time); None for a span without complaints."""
     if not spans:
         return {}
     keyed = list(spans.items())
@@ -410,21 +433,6 @@ def complaints_resolved_shares(user_id: int, spans: dict[Any, tuple[date, date, 
 def register_goal_measures(follow_up_days: Callable[[], int]) -> None:
     """Plug the sales measures into people's performance goals."""
     from lms.learning.goal_progress import register_measure
-    from lms.models import GoalKind
 
-    def by_measure(key: str) -> Callable[..., float | None]:
-        def measure(user: User, goal: Any, until: date) -> float | None:
-            totals = _one_person(user.id, goal.starts_on, until + timedelta(days=1),
-                                 follow_up_days())
-            return None if totals is None else measure_values(totals)[key]
-
-        return measure
-
-    register_measure(GoalKind.REVENUE, by_measure("revenue"))
-    register_measure(GoalKind.WON_DEALS, by_measure("won_deals"))
-    register_measure(GoalKind.SATISFACTION, by_measure("satisfaction"))
-    register_measure(GoalKind.REPEAT_RATE, by_measure("repeat_rate"))
-    register_measure(
-        GoalKind.COMPLAINTS_RESOLVED,
-        lambda user, goal, until: complaints_resolved_share(user.id, goal.starts_on, until,
-                                                            goal.within_days or 1))
+    register_measure(lambda user, spans, as_of: goal_values(
+        user.id, spans, follow_up_days=follow_up_days(), as_of=as_of))

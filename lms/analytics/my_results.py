@@ -4,24 +4,26 @@ with their training milestones and their goals on the same timeline (the page:
 
 The months are calendar months, the current one counted up to today and marked as partial.
 Everything is read in a fixed number of statements, however many months, deals, completions
-and goals there are: whether there are sales at all (1), the measures of every month and of
-every open performance goal's period in one ``window_totals`` query (1), the completions (1),
-the goals (1), complaints resolved in time for such goals (1, only when there are any) and the
-live content for the titles in the reader's language (1).
+and goals there are: whether there are sales at all (1), the measures of every month in one
+``window_totals`` query (1), the goals (1), their values (``goal_values``: 3 at most), the
+completions (1) and the live content for the titles in the reader's language (1).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Date, exists, func, literal, select, union_all
+from sqlalchemy import exists, func, literal, select, union_all
 
 from lms.analytics.measures import (
+    GOAL_MEASURES as SALES_GOAL_MEASURES,
+)
+from lms.analytics.measures import (
     Totals,
-    complaints_resolved_shares,
+    goal_values,
     measure_values,
+    person_windows,
     window_totals,
 )
 from lms.extensions import db
@@ -44,8 +46,7 @@ MONTHS = 12
 FUTURE_MONTHS = 6
 #: The performance goals drawn on a measure's chart (complaints resolved in time has no chart
 #: of its own: it is a deadline on the timeline).
-GOAL_MEASURES = {GoalKind.REVENUE: "revenue", GoalKind.WON_DEALS: "won_deals",
-                 GoalKind.SATISFACTION: "satisfaction", GoalKind.REPEAT_RATE: "repeat_rate"}
+GOAL_MEASURES = {GoalKind(kind): key for kind, key in SALES_GOAL_MEASURES.items()}
 
 
 # --- the months (pure) ----------------------------------------------------------------------
@@ -190,14 +191,6 @@ def _as_day(value: datetime | date | str) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def _windows(user_id: int, spans: list[tuple[str, date, date]]) -> Any:
-    """A table of (user_id, period, start, end) windows for ``window_totals``."""
-    return union_all(*(
-        select(literal(user_id).label("user_id"), literal(key).label("period"),
-               literal(start, Date).label("start"), literal(end, Date).label("end"))
-        for key, start, end in spans)).cte("windows")
-
-
 def _sales_status(user_id: int) -> tuple[bool, int]:
     """Whether the organisation has imported any deal, and how many this person has."""
     row = db.session.execute(select(
@@ -250,19 +243,14 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
                            Goal.deadline >= first, Goal.starts_on <= today
                            + timedelta(days=31 * FUTURE_MONTHS))
         .order_by(Goal.deadline, Goal.id)).all()
-    measured = [g for g in goals if g.kind in {k.value for k in GOAL_MEASURES}]
     spans = [(m.key, m.start, m.counted_until) for m in months]
-    spans += [(f"g{g.id}", g.starts_on, min(today, g.deadline) + timedelta(days=1))
-              for g in measured if g.starts_on <= today]
-    totals = (window_totals(_windows(user.id, spans), follow_up_days=follow_up_days,
+    totals = (window_totals(person_windows(user.id, spans), follow_up_days=follow_up_days,
                             as_of=today) if own_deals else {})
     values = {m.key: measure_values(totals.get((user.id, m.key), Totals())) for m in months}
     closed = {m.key: totals.get((user.id, m.key), Totals()).closed for m in months}
-    complaint_goals = {g.id: (g.starts_on, min(today, g.deadline), g.within_days or 1)
-                       for g in goals if g.kind == GoalKind.COMPLAINTS_RESOLVED.value
-                       and g.starts_on <= today}
-    complaints = (complaints_resolved_shares(user.id, complaint_goals)
-                  if complaint_goals and own_deals else {})
+    actuals = goal_values(user.id, [(g, min(today, g.deadline)) for g in goals
+                                    if g.starts_on <= today], follow_up_days=follow_up_days,
+                          as_of=today) if own_deals else {}
 
     marks = []
     unmet = {g.id for g in goals if g.achieved_at is None}
@@ -272,14 +260,8 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
         # A coaching next step is done when the person says so: like a training goal, it is a
         # mark on the timeline, not a measure to be on track with.
         if not kind.is_training and not kind.is_coaching:
-            if not own_deals:
-                actual = None
-            elif kind is GoalKind.COMPLAINTS_RESOLVED:
-                actual = complaints.get(goal.id)
-            else:
-                actual = measure_values(totals.get((user.id, f"g{goal.id}"), Totals())
-                                        )[GOAL_MEASURES[kind]]
-            view = goal_view(goal, user, today, performance_progress(goal, actual, today))
+            view = goal_view(goal, user, today,
+                             performance_progress(goal, actuals.get(goal.id), today))
         marks.append(GoalMark(goal=goal, title=goal.title, starts_on=goal.starts_on,
                               deadline=goal.deadline, measure=GOAL_MEASURES.get(kind),
                               target=goal.target if kind in GOAL_MEASURES else None,

@@ -103,6 +103,14 @@ def _forget_live_items(session: Session, _context: object) -> None:
         g._live_items = None
 
 
+@event.listens_for(Session, "after_commit")
+def _forget_expired_live_items(session: Session) -> None:
+    """A commit expires every loaded object: the request's copy would reload item by item (two
+    lazy loads per item), where loading it again is one statement."""
+    if has_request_context() and g.get("_live_items") is not None:
+        g._live_items = None
+
+
 def shown_version(item: ContentItem) -> ContentVersion | None:
     """The version a reader sees: the translation into their language when there is one,
     else the current original."""

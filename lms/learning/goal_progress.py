@@ -16,15 +16,15 @@ from typing import Literal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.clock import local_today
 from lms.extensions import db
 from lms.i18n import _l, format_date, format_number
-from lms.learning.catalog import quiz_doc
-from lms.learning.completion import path_progress, progress_of
+from lms.learning.catalog import live_items, quiz_doc
+from lms.learning.completion import path_completions, path_progress, progress_map
 from lms.learning.goals import CUMULATIVE, KINDS, amount_label, quiz_of, target_label
-from lms.learning.standing import attempts_of
-from lms.models import Goal, GoalKind, User, utcnow
+from lms.models import Attempt, ContentKind, Goal, GoalKind, User, utcnow
 from lms.quiz import rules
 
 Status = Literal["achieved", "on_track", "at_risk", "missed", "no_data", "to_do"]
@@ -94,43 +94,75 @@ class Progress:
     completed: bool = False
 
 
-#: ``measure(user, goal, until)``: the person's value from ``goal.starts_on`` to ``until``
-#: (inclusive) in stored units (euros, deals, a 0-1 share), or None without data for them.
-Measure = Callable[[User, Goal, date], float | None]
-_MEASURES: dict[GoalKind, Measure] = {}
+#: ``measure(user, spans, as_of)``: for each ``(goal, until)`` of one person, their value from
+#: ``goal.starts_on`` to ``until`` (inclusive) in stored units (euros, deals, a 0-1 share), or
+#: None without data for them, by goal id; all goals in a fixed number of statements.
+Measure = Callable[[User, list[tuple[Goal, date]], date], dict[int, float | None]]
+_MEASURE: list[Measure] = []
 
 
-def register_measure(kind: GoalKind, measure: Measure) -> None:
-    """Plug a sales measure in for a performance goal kind (the sales module calls this)."""
-    if kind.is_training:
-        raise ValueError(f"{kind} is measured on training, not on sales")
-    _MEASURES[kind] = measure
+def register_measure(measure: Measure) -> None:
+    """Plug the sales measures in for the performance goals (the sales module calls this)."""
+    _MEASURE[:] = [measure]
 
 
-def goal_progress(goal: Goal, user: User, today: date | None = None) -> Progress:
+class _Known:
+    """What measuring a person's goals reads once for all of them: their module progress, path
+    certificates, quiz attempts and sales values."""
+
+    def __init__(self, user: User, goals: list[Goal], today: date) -> None:
+        kinds = {GoalKind(goal.kind) for goal in goals}
+        self.modules = (live_items(ContentKind.MODULE)
+                        if GoalKind.COMPLETE_PATH in kinds else {})
+        self.progress = (progress_map(user.id) if kinds & {
+            GoalKind.COMPLETE_MODULE, GoalKind.COMPLETE_PATH} else {})
+        self.certificates = (path_completions(user.id)
+                             if GoalKind.COMPLETE_PATH in kinds else {})
+        self.quizzes = {goal.id: quiz_of(goal.item) for goal in goals
+                        if goal.kind == GoalKind.REACH_SCORE.value}
+        quiz_ids = {quiz.id for quiz in self.quizzes.values() if quiz is not None}
+        self.attempts: dict[int, list[Attempt]] = {quiz_id: [] for quiz_id in quiz_ids}
+        if quiz_ids:
+            for attempt in db.session.scalars(
+                    select(Attempt).where(Attempt.user_id == user.id,
+                                          Attempt.quiz_id.in_(quiz_ids))
+                    .options(selectinload(Attempt.submission)).order_by(Attempt.number)):
+                self.attempts[attempt.quiz_id].append(attempt)
+        spans = [(goal, min(today, goal.deadline)) for goal in goals
+                 if not GoalKind(goal.kind).is_training and not GoalKind(goal.kind).is_coaching
+                 and today >= goal.starts_on]
+        self.values = _MEASURE[0](user, spans, today) if spans and _MEASURE else {}
+
+
+def goal_progress(goal: Goal, user: User, today: date | None = None, *,
+                  known: _Known | None = None) -> Progress:
     today = today or local_today()
+    known = known or _Known(user, [goal], today)
     kind = GoalKind(goal.kind)
     if kind is GoalKind.COMPLETE_MODULE:
-        return _module_progress(goal, user)
+        return _module_progress(goal, known)
     if kind is GoalKind.COMPLETE_PATH:
-        return _path_progress(goal, user)
+        return _path_progress(goal, user, known)
     if kind is GoalKind.REACH_SCORE:
-        return _score_progress(goal, user)
+        return _score_progress(goal, known)
     if kind is GoalKind.COACHING_STEP:
         # Done when the person says so (lms.learning.goals.mark_done): nothing to measure.
         return Progress(None, _("Agreed in a coaching conversation: mark it done once you "
                                 "have done it."))
-    return _performance_progress(goal, user, kind, today)
+    if not _MEASURE:
+        return Progress(None, str(NO_SALES_DATA))
+    actual = None if today < goal.starts_on else known.values.get(goal.id)
+    return performance_progress(goal, actual, today)
 
 
 def _on_time(goal: Goal, when: datetime) -> datetime | None:
     return when if when.date() <= goal.deadline else None
 
 
-def _module_progress(goal: Goal, user: User) -> Progress:
+def _module_progress(goal: Goal, known: _Known) -> Progress:
     if goal.item is None:
         return Progress(None, _("This module no longer exists."))
-    row = progress_of(user.id, goal.item)
+    row = known.progress.get(goal.item.id)
     if row is not None and row.completed_at is not None:
         return Progress(1.0, _("Completed on %(day)s.", day=format_date(row.completed_at)),
                         _on_time(goal, row.completed_at), completed=True)
@@ -139,10 +171,11 @@ def _module_progress(goal: Goal, user: User) -> Progress:
     return Progress(0.0, _("Not read yet."))
 
 
-def _path_progress(goal: Goal, user: User) -> Progress:
+def _path_progress(goal: Goal, user: User, known: _Known) -> Progress:
     if goal.item is None:
         return Progress(None, _("This learning path no longer exists."))
-    progress = path_progress(user.id, goal.item)
+    progress = path_progress(user.id, goal.item, modules=known.modules,
+                             progress=known.progress, completions=known.certificates)
     if progress is None:
         return Progress(None, _("This learning path is no longer offered."))
     if progress.completion is not None:
@@ -154,12 +187,12 @@ def _path_progress(goal: Goal, user: User) -> Progress:
                     _("%(done)s of %(total)s required modules complete.", done=done, total=total))
 
 
-def _score_progress(goal: Goal, user: User) -> Progress:
-    quiz = quiz_of(goal.item)
+def _score_progress(goal: Goal, known: _Known) -> Progress:
+    quiz = known.quizzes.get(goal.id)
     if quiz is None or not goal.target:
         return Progress(None, _("This module no longer has a quiz."))
     method = quiz_doc(quiz.current_version).settings.grading_method
-    graded = sorted((a.submission for a in attempts_of(user, quiz) if a.submission),
+    graded = sorted((a.submission for a in known.attempts[quiz.id] if a.submission),
                     key=lambda s: s.submitted_at)
     # Replay the results in finishing order: the goal was met when the counted result first
     # reached the target (under "last" or "average" it may drop later; "achieved" sticks).
@@ -176,14 +209,6 @@ def _score_progress(goal: Goal, user: User) -> Progress:
                     _("Your result: %(result)s %% (goal %(target)s %%).",
                       result=format_number(result), target=format_number(goal.target)),
                     reached_at)
-
-
-def _performance_progress(goal: Goal, user: User, kind: GoalKind, today: date) -> Progress:
-    measure = _MEASURES.get(kind)
-    if measure is None:
-        return Progress(None, str(NO_SALES_DATA))
-    actual = None if today < goal.starts_on else measure(user, goal, min(today, goal.deadline))
-    return performance_progress(goal, actual, today)
 
 
 def performance_progress(goal: Goal, actual: float | None, today: date) -> Progress:
@@ -210,6 +235,10 @@ def performance_progress(goal: Goal, actual: float | None, today: date) -> Progr
 @dataclass(frozen=True)
 class GoalView:
     goal: Goal
+    # Copied, not read through ``goal``: the dashboard commits before it renders, and a read
+    # of an expired goal is one statement per goal.
+    id: int
+    note: str | None
     title: str
     kind: str
     kind_label: str
@@ -226,10 +255,6 @@ class GoalView:
     days_left: int
     #: where today sits on the bar from starts_on to the end of the deadline day, 0-100
     today_percent: float
-
-    @property
-    def id(self) -> int:
-        return self.goal.id
 
     @property
     def status_label(self) -> str:
@@ -264,7 +289,7 @@ def goal_view(goal: Goal, user: User, today: date,
         detail = (_("Achieved on %(day)s. %(detail)s", day=day, detail=detail) if detail
                   else _("Achieved on %(day)s.", day=day))
     return GoalView(
-        goal=goal, title=goal.title, kind=kind.value, kind_label=str(KINDS[kind].label),
+        goal=goal, id=goal.id, note=goal.note, title=goal.title, kind=kind.value, kind_label=str(KINDS[kind].label),
         is_training=kind.is_training, target=target_label(goal), detail=detail,
         progress=value, percent=None if value is None else round(min(value, 1.0) * 100),
         status=("to_do" if kind is GoalKind.COACHING_STEP and not achieved
@@ -285,7 +310,10 @@ def goals_overview(user: User, today: date | None = None) -> list[GoalView]:
     goals = db.session.scalars(
         select(Goal).where(Goal.user_id == user.id, Goal.archived_at.is_(None))
         .order_by(Goal.deadline, Goal.id)).all()
-    views = [goal_view(goal, user, today) for goal in goals]
+    # Read once for all of them: the page runs the same statements for one goal or twenty.
+    known = _Known(user, list(goals), today)
+    views = [goal_view(goal, user, today, goal_progress(goal, user, today, known=known))
+             for goal in goals]
     if any(goal in db.session.dirty for goal in goals):
         db.session.flush()
     return views

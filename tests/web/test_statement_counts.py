@@ -193,9 +193,11 @@ def test_the_follow_ups_page_does_not_grow_with_the_deals(app):
     assert _count(app, "one@example.com", url) == _count(app, "many@example.com", url)
 
 
-def _seller(email: str, *, deals: int, goals: int, completions: bool) -> None:
+def _seller(email: str, *, deals: int, goals: int, completions: bool,
+            training_goals: int = 0) -> None:
     """A salesperson with ``deals`` deals spread over the last twelve months, ``goals``
-    performance goals of every kind and, if asked, completed modules and paths."""
+    performance goals of every kind, ``training_goals`` goals of each training kind (finish a
+    module, finish a path, reach a score) and, if asked, completed modules and paths."""
     from datetime import UTC, datetime, timedelta
 
     from lms.learning.goals import GoalFields, create_goal
@@ -219,6 +221,17 @@ def _seller(email: str, *, deals: int, goals: int, completions: bool) -> None:
                                        within_days=7 if kind is GoalKind.COMPLAINTS_RESOLVED
                                        else None, starts_on=today - timedelta(days=60 + i),
                                        deadline=today + timedelta(days=30 + i)))
+    modules = sorted(live_items(ContentKind.MODULE).values(), key=lambda m: m.slug)
+    quizzed = [m for m in modules if current_doc(m).quiz]
+    paths = sorted(live_items(ContentKind.PATH).values(), key=lambda p: p.slug)
+    for i in range(training_goals):
+        deadline = today + timedelta(days=10 + i)
+        create_goal(person, GoalFields(kind=GoalKind.COMPLETE_MODULE, deadline=deadline,
+                                       item=modules[i % len(modules)]))
+        create_goal(person, GoalFields(kind=GoalKind.COMPLETE_PATH, deadline=deadline,
+                                       item=paths[i % len(paths)]))
+        create_goal(person, GoalFields(kind=GoalKind.REACH_SCORE, target=80, deadline=deadline,
+                                       item=quizzed[i % len(quizzed)]))
     if completions:
         when = datetime.now(UTC) - timedelta(days=40)
         for item in live_items(ContentKind.MODULE).values():
@@ -241,6 +254,18 @@ def test_my_results_does_not_grow_with_months_deals_completions_or_goals(app):
     many = _count(app, "many@example.com", "/learn/results/")
     assert few == many, f"{few} statements for one deal and five goals, {many} for many"
     assert many <= 12
+
+
+def test_the_dashboard_and_goals_page_do_not_grow_with_goals(app):
+    """Every goal measured from what is read once for all of them: one goal of each kind, or
+    two or three of each with deals and completions behind them, run the same statements."""
+    sync(REPO)
+    _seller("few@example.com", deals=1, goals=5, completions=False, training_goals=1)
+    _seller("many@example.com", deals=60, goals=15, completions=True, training_goals=2)
+    for url in ("/learn/", "/learn/goals/"):
+        few = _count(app, "few@example.com", url)
+        many = _count(app, "many@example.com", url)
+        assert few == many, f"{url}: {few} statements for one goal of each kind, {many} for more"
 
 
 def test_the_dashboard_does_not_grow_with_booster_cards(app):

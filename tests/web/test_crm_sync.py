@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.maintenance.leases import take
 from lms.models import CrmSyncState, Role, Sale, SalesImport
 from lms.people.services import PersonFields, create_user
-from lms.sales.crm_clients import Http, HubSpot, Salesforce, SyncError
+from lms.sales.crm_clients import Http, HubSpot, Salesforce, SyncError, retry_after
 from lms.sales.crm_sync import sync
 from lms.sales.importer import ImportOptions, import_sales, undo_import
 from tests.conftest import login
@@ -387,3 +387,40 @@ def test_next_sync_is_late_when_cron_stops(app, people, hubspot):  # noqa: ANN00
     assert status.next_at == ran + timedelta(minutes=60) and not status.late
     (status,) = connection_statuses(app.config, now=ran + timedelta(minutes=80))
     assert status.late
+
+
+def test_sales_page_reads_the_connections_in_one_statement(app, people, hubspot,  # noqa: ANN001
+                                                           salesforce):
+    from tests.impact_helpers import statements
+
+    make_user(email="boss@example.com", role=Role.MANAGER)
+    db.session.commit()
+    load_hubspot(hubspot)
+    sync("hubspot", sleep=Sleeps())
+    client = app.test_client()
+    login(client, "boss@example.com")
+
+    def count_page() -> int:
+        client.get("/manage/sales/")
+        with statements() as seen:
+            assert client.get("/manage/sales/").status_code == 200
+        return len(seen)
+
+    app.config["SALESFORCE_URL"] = None
+    one = count_page()
+    app.config["SALESFORCE_URL"] = salesforce.url
+    sync("salesforce", sleep=Sleeps())
+    assert count_page() == one
+
+
+def test_a_retry_after_too_long_stops_the_run_without_waiting(app, people, hubspot):  # noqa: ANN001
+    load_hubspot(hubspot)
+    hubspot.retry_after = "3600"
+    hubspot.fail_next(429)
+    sleeps = Sleeps()
+    with pytest.raises(SyncError, match="HubSpot asks to wait 3600 seconds"):
+        sync("hubspot", sleep=sleeps)
+    assert sleeps == [] and count(Sale) == 0
+    # A Retry-After given as an HTTP date in the past means: go on now.
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 5.0) == 0.0
+    assert retry_after(None, 5.0) == 5.0

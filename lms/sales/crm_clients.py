@@ -21,7 +21,7 @@ import requests
 from flask_babel import gettext as _
 
 from lms.errors import DomainError
-from lms.sales.presets import FIELDS
+from lms.sales.presets import FIELDS, HUBSPOT, SALESFORCE, Preset
 
 TIMEOUT = 30  # seconds per request
 TRIES = 5  # per request: the first and four retries
@@ -74,11 +74,16 @@ class Http:
                     problem = _("a server error (%(status)d)", status=response.status_code)
                 else:
                     return response
+                response.close()
             if attempt + 1 < self.tries:
                 self.sleep(wait)
         raise SyncError(_("%(crm)s answered %(problem)s, %(num)d times; nothing was imported. "
                           "The next run starts again from the last successful sync.",
                           crm=self.label, problem=problem, num=self.tries))
+
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def retry_after(header: str | None, default: float) -> float:
@@ -128,13 +133,16 @@ def api_time(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def extra_fields(label: str, pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """field=name pairs from a setting, checked: our field names, API names only."""
+def extra_fields(label: str, preset: Preset,
+                 pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """field=name pairs from a setting, checked: fields the CRM's preset has a column for, API
+    names only (they go into a query)."""
     extra = {}
+    fields = [f for f in FIELDS if f in preset.columns]
     for field, name in pairs:
-        if field not in FIELDS:
+        if field not in fields:
             raise SyncError(_("%(crm)s: %(name)s is not a field; fields: %(fields)s", crm=label,
-                              name=field, fields=", ".join(FIELDS)))
+                              name=field, fields=", ".join(fields)))
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?", name):
             raise SyncError(_("%(crm)s: %(name)s is not an API field name", crm=label,
                               name=name))
@@ -161,7 +169,7 @@ class HubSpot:
                  search_cap: int | None = None) -> None:
         self.base = base_url.rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.properties = {**self.PROPERTIES, **extra_fields(self.label, extra)}
+        self.properties = {**self.PROPERTIES, **extra_fields(self.label, HUBSPOT, extra)}
         self.http = http
         self.search_cap = search_cap or self.SEARCH_CAP
 
@@ -277,7 +285,7 @@ class Salesforce:
         self.credentials = {"grant_type": "client_credentials", "client_id": client_id,
                             "client_secret": client_secret}
         self.version = version.removeprefix("v")
-        self.fields = {**self.FIELDS, **extra_fields(self.label, extra)}
+        self.fields = {**self.FIELDS, **extra_fields(self.label, SALESFORCE, extra)}
         self.http = http
         self.token: str | None = None
         self.instance = self.url

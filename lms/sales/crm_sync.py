@@ -85,9 +85,17 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
     started = utcnow()
     state = _state(name)
     since = state.watermark
+    own_http = http is None
+    http = http or Http(LABELS[name], sleep)
     try:
-        client = client_for(name, config, http or Http(LABELS[name], sleep))
-        deals = client.changed_since(since)
+        client = client_for(name, config, http)
+        try:
+            deals = client.changed_since(since)
+        except (KeyError, TypeError, ValueError) as exc:
+            # An answer without the fields the API promises (a proxy's page, a changed API).
+            raise SyncError(_("%(crm)s answered in an unexpected shape (%(problem)s); nothing "
+                              "was imported.", crm=LABELS[name],
+                              problem=f"{type(exc).__name__}: {exc}"[:200])) from exc
         report = None
         if deals:
             table = deal_table(name, deals, _("%(crm)s sync %(when)s UTC", crm=LABELS[name],
@@ -97,16 +105,12 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
             report = import_table(table, PRESETS[name], options)
             if not report.ok:
                 raise SyncError(_refusal(report, table))
-    except (KeyError, TypeError, ValueError) as exc:
-        # An answer without the fields the API promises (a proxy's page, a changed API).
-        _failed(name, started, _("%(crm)s answered in an unexpected shape (%(problem)s); "
-                                 "nothing was imported.", crm=LABELS[name],
-                                 problem=f"{type(exc).__name__}: {exc}"[:200]))
-        raise SyncError(_("%(crm)s answered in an unexpected shape; nothing was imported.",
-                          crm=LABELS[name])) from exc
     except DomainError as exc:
         _failed(name, started, exc.message)
         raise
+    finally:
+        if own_http:
+            http.close()
     if report is not None and not (report.added or report.updated):
         # Only the deals at the watermark's own moment, read again: no import record for a
         # run that changed nothing (cron would fill the import log with them).

@@ -424,3 +424,19 @@ def test_a_retry_after_too_long_stops_the_run_without_waiting(app, people, hubsp
     # A Retry-After given as an HTTP date in the past means: go on now.
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 5.0) == 0.0
     assert retry_after(None, 5.0) == 5.0
+
+
+def test_a_mapped_field_the_preset_has_no_column_for_is_refused(app, people, hubspot):  # noqa: ANN001
+    app.config["HUBSPOT_PROPERTIES"] = (("owner_name", "owner_full_name"),)
+    with pytest.raises(SyncError, match="HubSpot: owner_name is not a field"):
+        sync("hubspot", sleep=Sleeps())
+    assert state("hubspot").last_result == "failed"
+
+
+def test_an_answer_of_the_wrong_shape_fails_cleanly(app, people, hubspot,  # noqa: ANN001
+                                                    monkeypatch):
+    # A search result without its properties (a changed API, a proxy's own answer).
+    monkeypatch.setattr(hubspot, "_search", lambda body: (200, {"results": [{"id": "1"}]}))
+    with pytest.raises(SyncError, match="HubSpot answered in an unexpected shape"):
+        sync("hubspot", sleep=Sleeps())
+    assert count(Sale) == 0 and state("hubspot").last_result == "failed"

@@ -70,6 +70,10 @@ def register_commands(app: Flask) -> None:
     from lms.sales.followup_commands import followups_command
 
     report_group.add_command(followups_command)
+    # `lms sales sync hubspot|salesforce`: deals from a CRM's API.
+    from lms.sales.sync_commands import sync_command
+
+    sales_cli.add_command(sync_command)
     # `lms report retention`: retention from spaced boosters.
     from lms.boosters.commands import retention_command
 

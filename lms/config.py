@@ -39,6 +39,17 @@ def _tuple(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def _pairs(value: str) -> tuple[tuple[str, str], ...]:
+    """"a=b, c=d" -> (("a", "b"), ("c", "d"))."""
+    pairs = []
+    for part in _tuple(value):
+        key, sep, name = (p.strip() for p in part.partition("="))
+        if not (sep and key and name):
+            raise ValueError(f"expected field=name pairs separated by commas, got {quote(part)}")
+        pairs.append((key, name))
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str  # Flask config key; the environment variable is LMS_<key>
@@ -121,6 +132,30 @@ SETTINGS: tuple[Setting, ...] = (
             "by lms xapi push); unset: nothing is sent"),
     Setting("XAPI_LRS_USERNAME", str, None, "xAPI: the LRS's basic-auth user (key)"),
     Setting("XAPI_LRS_PASSWORD", str, None, "xAPI: the LRS's basic-auth password (secret)"),
+    # CRM sync (lms/sales/crm_sync.py): docs/operations.md "CRM sync".
+    Setting("HUBSPOT_TOKEN", str, None,
+            "CRM sync: HubSpot private-app access token (secret; scopes crm.objects.deals.read, "
+            "crm.objects.companies.read, crm.objects.owners.read). Unset: no HubSpot sync"),
+    Setting("HUBSPOT_BASE_URL", str, "https://api.hubapi.com", "CRM sync: HubSpot's API address"),
+    Setting("HUBSPOT_PROPERTIES", _pairs, (),
+            "CRM sync: more deal properties to read, as field=property pairs "
+            "(satisfaction=csat_score, product=product_line); fields as in the generic template"),
+    Setting("SALESFORCE_URL", str, None,
+            "CRM sync: the org's My Domain address (https://acme.my.salesforce.com). Unset: no "
+            "Salesforce sync"),
+    Setting("SALESFORCE_CLIENT_ID", str, None,
+            "CRM sync: the connected app's consumer key (client credentials flow)"),
+    Setting("SALESFORCE_CLIENT_SECRET", str, None,
+            "CRM sync: the connected app's consumer secret (secret)"),
+    Setting("SALESFORCE_API_VERSION", str, "62.0", "CRM sync: Salesforce REST API version"),
+    Setting("SALESFORCE_FIELDS", _pairs, (),
+            "CRM sync: more Opportunity fields to read, as field=API name pairs "
+            "(currency=CurrencyIsoCode, satisfaction=Customer_Satisfaction__c)"),
+    Setting("CRM_SYNC_SATISFACTION_SCALE", lambda v: int(_choice(v, ("5", "10"))), None,
+            "CRM sync: scale (5 or 10) of satisfaction scores when no scale field is read"),
+    Setting("CRM_SYNC_INTERVAL_MINUTES", int, 60,
+            "CRM sync: how often cron runs lms sales sync; the Sales data page shows the next "
+            "run expected from it"),
 )
 
 

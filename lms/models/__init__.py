@@ -22,6 +22,7 @@ from lms.models.content import (
     ContentVersion,
     MediaFile,
 )
+from lms.models.crm_sync import CrmSyncState
 from lms.models.learning import (
     Assignment,
     Attempt,
@@ -68,6 +69,7 @@ __all__ = [
     "team_managers", "utcnow",
     "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
     "XapiOutbox",
+    "CrmSyncState",
     "ActionKind", "SaleAction",
     "BoosterCard", "BoosterMail", "BoosterPause", "BoosterReview", "BoosterSetting",
 ]

@@ -48,6 +48,7 @@ from lms.sales.sources import (
     ImportOptions,
     Note,
     RecordSource,
+    TableSource,
     detect_formats,
     settle_formats,
 )
@@ -57,6 +58,7 @@ from lms.sales.validation import Defaults, Formats, RowChecker, RowError, SaleRe
 #: Errors kept for the report (all are counted); a file of a million bad rows stays readable.
 MAX_ERRORS = 1000
 MAX_OWNERS = 10_000
+Source = FileSource | RecordSource | TableSource
 #: progress(phase, done, total): "checking" counts bytes (records for the API), "writing" rows.
 
 
@@ -153,7 +155,15 @@ def import_records(records: Sequence[Mapping[str, Any]], options: ImportOptions 
                 sample_size=sample_size, progress=progress)
 
 
-def _run(source: FileSource | RecordSource, preset: Preset, options: ImportOptions, *,
+def import_table(source: TableSource, preset: Preset, options: ImportOptions | None = None,
+                 *, actor: User | None = None, dry_run: bool = False) -> ImportReport:
+    """Import rows given under a header ``preset`` knows (a CRM sync's deals) with the same
+    checks, upsert, log and undo as a CSV export with that header."""
+    return _run(source, preset, options or ImportOptions(), actor=actor, dry_run=dry_run,
+                sample_size=0, progress=None)
+
+
+def _run(source: Source, preset: Preset, options: ImportOptions, *,
          actor: User | None, dry_run: bool, sample_size: int,
          progress: Progress | None) -> ImportReport:
     report = ImportReport(source=source.name, preset=preset.name, file_hash=source.file_hash,
@@ -228,7 +238,7 @@ class _Streamed:
         _finish_record(self.record, report)
 
 
-def _check(source: FileSource | RecordSource, preset: Preset, options: ImportOptions,
+def _check(source: Source, preset: Preset, options: ImportOptions,
            report: ImportReport, known: tuple[OwnerIndex, LocalActions],
            put: Callable[[list[tuple[Any, ...]]], None],
            sample_size: int, progress: Progress | None, notes: dict[tuple[str, str], Note],
@@ -325,7 +335,7 @@ def _duplicate_hashes(buckets: list[array]) -> set[int]:
     return duplicates
 
 
-def _report_duplicates(source: FileSource | RecordSource, preset: Preset,
+def _report_duplicates(source: Source, preset: Preset,
                        duplicates: set[int], report: ImportReport) -> None:
     """A second look, only when two deal ids may be the same: name the lines."""
     first_line: dict[str, int] = {}

@@ -35,6 +35,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.models import Role
+from lms.sales.crm_sync import connection_statuses
 from lms.sales.forms import CUSTOM, SalesUploadForm
 from lms.sales.importer import ImportOptions, import_sales, list_imports, preview, undo_import
 from lms.sales.matching import unmatched_owners
@@ -113,7 +114,8 @@ def _options(pending: dict[str, Any]) -> ImportOptions:
 @bp.route("/")
 def index():  # noqa: ANN201
     return render_template("sales/index.html", imports=list_imports(50),
-                           owners=unmatched_owners(50), action=ActionForm())
+                           owners=unmatched_owners(50), action=ActionForm(),
+                           connections=connection_statuses(current_app.config))
 
 
 @bp.route("/import", methods=["GET", "POST"])

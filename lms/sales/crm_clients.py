@@ -1,0 +1,344 @@
+"""Reading the deals changed since a moment from a CRM's REST API: HubSpot CRM v3 (private-app
+token) and Salesforce REST (OAuth 2.0 client credentials). No database here.
+
+Plain ``requests`` rather than the vendors' libraries: simple-salesforce builds its token and
+data URLs as ``https://{domain}.salesforce.com`` (no token URL of our choosing, no plain-http
+stand-in to test against), and hubspot-api-client is a large generated package with retry rules
+of its own. One small client gives both CRMs the same handling of 429 (Retry-After), 5xx and
+broken connections, driven by the tests against stand-in servers (tests/crm_standin.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from flask_babel import gettext as _
+
+from lms.errors import DomainError
+from lms.sales.presets import FIELDS, HUBSPOT, SALESFORCE, Preset
+
+TIMEOUT = 30  # seconds per request
+TRIES = 5  # per request: the first and four retries
+MAX_WAIT = 300  # seconds: a longer Retry-After fails the run; cron tries again later
+Sleep = Callable[[float], None]
+
+
+class SyncError(DomainError):
+    """The sync cannot go on; the message says why (never with a secret in it)."""
+
+
+@dataclass(frozen=True)
+class Deal:
+    crm_id: str
+    modified_at: datetime
+    #: our field name (lms.sales.presets.FIELDS) -> the API's value
+    fields: dict[str, Any]
+
+
+class Http:
+    """Requests to one CRM: 429 waits as long as Retry-After says, a 5xx or a broken
+    connection is retried with back-off (1, 2, 4, 8 s), both at most ``TRIES`` times in all;
+    then ``SyncError``. ``sleep`` is injected so the tests do not wait."""
+
+    def __init__(self, label: str, sleep: Sleep, session: requests.Session | None = None,
+                 tries: int = TRIES) -> None:
+        self.label = label
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        self.tries = tries
+
+    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        problem = ""
+        for attempt in range(self.tries):
+            wait = float(2 ** attempt)
+            try:
+                response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
+            except requests.RequestException as exc:
+                problem = _("no answer (%(problem)s)", problem=type(exc).__name__)
+            else:
+                if response.status_code == 429:
+                    wait = retry_after(response.headers.get("Retry-After"), wait)
+                    problem = _("too many requests (429)")
+                    if wait > MAX_WAIT:
+                        raise SyncError(_(
+                            "%(crm)s asks to wait %(seconds)d seconds before the next request; "
+                            "nothing was imported. The next run starts again from the last "
+                            "successful sync.", crm=self.label, seconds=int(wait)))
+                elif response.status_code >= 500:
+                    problem = _("a server error (%(status)d)", status=response.status_code)
+                else:
+                    return response
+                response.close()
+            if attempt + 1 < self.tries:
+                self.sleep(wait)
+        raise SyncError(_("%(crm)s answered %(problem)s, %(num)d times; nothing was imported. "
+                          "The next run starts again from the last successful sync.",
+                          crm=self.label, problem=problem, num=self.tries))
+
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def retry_after(header: str | None, default: float) -> float:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not header:
+        return default
+    if header.strip().isdigit():
+        return float(header.strip())
+    try:
+        return max(0.0, (parsedate_to_datetime(header) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return default
+
+
+def refused(label: str, response: requests.Response) -> SyncError:
+    """A 4xx answer as a message: the CRM's own explanation, shortened (it holds no secret:
+    the request's token is in a header, which is never repeated)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if isinstance(body, list) and body:
+        body = body[0]
+    detail = ""
+    if isinstance(body, dict):
+        detail = str(body.get("message") or body.get("error_description")
+                     or body.get("error") or "")
+    return SyncError(_("%(crm)s refused the request (%(status)d): %(detail)s", crm=label,
+                       status=response.status_code, detail=detail[:300] or _("no reason given")))
+
+
+def _json(label: str, response: requests.Response) -> dict[str, Any]:
+    if response.status_code >= 400:
+        raise refused(label, response)
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise SyncError(_("%(crm)s answered something that is not a JSON object.", crm=label))
+    return data
+
+
+def api_time(value: Any) -> datetime:
+    """An API timestamp (ISO 8601 with Z, +0000 or milliseconds) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def extra_fields(label: str, preset: Preset,
+                 pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """field=name pairs from a setting, checked: fields the CRM's preset has a column for, API
+    names only (they go into a query)."""
+    extra = {}
+    fields = [f for f in FIELDS if f in preset.columns]
+    for field, name in pairs:
+        if field not in fields:
+            raise SyncError(_("%(crm)s: %(name)s is not a field; fields: %(fields)s", crm=label,
+                              name=field, fields=", ".join(fields)))
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?", name):
+            raise SyncError(_("%(crm)s: %(name)s is not an API field name", crm=label,
+                              name=name))
+        extra[field] = name
+    return extra
+
+
+# HubSpot -------------------------------------------------------------------------------------
+
+class HubSpot:
+    label = "HubSpot"
+    #: our field -> the deal property (the owner and the company come from their own APIs)
+    PROPERTIES = {"crm_id": "hs_object_id", "owner_crm_id": "hubspot_owner_id",
+                  "stage": "dealstage", "won": "hs_is_closed_won", "closed": "hs_is_closed",
+                  "created_on": "createdate", "closed_on": "closedate", "amount": "amount",
+                  "currency": "deal_currency_code"}
+    MODIFIED = "hs_lastmodifieddate"
+    PAGE = 100
+    #: HubSpot's search answers at most 10,000 results per query: past that, the query starts
+    #: again from the last modified time seen.
+    SEARCH_CAP = 10_000
+
+    def __init__(self, base_url: str, token: str, extra: Sequence[tuple[str, str]], http: Http,
+                 search_cap: int | None = None) -> None:
+        self.base = base_url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.properties = {**self.PROPERTIES, **extra_fields(self.label, HUBSPOT, extra)}
+        self.http = http
+        self.search_cap = search_cap or self.SEARCH_CAP
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self.http.send(method, self.base + path, headers=self.headers, **kwargs)
+        if response.status_code == 207:  # batch reads: some inputs had nothing
+            return response.json()
+        return _json(self.label, response)
+
+    def changed_since(self, since: datetime | None) -> list[Deal]:
+        found = self._search(since)
+        if not found:
+            return []
+        owners = self._owners()
+        companies = self._companies(list(found))
+        deals = []
+        for deal_id, (props, modified) in found.items():
+            fields = {field: props.get(name) for field, name in self.properties.items()}
+            fields["crm_id"] = props.get("hs_object_id") or deal_id
+            owner = owners.get(str(props.get("hubspot_owner_id") or ""))
+            if owner:
+                fields["owner_email"] = owner.get("email")
+                fields["owner"] = " ".join(
+                    p for p in (owner.get("firstName"), owner.get("lastName")) if p)
+            ids, name = companies.get(deal_id, ([], None))
+            if ids:
+                fields["customer_id"] = ";".join(ids)
+                fields["customer_name"] = name
+            deals.append(Deal(str(fields["crm_id"]), modified, fields))
+        return deals
+
+    def _search(self, since: datetime | None) -> dict[str, tuple[dict[str, Any], datetime]]:
+        found: dict[str, tuple[dict[str, Any], datetime]] = {}
+        start = since
+        while True:
+            after, fetched, last = None, 0, None
+            while True:
+                body: dict[str, Any] = {
+                    "filterGroups": [{"filters": [{
+                        "propertyName": self.MODIFIED, "operator": "GTE",
+                        "value": str(int(start.timestamp() * 1000)) if start else "0"}]}],
+                    "sorts": [{"propertyName": self.MODIFIED, "direction": "ASCENDING"}],
+                    "properties": sorted({*self.properties.values(), self.MODIFIED}),
+                    "limit": self.PAGE,
+                }
+                if after:
+                    body["after"] = after
+                data = self._call("POST", "/crm/v3/objects/deals/search", json=body)
+                for result in data.get("results") or []:
+                    props = result.get("properties") or {}
+                    last = api_time(props[self.MODIFIED])
+                    # A deal changed while paging shows up again: the newest wins.
+                    found[str(result["id"])] = (props, last)
+                    fetched += 1
+                after = ((data.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    return found
+                if fetched + self.PAGE > self.search_cap:
+                    break
+            if last is None or (start is not None and last <= start):
+                raise SyncError(_("HubSpot: more than %(num)d deals changed at the same moment; "
+                                  "the search cannot page past them.", num=self.search_cap))
+            start = last  # at or after: the deals at that moment are read again, not lost
+
+    def _owners(self) -> dict[str, dict[str, Any]]:
+        owners: dict[str, dict[str, Any]] = {}
+        params: dict[str, Any] = {"limit": 100}
+        while True:
+            data = self._call("GET", "/crm/v3/owners", params=params)
+            for owner in data.get("results") or []:
+                owners[str(owner.get("id"))] = owner
+            after = ((data.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return owners
+            params = {"limit": 100, "after": after}
+
+    def _companies(self, deal_ids: list[str]) -> dict[str, tuple[list[str], str | None]]:
+        """deal id -> (its company ids, the primary first; the primary's name)."""
+        linked: dict[str, list[str]] = {}
+        for i in range(0, len(deal_ids), self.PAGE):
+            data = self._call("POST", "/crm/v4/associations/deals/companies/batch/read",
+                              json={"inputs": [{"id": d} for d in deal_ids[i:i + self.PAGE]]})
+            for result in data.get("results") or []:
+                targets = sorted(result.get("to") or [], key=lambda t: not any(
+                    a.get("label") == "Primary" for a in t.get("associationTypes") or []))
+                linked[str(result["from"]["id"])] = [str(t["toObjectId"]) for t in targets]
+        primaries = sorted({ids[0] for ids in linked.values() if ids})
+        names: dict[str, str | None] = {}
+        for i in range(0, len(primaries), self.PAGE):
+            data = self._call("POST", "/crm/v3/objects/companies/batch/read",
+                              json={"properties": ["name"],
+                                    "inputs": [{"id": c} for c in primaries[i:i + self.PAGE]]})
+            for company in data.get("results") or []:
+                names[str(company["id"])] = (company.get("properties") or {}).get("name")
+        return {deal: (ids, names.get(ids[0])) for deal, ids in linked.items() if ids}
+
+
+# Salesforce ----------------------------------------------------------------------------------
+
+class Salesforce:
+    label = "Salesforce"
+    #: our field -> the Opportunity field (relationship fields with a dot)
+    FIELDS = {"crm_id": "Id", "owner_email": "Owner.Email", "owner_crm_id": "OwnerId",
+              "owner_name": "Owner.Name", "customer_id": "AccountId",
+              "customer_name": "Account.Name", "stage": "StageName", "won": "IsWon",
+              "closed": "IsClosed", "created_on": "CreatedDate", "closed_on": "CloseDate",
+              "amount": "Amount"}
+    MODIFIED = "LastModifiedDate"
+
+    def __init__(self, url: str, client_id: str, client_secret: str, version: str,
+                 extra: Sequence[tuple[str, str]], http: Http) -> None:
+        self.url = url.rstrip("/")
+        self.credentials = {"grant_type": "client_credentials", "client_id": client_id,
+                            "client_secret": client_secret}
+        self.version = version.removeprefix("v")
+        self.fields = {**self.FIELDS, **extra_fields(self.label, SALESFORCE, extra)}
+        self.http = http
+        self.token: str | None = None
+        self.instance = self.url
+
+    def _authorise(self) -> None:
+        response = self.http.send("POST", f"{self.url}/services/oauth2/token",
+                                  data=self.credentials)
+        data = _json(self.label, response)
+        if not data.get("access_token"):
+            raise SyncError(_("Salesforce gave no access token."))
+        self.token = str(data["access_token"])
+        self.instance = str(data.get("instance_url") or self.url).rstrip("/")
+
+    def _get(self, url: str, params: Mapping[str, str] | None) -> dict[str, Any]:
+        if self.token is None:
+            self._authorise()
+        for renewed in (False, True):
+            response = self.http.send("GET", url, params=params,
+                                      headers={"Authorization": f"Bearer {self.token}"})
+            if response.status_code == 401 and not renewed:
+                self._authorise()  # the session ran out: one new token, then give up
+                continue
+            break
+        return _json(self.label, response)
+
+    def soql(self, since: datetime | None) -> str:
+        names = sorted({*self.fields.values(), self.MODIFIED})
+        where = f" WHERE {self.MODIFIED} >= {since:%Y-%m-%dT%H:%M:%SZ}" if since else ""
+        return f"SELECT {', '.join(names)} FROM Opportunity{where} ORDER BY {self.MODIFIED}, Id"
+
+    def changed_since(self, since: datetime | None) -> list[Deal]:
+        found: dict[str, Deal] = {}
+        url: str | None = f"{self.instance}/services/data/v{self.version}/query"
+        params: dict[str, str] | None = {"q": self.soql(since)}
+        if self.token is None:
+            self._authorise()
+            url = f"{self.instance}/services/data/v{self.version}/query"
+        while url:
+            data = self._get(url, params)
+            for record in data.get("records") or []:
+                fields = {field: _path(record, name) for field, name in self.fields.items()}
+                deal = Deal(str(record["Id"]), api_time(record[self.MODIFIED]), fields)
+                found[deal.crm_id] = deal
+            following = data.get("nextRecordsUrl")
+            url, params = (self.instance + following, None) if following else (None, None)
+        return list(found.values())
+
+
+def _path(record: Mapping[str, Any], name: str) -> Any:
+    """``Owner.Email`` from a record whose ``Owner`` is an object (or null)."""
+    value: Any = record
+    for part in name.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value

@@ -1,0 +1,186 @@
+"""``lms sales sync``: the deals a CRM changed since the last successful sync, imported through
+the same preset, checks and all-or-nothing upsert as a CSV export of them.
+
+The deals arrive as rows under the preset's own column names (``TableSource``), so a sync
+imports exactly what a CSV export of the same deals imports. A run is one import record
+(undoable), and the import and the new watermark are committed together: a run that fails
+anywhere changes nothing, leaves the watermark where it was and records only why. The next run
+asks again from that watermark (at or after it: deals sharing its moment are read again and
+come out unchanged, as the upsert by CRM id never duplicates).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.models import CrmSyncState, utcnow
+from lms.sales.crm_clients import Deal, Http, HubSpot, Salesforce, Sleep, SyncError
+from lms.sales.importer import ImportOptions, ImportReport, import_table
+from lms.sales.presets import FIELDS, PRESETS
+from lms.sales.sources import TableSource
+
+CONNECTIONS = ("hubspot", "salesforce")
+LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+
+
+def configured(config: Mapping[str, Any]) -> list[str]:
+    """The connections whose settings are all there."""
+    names = []
+    if config.get("HUBSPOT_TOKEN"):
+        names.append("hubspot")
+    if all(config.get(k) for k in ("SALESFORCE_URL", "SALESFORCE_CLIENT_ID",
+                                   "SALESFORCE_CLIENT_SECRET")):
+        names.append("salesforce")
+    return names
+
+
+def client_for(name: str, config: Mapping[str, Any], http: Http) -> HubSpot | Salesforce:
+    if name not in configured(config):
+        needed = ("LMS_HUBSPOT_TOKEN" if name == "hubspot" else
+                  "LMS_SALESFORCE_URL, LMS_SALESFORCE_CLIENT_ID and LMS_SALESFORCE_CLIENT_SECRET")
+        raise SyncError(_("%(crm)s is not configured: set %(settings)s.", crm=LABELS[name],
+                          settings=needed))
+    if name == "hubspot":
+        return HubSpot(config["HUBSPOT_BASE_URL"], config["HUBSPOT_TOKEN"],
+                       config["HUBSPOT_PROPERTIES"], http)
+    return Salesforce(config["SALESFORCE_URL"], config["SALESFORCE_CLIENT_ID"],
+                      config["SALESFORCE_CLIENT_SECRET"], config["SALESFORCE_API_VERSION"],
+                      config["SALESFORCE_FIELDS"], http)
+
+
+def deal_table(name: str, deals: list[Deal], source: str) -> TableSource:
+    """The deals as a CSV export would hold them: each field under the preset's first column
+    name for it."""
+    preset = PRESETS[name]
+    used = [f for f in FIELDS if any(f in d.fields for d in deals)]
+    header = [preset.columns[f][0] for f in used]
+    return TableSource(header, [[d.fields.get(f) for f in used] for d in deals], source)
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    connection: str
+    deals: int
+    report: ImportReport | None  # None when the CRM changed no deal
+    watermark: datetime | None
+
+
+def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | None = None,
+         http: Http | None = None) -> SyncOutcome:
+    """Run one sync of connection ``name`` and commit (the import with the new watermark, or
+    only the failure's message). Raises ``SyncError`` (a ``DomainError``) when it failed.
+    Take the connection's lease first (the command does)."""
+    config = config or current_app.config
+    started = utcnow()
+    state = _state(name)
+    since = state.watermark
+    own_http = http is None
+    http = http or Http(LABELS[name], sleep)
+    try:
+        client = client_for(name, config, http)
+        try:
+            deals = client.changed_since(since)
+        except (KeyError, TypeError, ValueError) as exc:
+            # An answer without the fields the API promises (a proxy's page, a changed API).
+            raise SyncError(_("%(crm)s answered in an unexpected shape (%(problem)s); nothing "
+                              "was imported.", crm=LABELS[name],
+                              problem=f"{type(exc).__name__}: {exc}"[:200])) from exc
+        report = None
+        if deals:
+            table = deal_table(name, deals, _("%(crm)s sync %(when)s UTC", crm=LABELS[name],
+                                             when=f"{started:%Y-%m-%d %H:%M}"))
+            options = ImportOptions(decimal="point",
+                                    satisfaction_scale=config.get("CRM_SYNC_SATISFACTION_SCALE"))
+            report = import_table(table, PRESETS[name], options)
+            if not report.ok:
+                raise SyncError(_refusal(report, table))
+    except DomainError as exc:
+        _failed(name, started, exc.message)
+        raise
+    finally:
+        if own_http:
+            http.close()
+    if report is not None and not (report.added or report.updated):
+        # Only the deals at the watermark's own moment, read again: no import record for a
+        # run that changed nothing (cron would fill the import log with them).
+        db.session.rollback()
+        report = None
+    state = _state(name)  # the import expired every loaded object
+    state.watermark = max([d.modified_at for d in deals] + ([since] if since else []),
+                          default=None)
+    state.last_run_at = state.last_ok_at = started
+    state.last_result, state.last_message = "ok", ""
+    state.rows = len(deals)
+    state.import_id = report.import_id if report else None
+    db.session.commit()
+    return SyncOutcome(name, len(deals), report, state.watermark)
+
+
+def _state(name: str) -> CrmSyncState:
+    state = db.session.get(CrmSyncState, name)
+    if state is None:
+        state = CrmSyncState(connection=name, rows=0, last_message="")
+        db.session.add(state)
+    return state
+
+
+def _failed(name: str, started: datetime, message: str) -> None:
+    db.session.rollback()
+    state = _state(name)
+    state.last_run_at = started
+    state.last_result, state.last_message = "failed", message[:1000]
+    db.session.commit()
+
+
+def _refusal(report: ImportReport, table: TableSource) -> str:
+    """Why the checks refused the deals, naming the first problem by its deal id."""
+    first = report.errors[0]
+    index = first.line - 2
+    deal = table.rows[index][0] if 0 <= index < len(table.rows) and table.rows[index] else "?"
+    where = f"{first.column}: " if first.column else ""
+    return _("%(problems)s in the CRM's deals; nothing was imported. First: deal %(deal)s, "
+             "%(where)s%(problem)s", problems=ngettext("%(num)d problem", "%(num)d problems",
+                                                       report.error_count),
+             deal=deal, where=where, problem=first.message)
+
+
+# The Sales data page -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConnectionStatus:
+    name: str
+    label: str
+    state: CrmSyncState | None
+    next_at: datetime | None  # None: at the next cron run (it never ran)
+    late: bool
+
+
+def connection_statuses(config: Mapping[str, Any],
+                        now: datetime | None = None) -> list[ConnectionStatus]:
+    """Each configured connection with its last run and the next one expected (one query)."""
+    names = configured(config)
+    if not names:
+        return []
+    now = now or utcnow()
+    states = {s.connection: s for s in db.session.scalars(
+        select(CrmSyncState).where(CrmSyncState.connection.in_(names)))}
+    interval = timedelta(minutes=int(config["CRM_SYNC_INTERVAL_MINUTES"]))
+    statuses = []
+    for name in names:
+        state = states.get(name)
+        next_at = state.last_run_at + interval if state and state.last_run_at else None
+        # A quarter interval of slack: cron's minute and the run's own length.
+        late = next_at is not None and now > next_at + interval / 4
+        statuses.append(ConnectionStatus(name, LABELS[name], state, next_at, late))
+    return statuses

@@ -121,6 +121,10 @@ SETTINGS: tuple[Setting, ...] = (
             "by lms xapi push); unset: nothing is sent"),
     Setting("XAPI_LRS_USERNAME", str, None, "xAPI: the LRS's basic-auth user (key)"),
     Setting("XAPI_LRS_PASSWORD", str, None, "xAPI: the LRS's basic-auth password (secret)"),
+    # Team chat (lms/chat/): docs/operations.md "Team chat".
+    Setting("CHAT_ALLOW_LOCAL_HTTP", _bool, False,
+            "Team chat: also accept webhook addresses http://127.0.0.1:<port>/... (a stand-in "
+            "server for tests or a local relay); otherwise only https:// addresses"),
 )
 
 

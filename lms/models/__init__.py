@@ -8,6 +8,7 @@ from lms.models.boosters import (
     BoosterReview,
     BoosterSetting,
 )
+from lms.models.chat import ChatDelivery, TeamWebhook
 from lms.models.coaching import (
     Observation,
     ObservationKind,
@@ -68,6 +69,7 @@ __all__ = [
     "team_managers", "utcnow",
     "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
     "XapiOutbox",
+    "ChatDelivery", "TeamWebhook",
     "ActionKind", "SaleAction",
     "BoosterCard", "BoosterMail", "BoosterPause", "BoosterReview", "BoosterSetting",
 ]

@@ -327,3 +327,70 @@ def test_the_page_does_not_grow_with_the_webhooks(app, runner, admin, org, chat)
     page = admin.get("/admin/chat/").get_data(as_text=True)
     assert "410: channel_is_archived" in page and page.count("Delivered") == 3
     assert count() == one
+
+
+# Retries, through the service with a sleep that only records --------------------------------
+
+def post(day: date = DAY):  # noqa: ANN201
+    from flask import current_app
+
+    from lms.chat.deliver import post_to_chat
+    from lms.sales.worklist import rules_from
+
+    waits: list[float] = []
+    outcome = post_to_chat(day, rules_from(current_app.config, day), sleep=waits.append)
+    return outcome, waits
+
+
+def test_a_long_retry_after_is_left_to_a_later_run(app, org):
+    with StandInChat(retry_after="120") as chat:
+        add_hook(app, org["noord"], chat.url("/teams/noord"))
+        chat.fail_next(429)
+        before = utcnow()
+        outcome, waits = post()
+    assert waits == [] and len(chat.requests) == 1 and outcome.waiting == 1
+    row = db.session.scalar(select(ChatDelivery))
+    assert row.next_try_at >= before + timedelta(seconds=120)
+    assert row.last_error == "429: rate_limited" and row.claimed_until is None
+
+
+def test_in_run_back_off_then_the_next_run_and_a_newer_digest_replaces_a_waiting_one(app, org,
+                                                                                     chat):
+    add_hook(app, org["noord"], chat.url("/teams/noord"))
+    chat.fail_next(500, 500, 500)
+    outcome, waits = post()
+    assert waits == [1.0, 2.0] and outcome.delivered == 0 and outcome.waiting == 1
+    # The next day's digest replaces the one still waiting: one message, the current one.
+    outcome, waits = post(DAY + timedelta(days=1))
+    assert outcome.delivered == 1 and outcome.waiting == 0 and waits == []
+    assert len(chat.posted) == 1 and "11 March" in card_text(chat.posted[0][1])
+    old = db.session.scalar(select(ChatDelivery).where(ChatDelivery.period == DAY))
+    assert old.failed_at is not None and old.delivered_at is None
+    assert old.last_error == "Replaced by a newer message before it could be delivered."
+
+
+def test_a_message_is_given_up_after_too_many_attempts(app, org, chat):
+    from lms.chat.deliver import MAX_ATTEMPTS
+
+    add_hook(app, org["noord"], chat.url("/teams/noord"))
+    chat.fail_next(500, 500, 500)
+    post()
+    db.session.execute(update(ChatDelivery).values(attempts=MAX_ATTEMPTS - 1))
+    later()
+    chat.fail_next(500)
+    outcome, _waits = post()
+    assert outcome.waiting == 0 and outcome.errors == [("Team Noord", "#sales",
+                                                        "500: rollup_error")]
+    assert db.session.scalar(select(ChatDelivery.failed_at)) is not None
+    later()
+    assert post()[0].delivered == 0 and len(chat.requests) == 4
+
+
+def test_an_address_sealed_under_another_secret_key_is_reported(app, org, chat, client):
+    add_hook(app, org["noord"], chat.url("/teams/noord"))
+    app.config["SECRET_KEY"] = "a-new-secret-key"
+    outcome, _waits = post()
+    assert chat.requests == [] and "enter it again" in outcome.errors[0][2]
+    make_user(Role.ADMIN, email="admin@example.com")
+    login(client, "admin@example.com")
+    assert "LMS_SECRET_KEY changed?" in client.get("/admin/chat/").get_data(as_text=True)

@@ -91,7 +91,8 @@ def team_summary(team: str, names: Sequence[str], days: int, link: str) -> ChatM
     shown = names[:MAX_LINES]
     listed = ", ".join(shown)
     if len(names) > len(shown):
-        listed = _("%(names)s and %(num)d more", names=listed, num=len(names) - len(shown))
+        listed = ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more",
+                          len(names) - len(shown), names=listed)
     intro = ngettext("%(num)d person has training due in the next %(days)s: %(names)s.",
                      "%(num)d people have training due in the next %(days)s: %(names)s.",
                      len(names), days=ngettext("%(num)d day", "%(num)d days", days),

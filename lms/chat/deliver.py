@@ -48,7 +48,8 @@ BACKOFF_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 12
 GIVE_UP_AFTER = timedelta(days=3)
 
-Post_ = Callable[[str, dict[str, Any]], webhook.Answer]
+#: Posts a payload to an address (``webhook.post``; tests may pass another).
+Sender = Callable[[str, dict[str, Any]], webhook.Answer]
 
 
 @dataclass
@@ -65,7 +66,7 @@ class ChatOutcome:
 
 
 def post_to_chat(today: date, rules: Rules, *, dry_run: bool = False,
-                 send: Post_ = webhook.post, clock: Callable[[], datetime] = utcnow,
+                 send: Sender = webhook.post, clock: Callable[[], datetime] = utcnow,
                  sleep: Callable[[float], None] = time.sleep) -> ChatOutcome:
     """Claim today's new messages and post everything due; commits as it goes."""
     outcome = ChatOutcome()
@@ -89,7 +90,8 @@ def post_to_chat(today: date, rules: Rules, *, dry_run: bool = False,
         .order_by(ChatDelivery.id)).all()
     for row, hook, team in due:
         _deliver(row, hook, team, outcome, send=send, clock=clock, sleep=sleep)
-    outcome.waiting = len(db.session.scalars(select(ChatDelivery.id).where(*_pending())).all())
+    outcome.waiting = db.session.scalar(
+        select(func.count()).select_from(ChatDelivery).where(*_pending())) or 0
     return outcome
 
 
@@ -153,7 +155,7 @@ def _take(row: ChatDelivery, now: datetime) -> bool:
 
 
 def _deliver(row: ChatDelivery, hook: TeamWebhook, team: str, outcome: ChatOutcome, *,
-             send: Post_, clock: Callable[[], datetime],
+             send: Sender, clock: Callable[[], datetime],
              sleep: Callable[[float], None]) -> None:
     if not _take(row, clock()):
         return

@@ -36,7 +36,9 @@ def send_command(today: date | None, dry_run: bool) -> None:
     """Mail learners whose training is due soon or overdue (and, once a week, their overdue
     follow-ups and complaints open long), learners who asked for their boosters by mail when
     boosters wait, and each manager a digest of the overdue training, follow-ups and
-    complaints in their teams. Running it twice a day sends nothing twice."""
+    complaints in their teams. Then post each team's digest and weekly summary to its
+    Microsoft Teams or Slack webhooks (Admin > Team chat), retrying those that failed before.
+    Running it twice a day sends nothing twice."""
     day = today or local_today()
     if dry_run:
         _send(day, dry_run=True)

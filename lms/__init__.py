@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.admin.chat import bp as chat_bp
     from lms.admin.routes import bp as admin_bp
     from lms.admin.settings import bp as settings_bp
     from lms.admin.tokens import bp as admin_tokens_bp
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         (admin_bp, "/admin"),
         (settings_bp, "/admin/settings"),
         (admin_tokens_bp, "/admin/tokens"),
+        (chat_bp, "/admin/chat"),
     )
     for blueprint, prefix in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)

@@ -156,6 +156,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CRM_SYNC_INTERVAL_MINUTES", int, 60,
             "CRM sync: how often cron runs lms sales sync; the Sales data page shows the next "
             "run expected from it"),
+    # Team chat (lms/chat/): docs/operations.md "Team chat".
+    Setting("CHAT_ALLOW_LOCAL_HTTP", _bool, False,
+            "Team chat: also accept webhook addresses http://127.0.0.1:<port>/... (a stand-in "
+            "server for tests or a local relay); otherwise only https:// addresses"),
 )
 
 

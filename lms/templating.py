@@ -29,6 +29,7 @@ NAVIGATION = (
     ("admin.teams", _l("Teams"), set(), ("admin.teams", "admin.new_team", "admin.edit_team")),
     ("settings.index", _l("Settings"), set(), ("settings.",)),
     ("admin_tokens.index", _l("API tokens"), set(), ("admin_tokens.",)),
+    ("chat.index", _l("Team chat"), set(), ("chat.",)),
 )
 
 # The manager's pages share one top-level entry and a row of tabs (endpoint, label, prefixes).

@@ -8,6 +8,7 @@ from lms.models.boosters import (
     BoosterReview,
     BoosterSetting,
 )
+from lms.models.chat import ChatDelivery, TeamWebhook
 from lms.models.coaching import (
     Observation,
     ObservationKind,
@@ -70,6 +71,7 @@ __all__ = [
     "Observation", "ObservationKind", "Rating", "Rubric", "RubricVersion",
     "XapiOutbox",
     "CrmSyncState",
+    "ChatDelivery", "TeamWebhook",
     "ActionKind", "SaleAction",
     "BoosterCard", "BoosterMail", "BoosterPause", "BoosterReview", "BoosterSetting",
 ]

@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from lms.chat.deliver import ChatOutcome, post_to_chat
+from lms.chat.plan import SERVICES
 from lms.clock import local_today
 from lms.extensions import db
 from lms.inputs import DAY
@@ -34,7 +36,9 @@ def send_command(today: date | None, dry_run: bool) -> None:
     """Mail learners whose training is due soon or overdue (and, once a week, their overdue
     follow-ups and complaints open long), learners who asked for their boosters by mail when
     boosters wait, and each manager a digest of the overdue training, follow-ups and
-    complaints in their teams. Running it twice a day sends nothing twice."""
+    complaints in their teams. Then post each team's digest and weekly summary to its
+    Microsoft Teams or Slack webhooks (Admin > Team chat), retrying those that failed before.
+    Running it twice a day sends nothing twice."""
     day = today or local_today()
     if dry_run:
         _send(day, dry_run=True)
@@ -59,6 +63,7 @@ def _send(day: date, *, dry_run: bool) -> None:
         if started:
             click.echo(ngettext("Rollouts: %(num)d person started a wave.",
                                 "Rollouts: %(num)d people started a wave.", started))
+    rules = rules_from(config, day)
     try:
         mailer = mailer_for(config)
     except MailError as exc:
@@ -66,7 +71,7 @@ def _send(day: date, *, dry_run: bool) -> None:
     with PhaseBars({"mails": _("Sending reminders")}) as bars:
         outcome = send_reminders(mailer, today=day,
                                  days_before=int(config["REMINDER_DAYS_BEFORE"]),
-                                 sales=rules_from(config, day), dry_run=dry_run,
+                                 sales=rules, dry_run=dry_run,
                                  progress=bars)
     if dry_run:
         for planned in outcome.planned:
@@ -75,6 +80,7 @@ def _send(day: date, *, dry_run: bool) -> None:
         click.echo(_("Dry run for %(day)s: %(mails)s to send; %(skipped)s. Nothing was sent.",
                      day=day.isoformat(), mails=_mails(len(outcome.planned)),
                      skipped=_skipped(outcome.skipped)))
+        _report_chat(post_to_chat(day, rules, dry_run=True), dry_run=True)
         return
     digests = sum(p.is_digest for p in outcome.sent)
     smtp = bool(config.get("SMTP_URL"))
@@ -91,8 +97,32 @@ def _send(day: date, *, dry_run: bool) -> None:
     if not smtp and outcome.sent:
         click.echo(_("LMS_SMTP_URL is not set, so the mails were written to the application "
                      "log."))
+    # After the mails, whatever became of them; a chat failure is reported, and changes
+    # neither the mails nor the exit code (the next run tries again).
+    _report_chat(post_to_chat(day, rules), dry_run=False)
     if outcome.error:
         raise click.ClickException(outcome.error)
+
+
+def _report_chat(chat: ChatOutcome, *, dry_run: bool) -> None:
+    if dry_run:
+        for post in chat.planned:
+            click.echo(_("would post to %(team)s (%(service)s%(channel)s): %(title)s",
+                         team=post.team, service=SERVICES[post.service],
+                         channel=f", {post.channel}" if post.channel else "",
+                         title=post.title))
+        return
+    if chat.delivered or chat.skipped or chat.waiting or chat.errors:
+        click.echo(_("Team chat: %(delivered)s, %(skipped)s, %(waiting)s.",
+                     delivered=ngettext("%(num)d message posted", "%(num)d messages posted",
+                                        chat.delivered),
+                     skipped=ngettext("%(num)d posted before", "%(num)d posted before",
+                                      chat.skipped),
+                     waiting=ngettext("%(num)d waiting for a retry",
+                                      "%(num)d waiting for a retry", chat.waiting)))
+    for team, channel, error in chat.errors:
+        click.echo(_("Team chat: posting to %(team)s%(channel)s failed: %(error)s", team=team,
+                     channel=f" ({channel})" if channel else "", error=error), err=True)
 
 
 def _mails(n: int) -> str:

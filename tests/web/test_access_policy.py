@@ -27,6 +27,7 @@ ROLE_AREAS = {
     "admin.": set(),
     "settings.": set(),
     "admin_tokens.": set(),
+    "chat.": set(),
 }
 
 

@@ -1,0 +1,65 @@
+"""Adding, changing and removing a team's webhook (the admin's Team chat page): services that
+check, flush and leave the commit to the view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, update
+
+from lms.chat.secret import check_url, encrypt, hint
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.models import ChatDelivery, Team, TeamWebhook
+
+KINDS = ("teams", "slack")
+
+
+@dataclass(frozen=True)
+class WebhookFields:
+    team: Team | None
+    kind: str
+    channel: str
+    #: None or empty on an edit: keep the stored address.
+    url: str | None
+    digest: bool
+    summary: bool
+
+
+def save_webhook(hook: TeamWebhook | None, fields: WebhookFields) -> TeamWebhook:
+    """Add a webhook (``hook`` None) or change one; the address is checked and stored
+    encrypted. A new address sends the messages waiting for a retry at the next run."""
+    if fields.team is None or not fields.team.active:
+        raise DomainError(_("Choose an active team."), field="team_id")
+    if fields.kind not in KINDS:
+        raise DomainError(_("Choose Microsoft Teams or Slack."), field="kind")
+    if not (fields.digest or fields.summary):
+        raise DomainError(_("Tick at least one message for this channel."), field="digest")
+    url = None
+    if fields.url or hook is None:
+        url = check_url(fields.url or "",
+                        allow_local_http=bool(current_app.config["CHAT_ALLOW_LOCAL_HTTP"]))
+    if hook is None:
+        hook = TeamWebhook()
+        db.session.add(hook)
+    hook.team_id = fields.team.id
+    hook.kind = fields.kind
+    hook.channel = fields.channel.strip()
+    hook.digest, hook.summary = fields.digest, fields.summary
+    if url is not None:
+        hook.url_encrypted, hook.url_hint = encrypt(url), hint(url)
+    db.session.flush()
+    if url is not None:
+        db.session.execute(update(ChatDelivery).where(
+            ChatDelivery.webhook_id == hook.id, ChatDelivery.delivered_at.is_(None),
+            ChatDelivery.failed_at.is_(None)).values(next_try_at=None))
+    return hook
+
+
+def remove_webhook(hook: TeamWebhook) -> None:
+    """Remove it, with its messages' history (nothing else refers to them)."""
+    db.session.execute(delete(ChatDelivery).where(ChatDelivery.webhook_id == hook.id))
+    db.session.delete(hook)
+    db.session.flush()

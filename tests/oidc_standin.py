@@ -167,7 +167,9 @@ class StandInIdP:
             return self._approve(handler, query)
         fields = "".join(f'<input type="hidden" name="{html.escape(k)}" '
                          f'value="{html.escape(v)}">' for k, v in query.items())
-        page = (f"<!doctype html><title>Stand-in provider</title><h1>Stand-in provider</h1>"
+        # No favicon request: its 404 would show as a console error in the browser tests.
+        page = ('<!doctype html><title>Stand-in provider</title><link rel="icon" href="data:,">'
+                "<h1>Stand-in provider</h1>"
                 f"<p>Sign in to {html.escape(self.client_id)} as "
                 f"{html.escape(str(self.claims.get('email')))}?</p>"
                 f'<form action="/authorize/approve" method="get">{fields}'

@@ -72,7 +72,8 @@ class ProviderUnusable(Exception):
 def _metadata(client) -> dict:  # noqa: ANN001
     metadata = client.load_server_metadata()
     # OIDC Discovery 4.3: the document must name the issuer it was fetched for.
-    if metadata.get("issuer", "").rstrip("/") != current_app.config["OIDC_ISSUER"].rstrip("/"):
+    named = str(metadata.get("issuer") or "")
+    if named.rstrip("/") != current_app.config["OIDC_ISSUER"].rstrip("/"):
         raise ProviderUnusable("issuer")
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not metadata.get(key):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import socket
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -29,19 +30,21 @@ def idp():
         yield provider
 
 
-def _make_app(database_url, tmp_path, **config):  # noqa: ANN001, ANN003, ANN202
+@contextmanager
+def app_with(database_url, tmp_path, **config):  # noqa: ANN001, ANN003, ANN202
+    """An app with these settings, in its app context; its connections closed afterwards."""
     app = create_app({**base_config(tmp_path, database_url), **config})
     app.test_client_class = IsolatedClient
-    return app
-
-
-@pytest.fixture
-def app(database_url, tmp_path, idp):  # noqa: ANN001, ANN201
-    app = _make_app(database_url, tmp_path, **idp.app_config())
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path, idp):  # noqa: ANN001, ANN201
+    with app_with(database_url, tmp_path, **idp.app_config()) as app:
+        yield app
 
 
 def at_provider(client, start: str = START):  # noqa: ANN001, ANN201
@@ -70,9 +73,10 @@ def test_the_login_page_offers_the_provider_only_when_configured(app, client, da
                                                                  tmp_path):
     page = client.get("/login").get_data(as_text=True)
     assert "Log in with Acme" in page and 'href="/login/sso/"' in page
-    plain = _make_app(database_url, tmp_path / "plain").test_client()
-    assert "Log in with" not in plain.get("/login").get_data(as_text=True)
-    assert plain.get(START).status_code == 404
+    with app_with(database_url, tmp_path / "plain") as plain_app:
+        plain = plain_app.test_client()
+        assert "Log in with" not in plain.get("/login").get_data(as_text=True)
+        assert plain.get(START).status_code == 404
 
 
 def test_the_provider_is_asked_for_a_code_with_pkce_state_and_nonce(app, client):
@@ -255,8 +259,7 @@ def test_a_failing_token_endpoint_gets_a_clear_page(app, client, idp):
 
 
 def test_a_wrong_client_secret_gets_a_clear_page(database_url, tmp_path, idp):
-    app = _make_app(database_url, tmp_path, **idp.app_config(OIDC_CLIENT_SECRET="wrong"))
-    with app.app_context():
+    with app_with(database_url, tmp_path, **idp.app_config(OIDC_CLIENT_SECRET="wrong")) as app:
         make_user(Role.LEARNER, email="sam@example.com")
         client = app.test_client()
         response = sso_login(client)
@@ -273,9 +276,9 @@ def _closed_port() -> int:
 
 
 def test_an_unreachable_provider_gets_a_clear_page(database_url, tmp_path):
-    app = _make_app(database_url, tmp_path, OIDC_ISSUER=f"http://127.0.0.1:{_closed_port()}",
-                    OIDC_CLIENT_ID="verkoopklaar", OIDC_CLIENT_SECRET="x", OIDC_NAME="Acme")
-    with app.app_context():
+    with app_with(database_url, tmp_path, OIDC_ISSUER=f"http://127.0.0.1:{_closed_port()}",
+                  OIDC_CLIENT_ID="verkoopklaar", OIDC_CLIENT_SECRET="x",
+                  OIDC_NAME="Acme") as app:
         response = app.test_client().get(START)
         assert response.status_code == 502
         page = html.unescape(response.get_data(as_text=True))
@@ -345,8 +348,7 @@ def test_password_login_for_admins_only_points_everyone_else_at_the_provider(app
 
 
 def test_password_login_stays_open_to_everyone_without_single_sign_on(database_url, tmp_path):
-    app = _make_app(database_url, tmp_path, PASSWORD_LOGIN="admins")
-    with app.app_context():
+    with app_with(database_url, tmp_path, PASSWORD_LOGIN="admins") as app:
         make_user(Role.LEARNER, email="sam@example.com")
         assert login(app.test_client(), "sam@example.com").status_code == 302
 
@@ -362,3 +364,23 @@ def test_an_account_can_be_unlinked_from_its_identity(app, runner, client, idp):
     assert user("sam@example.com").oidc_subject == "idp-sub-1"
     missing = runner.invoke(args=["users", "unlink-sso", "nobody@example.com"])
     assert missing.exit_code == 1 and "There is no account for" in missing.output
+
+
+def test_the_way_back_from_the_provider_is_rate_limited_like_the_login_form(database_url,
+                                                                            tmp_path, idp):
+    with app_with(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                  LOGIN_RATE_LIMIT="2 per minute", **idp.app_config()) as app:
+        client = app.test_client()
+        answers = [client.get("/login/sso/callback?code=x&state=y").status_code
+                   for _ in range(3)]
+        assert answers == [400, 400, 429]
+
+
+def test_a_discovery_document_for_another_issuer_is_not_used(database_url, tmp_path, idp):
+    # The same server under another name: its document names 127.0.0.1, not localhost.
+    other_name = idp.issuer.replace("127.0.0.1", "localhost")
+    with app_with(database_url, tmp_path, **idp.app_config(OIDC_ISSUER=other_name)) as app:
+        response = app.test_client().get(START)
+        assert response.status_code == 502
+        assert ("/.well-known/openid-configuration", 200) in idp.requests
+        assert not any(path == "/authorize" for path, _status in idp.requests)

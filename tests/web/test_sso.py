@@ -384,3 +384,31 @@ def test_a_discovery_document_for_another_issuer_is_not_used(database_url, tmp_p
         assert response.status_code == 502
         assert ("/.well-known/openid-configuration", 200) in idp.requests
         assert not any(path == "/authorize" for path, _status in idp.requests)
+
+
+def test_the_stand_in_provider_holds_the_app_to_pkce_and_its_secret(idp):
+    """The successful sign-ins above prove the app sends the right verifier and secret only if
+    the stand-in refuses the wrong ones."""
+    from tests.oidc_standin import s256
+
+    def code(verifier: str) -> str:
+        answer = requests.get(f"{idp.issuer}/authorize", allow_redirects=False, timeout=5,
+                              params={"client_id": "verkoopklaar", "response_type": "code",
+                                      "scope": "openid", "state": "s", "nonce": "n",
+                                      "redirect_uri": "http://localhost/cb",
+                                      "code_challenge": s256(verifier),
+                                      "code_challenge_method": "S256"})
+        return parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+
+    def exchange(code: str, verifier: str, secret: str = "idp-secret") -> int:
+        return requests.post(f"{idp.issuer}/token", auth=("verkoopklaar", secret), timeout=5,
+                             data={"grant_type": "authorization_code", "code": code,
+                                   "redirect_uri": "http://localhost/cb",
+                                   "code_verifier": verifier}).status_code
+
+    verifier = "v" * 43
+    assert exchange(code(verifier), "w" * 43) == 400
+    assert exchange(code(verifier), verifier, secret="wrong") == 401
+    good = code(verifier)
+    assert exchange(good, verifier) == 200
+    assert exchange(good, verifier) == 400  # a code works once

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from lms.config import PROJECT_ROOT, load_config
+from lms.config import PROJECT_ROOT, load_config, sso_configured
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -133,6 +133,10 @@ def _register_blueprints(app: Flask) -> None:
     )
     for blueprint, prefix in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)
+    if sso_configured(app.config):
+        from lms.auth.sso import init_sso
+
+        init_sso(app)  # single sign-on: its client and routes exist only when configured
     # The API authenticates by bearer token, never by cookie: CSRF does not apply to it.
     for blueprint in (api_reports_bp, api_impact_bp, api_sales_bp, api_xapi_bp,
                       api_openapi_bp):

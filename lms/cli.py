@@ -277,6 +277,26 @@ def users_create_command(email: str, name: str, role: str) -> None:
                  email=user.email, role=Role(role).label, password=temp))
 
 
+@users_group.command("unlink-sso")
+@click.argument("email")
+@with_appcontext
+def users_unlink_sso_command(email: str) -> None:
+    """Forget the single sign-on identity linked to an account; the next sign-in with a
+    verified email links it again (docs/operations.md, "Single sign-on")."""
+    from lms.people.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        _fail(_("There is no account for %(email)s.", email=email))
+    if user.oidc_subject is None:
+        click.echo(_("%(email)s is not linked to a single sign-on identity.", email=user.email))
+        return
+    user.oidc_subject = None
+    db.session.commit()
+    click.echo(_("%(email)s is no longer linked to its single sign-on identity.",
+                 email=user.email))
+
+
 @click.group("token")
 def token_group() -> None:
     """API tokens."""

@@ -160,7 +160,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHAT_ALLOW_LOCAL_HTTP", _bool, False,
             "Team chat: also accept webhook addresses http://127.0.0.1:<port>/... (a stand-in "
             "server for tests or a local relay); otherwise only https:// addresses"),
+    # Single sign-on (OpenID Connect, lms/auth/sso.py): docs/operations.md "Single sign-on".
+    Setting("OIDC_ISSUER", str, None,
+            "Single sign-on: the identity provider's issuer URL, exactly as its discovery "
+            "document names it (<issuer>/.well-known/openid-configuration); unset: no SSO"),
+    Setting("OIDC_CLIENT_ID", str, None, "Single sign-on: this site's client id at the provider"),
+    Setting("OIDC_CLIENT_SECRET", str, None,
+            "Single sign-on: the client secret; from the environment only, never "
+            "instance/config.py"),
+    Setting("OIDC_NAME", str, "your organisation",
+            "Single sign-on: the organisation named on the button (Log in with <name>)"),
+    Setting("OIDC_CREATE_USERS", _bool, False,
+            "Single sign-on: create an account (salesperson) for a person the provider "
+            "vouches for but who has none; off: such a person is refused"),
+    Setting("OIDC_TEAM_CLAIM", str, None,
+            "Single sign-on: the ID token claim naming the team of an account created at "
+            "sign-in (matched by name with an active team; no match: no team)"),
+    Setting("PASSWORD_LOGIN", lambda v: _choice(v, ("everyone", "admins")), "everyone",
+            "Who may log in with a password: everyone, or only admins (when single sign-on "
+            "is configured; without it everyone may)"),
 )
+
+#: Settings that must not sit in instance/config.py: files get copied, backed up and committed.
+ENVIRONMENT_ONLY = ("OIDC_CLIENT_SECRET",)
+#: Single sign-on needs all three of these, or none.
+OIDC_REQUIRED = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+
+
+def sso_configured(config: Mapping[str, Any]) -> bool:
+    """Single sign-on is on: the provider and this site's client are all set."""
+    return all(config.get(key) for key in OIDC_REQUIRED)
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -195,6 +224,10 @@ def load_config(
         source = instance_file.read_text(encoding="utf-8")
         exec(compile(source, str(instance_file), "exec"), namespace)
         config.update({k: v for k, v in namespace.items() if k.isupper()})
+        for key in ENVIRONMENT_ONLY:
+            if key in namespace:
+                raise RuntimeError(f"{instance_file} sets {key}: set LMS_{key} in the "
+                                   "environment instead")
 
     for setting in SETTINGS:
         raw = environ.get(f"LMS_{setting.key}")
@@ -206,6 +239,11 @@ def load_config(
             raise RuntimeError(f"LMS_{setting.key}: {exc}") from None
 
     config.update(overrides or {})
+
+    given = [key for key in OIDC_REQUIRED if config.get(key)]
+    if given and len(given) < len(OIDC_REQUIRED):
+        missing = ", ".join(f"LMS_{key}" for key in OIDC_REQUIRED if key not in given)
+        raise RuntimeError(f"single sign-on is half configured: {missing} missing")
 
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'lms.sqlite3'}"

@@ -16,12 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response
 
 from lms.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
+from lms.config import sso_configured
 from lms.errors import DomainError
 from lms.extensions import db, limiter, login_account_key
 from lms.i18n import browser_locale, speaking
-from lms.models import Role
+from lms.models import Role, User
 from lms.people import services as people
 from lms.people.passwords import dummy_hash, verify_password
 from lms.people.sessions import end_session, start_session
@@ -38,7 +40,7 @@ START_PAGES = {
 _ALLOWED_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "static"}
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -50,7 +52,7 @@ def require_new_password():  # noqa: ANN201
     return None
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only same-site paths: an open redirect after login is a phishing tool."""
     if not target:
         return None
@@ -67,8 +69,8 @@ def index():  # noqa: ANN201
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=login_account_key)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=login_account_key)
 def login():  # noqa: ANN201
     if current_user.is_authenticated:
         return redirect(url_for("auth.index"))
@@ -82,19 +84,43 @@ def login():  # noqa: ANN201
         elif not user.active:
             flash(_("This account has been deactivated. Ask your manager or an administrator."),
                   "error")
+        elif password_login_for_admins_only() and not user.has_role(Role.ADMIN):
+            flash(_("Log in with %(provider)s (the button above): here, only administrators "
+                    "log in with a password.", provider=current_app.config["OIDC_NAME"]),
+                  "error")
+            return _login_page(form), 403
         else:
-            # A new session at login: nothing from before the login survives (session fixation).
-            next_url = _safe_next(request.args.get("next"))
-            session.clear()
-            start_session(user, remember=bool(form.remember.data))
-            people.record_login(user)
-            db.session.commit()
-            if user.must_change_password:
-                flash(_("Welcome! Choose your own password before you continue."), "info")
-                return redirect(url_for("auth.change_password"))
-            return redirect(next_url or url_for("auth.index"))
-        return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form)
+            return finish_login(user, remember=bool(form.remember.data),
+                                next_url=safe_next(request.args.get("next")))
+        return _login_page(form), 401
+    return _login_page(form)
+
+
+def password_login_for_admins_only() -> bool:
+    """``LMS_PASSWORD_LOGIN=admins`` counts only with SSO on: else nobody else could log in."""
+    return (current_app.config["PASSWORD_LOGIN"] == "admins"
+            and sso_configured(current_app.config))
+
+
+def _login_page(form: LoginForm) -> str:
+    return render_template(
+        "auth/login.html", form=form,
+        sso_provider=current_app.config["OIDC_NAME"] if sso_configured(current_app.config)
+        else None,
+        admins_only=password_login_for_admins_only())
+
+
+def finish_login(user: User, *, remember: bool, next_url: str | None) -> Response:
+    """Log ``user`` in and send them on: the end of the password and the SSO login alike."""
+    # A new session at login: nothing from before the login survives (session fixation).
+    session.clear()
+    start_session(user, remember=remember)
+    people.record_login(user)
+    db.session.commit()
+    if user.must_change_password:
+        flash(_("Welcome! Choose your own password before you continue."), "info")
+        return redirect(url_for("auth.change_password"))
+    return redirect(next_url or url_for("auth.index"))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -289,8 +289,9 @@ def goal_view(goal: Goal, user: User, today: date,
         detail = (_("Achieved on %(day)s. %(detail)s", day=day, detail=detail) if detail
                   else _("Achieved on %(day)s.", day=day))
     return GoalView(
-        goal=goal, id=goal.id, note=goal.note, title=goal.title, kind=kind.value, kind_label=str(KINDS[kind].label),
-        is_training=kind.is_training, target=target_label(goal), detail=detail,
+        goal=goal, id=goal.id, note=goal.note, title=goal.title, kind=kind.value,
+        kind_label=str(KINDS[kind].label), is_training=kind.is_training,
+        target=target_label(goal), detail=detail,
         progress=value, percent=None if value is None else round(min(value, 1.0) * 100),
         status=("to_do" if kind is GoalKind.COACHING_STEP and not achieved
                 and today <= goal.deadline

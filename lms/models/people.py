@@ -107,6 +107,9 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The interface language the person chose ("nl", "en"); None: follow the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: The identity provider's stable id for this person (the ID token's ``sub``), stored at
+    #: their first single sign-on; later sign-ins match on it, whatever their email became.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")

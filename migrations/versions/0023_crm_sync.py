@@ -1,7 +1,7 @@
 """CRM sync: where each connection's sync stands
 
 Revision ID: 0023_crm_sync
-Revises: 0021_booster_mail
+Revises: 0022_oidc
 Create Date: 2026-12-04 18:30:00
 
 A new table only. The connections' secrets stay in the environment.
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_crm_sync'
-down_revision = '0021_booster_mail'
+down_revision = '0022_oidc'
 branch_labels = None
 depends_on = None
 

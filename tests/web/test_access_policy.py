@@ -12,7 +12,8 @@ from lms.models import Role
 from tests.conftest import login, page_token
 from tests.factories import make_team, make_user
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "api_openapi.openapi"}
+# The single sign-on routes exist only when it is configured (tests/web/test_sso.py).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "api_openapi.openapi", "sso.start", "sso.callback"}
 # Endpoints each role may use; admins may use everything.
 ROLE_AREAS = {
     "author.": {Role.TRAINER},

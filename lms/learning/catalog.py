@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import g, has_request_context
-from sqlalchemy import and_, event, select
+from sqlalchemy import Select, and_, bindparam, event, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from lms.content.documents import ModuleDoc, PathDoc, QuizDoc
@@ -67,6 +67,21 @@ def _translations() -> dict[int, ContentVersion]:
     return _load()[1]
 
 
+@lru_cache(maxsize=1)
+def _live_statement() -> Select:
+    """Live items with their current versions, and their translations into the reader's
+    language (a bound parameter), in one statement: not one lazy load per item. Built once:
+    every page runs it, and building the expression cost more than running it."""
+    translation = aliased(ContentVersion)
+    return (select(ContentItem, translation).join(ContentItem.current_version)
+            .outerjoin(ContentTranslation, and_(ContentTranslation.item_id == ContentItem.id,
+                                                ContentTranslation.language
+                                                == bindparam("language")))
+            .outerjoin(translation, translation.id == ContentTranslation.version_id)
+            .where(ContentItem.retired_at.is_(None))
+            .options(contains_eager(ContentItem.current_version)))
+
+
 def _load() -> tuple[dict[str, dict[str, ContentItem]], dict[int, ContentVersion]]:
     if has_request_context() and (known := g.get("_live_items")) is not None:
         return known
@@ -74,14 +89,7 @@ def _load() -> tuple[dict[str, dict[str, ContentItem]], dict[int, ContentVersion
     # same statement: not one lazy load per item. Outside a request (commands, the demo) the
     # originals are used.
     language = locale_code() if has_request_context() else None
-    translation = aliased(ContentVersion)
-    rows = db.session.execute(
-        select(ContentItem, translation).join(ContentItem.current_version)
-        .outerjoin(ContentTranslation, and_(ContentTranslation.item_id == ContentItem.id,
-                                            ContentTranslation.language == language))
-        .outerjoin(translation, translation.id == ContentTranslation.version_id)
-        .where(ContentItem.retired_at.is_(None))
-        .options(contains_eager(ContentItem.current_version)))
+    rows = db.session.execute(_live_statement(), {"language": language})
     live: dict[str, dict[str, ContentItem]] = {kind.value: {} for kind in ContentKind}
     translations: dict[int, ContentVersion] = {}
     for item, translated in rows:

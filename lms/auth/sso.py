@@ -40,6 +40,11 @@ _NEXT_KEY = "sso_next"
 _DISCOVERY = "/.well-known/openid-configuration"
 #: Seconds to wait for the provider before saying it cannot be reached.
 PROVIDER_TIMEOUT = 10
+#: Sign-ins one browser may have under way at once (tabs). Authlib keeps each one's state in
+#: the session cookie for an hour; without a cap every click grows the cookie until the browser
+#: drops it, and then no sign-in from that browser can succeed.
+MAX_PENDING = 3
+_STATE_PREFIX = "_state_oidc_"
 
 
 def init_sso(app: Flask) -> None:
@@ -105,7 +110,16 @@ def start():  # noqa: ANN201
         current_app.logger.warning("SSO: the provider's discovery document failed: %r", exc)
         return _unreachable()
     session[_NEXT_KEY] = safe_next(request.args.get("next"))
+    _drop_old_attempts()
     return client.authorize_redirect(url_for("sso.callback", _external=True))
+
+
+def _drop_old_attempts() -> None:
+    """Keep room for one more sign-in: forget all but the newest ``MAX_PENDING - 1``."""
+    pending = sorted((key for key in session if key.startswith(_STATE_PREFIX)),
+                     key=lambda key: session[key].get("exp", 0))
+    for key in pending[:max(0, len(pending) - MAX_PENDING + 1)]:
+        session.pop(key)
 
 
 @bp.route("/callback")
@@ -114,7 +128,7 @@ def callback():  # noqa: ANN201
     provider = provider_name()
     error = request.args.get("error")
     if error:
-        current_app.logger.info("SSO: the provider answered %s (%s)", error[:64],
+        current_app.logger.info("SSO: the provider answered %r (%r)", error[:64],
                                 request.args.get("error_description", "")[:200])
         if error == "access_denied":
             return refused(_("The sign-in at %(provider)s was cancelled, or %(provider)s did "

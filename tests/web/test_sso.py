@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import socket
 from contextlib import contextmanager
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
@@ -17,7 +17,7 @@ from lms import create_app
 from lms.extensions import db
 from lms.models import LoginSession, Role, User
 from lms.people.services import PersonFields, create_user
-from tests.conftest import IsolatedClient, base_config, login
+from tests.conftest import PASSWORD, IsolatedClient, base_config, login, page_token
 from tests.factories import make_team, make_user
 from tests.oidc_standin import StandInIdP
 
@@ -334,15 +334,20 @@ def test_password_login_for_admins_only_points_everyone_else_at_the_provider(app
     make_user(Role.ADMIN, email="admin@example.com")
     page = client.get("/login").get_data(as_text=True)
     assert "Administrators: log in with your password" in page
-    response = login(client, "manager@example.com")
-    assert response.status_code == 403
-    assert "Log in with Acme (the button above): here, only administrators log in with a " \
-           "password." in response.get_data(as_text=True)
-    assert not logged_in(client)
-    # A wrong password still says only that: the refusal tells nothing about the account.
-    wrong = login(client, "manager@example.com", "not-the-password")
-    assert wrong.status_code == 401 and "only administrators" not in wrong.get_data(
-        as_text=True)
+    refusal = ("Log in with Acme (the button above): here, only administrators log in with a "
+               "password, and this is not an administrator&#39;s email address and password.")
+    answers = {}
+    for email, password in [("manager@example.com", PASSWORD),  # right, but not an admin's
+                            ("manager@example.com", "not-the-password"),
+                            ("nobody@example.com", PASSWORD),
+                            ("admin@example.com", "not-the-password")]:
+        response = login(client, email, password)
+        answers[email, password] = (response.status_code,
+                                    refusal in response.get_data(as_text=True))
+        assert not logged_in(client)
+    # One answer for all: a right password is not confirmed for an account that cannot use it
+    # (people reuse passwords), nor does the answer tell an admin's address from another.
+    assert set(answers.values()) == {(401, True)}, answers
     assert login(client, "admin@example.com").status_code == 302
     assert client.get("/").headers["Location"] == "/admin/people"
 
@@ -412,3 +417,107 @@ def test_the_stand_in_provider_holds_the_app_to_pkce_and_its_secret(idp):
     good = code(verifier)
     assert exchange(good, verifier) == 200
     assert exchange(good, verifier) == 400  # a code works once
+
+
+# Review: hostile and concurrent sign-ins ------------------------------------------------------
+
+@pytest.mark.parametrize("next_url", ["/\\evil.example/", "/\\/evil.example/", "/\t/evil.example/"])
+def test_a_backslash_or_control_character_in_next_does_not_leave_the_site(app, client, idp,
+                                                                          next_url):
+    # Browsers read "/\evil.example/" as "//evil.example/", and drop tabs: another site.
+    make_user(Role.LEARNER, email="sam@example.com")
+    response = sso_login(client, START + "?" + urlencode({"next": next_url}))
+    assert response.headers["Location"] == "/"
+    client.post("/logout", data={"csrf_token": _token(client)})
+    data = {"email": "sam@example.com", "password": PASSWORD,
+            "csrf_token": page_token(client, "/login")}
+    password = client.post("/login?" + urlencode({"next": next_url}), data=data)
+    assert password.status_code == 302 and password.headers["Location"] == "/"
+
+
+def test_an_admin_is_not_linked_by_email(app, client, idp):
+    make_user(Role.ADMIN, email="sam@example.com")
+    response = sso_login(client)
+    assert response.status_code == 403
+    assert "administrators log in with their password" in response.get_data(as_text=True)
+    assert not logged_in(client) and client.get("/admin/people").status_code != 200
+    assert user("sam@example.com").oidc_subject is None
+    # A person linked before they became admin keeps their sign-in: the link was made on purpose.
+    admin = user("sam@example.com")
+    admin.oidc_subject = "idp-sub-1"
+    db.session.commit()
+    assert sso_login(client).status_code == 302
+    assert client.get("/").headers["Location"] == "/admin/people"
+
+
+def test_a_subject_too_long_to_store_is_refused_with_a_page(app, client, idp):
+    make_user(Role.LEARNER, email="sam@example.com")
+    idp.sign_in_as("s" * 256, "sam@example.com")
+    response = sso_login(client)
+    assert response.status_code == 403
+    assert "sent an identity this site cannot store" in response.get_data(as_text=True)
+    assert user("sam@example.com").oidc_subject is None
+
+
+@pytest.mark.parametrize("lands", ["before the check", "between the check and the insert"])
+def test_two_sign_ins_making_the_same_account_at_once_both_get_in(app, client, idp,
+                                                                 monkeypatch, lands):
+    """Two tabs (or a double click) of a newcomer: the other sign-in makes the account while
+    this one is on its way; this one then finds it instead of failing."""
+    from sqlalchemy.orm import Session
+
+    from lms.people import services
+    from lms.people import sso as people_sso
+
+    app.config.update(OIDC_CREATE_USERS=True)
+    idp.sign_in_as("idp-new", "newbie@example.com", name="New Bie")
+    real_find = people_sso.find_user_by_email
+
+    def other_sign_in_commits_first(email: str):  # noqa: ANN202
+        with Session(db.engine) as other:
+            other.add(User(email=email, name="New Bie", role=Role.LEARNER.value,
+                           password_hash="x", oidc_subject="idp-new"))
+            other.commit()
+        return None
+
+    monkeypatch.setattr(people_sso, "find_user_by_email", other_sign_in_commits_first)
+    if lands != "before the check":
+        monkeypatch.setattr(services, "find_user_by_email", lambda email: None)
+    response = sso_login(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    monkeypatch.setattr(people_sso, "find_user_by_email", real_find)
+    assert logged_in(client)
+    assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
+
+
+def test_two_identities_with_one_email_cannot_both_link_it(app, client, idp, monkeypatch):
+    """The second identity's link, landing while the first one's is on its way, is refused
+    rather than silently moving the account to it."""
+    from sqlalchemy.orm import Session
+
+    from lms.people import sso as people_sso
+
+    sam = make_user(Role.LEARNER, email="sam@example.com")
+    real_find = people_sso.find_user_by_email
+
+    def first_identity_links_meanwhile(email: str):  # noqa: ANN202
+        found = real_find(email)
+        with Session(db.engine) as other:
+            other.get(User, sam.id).oidc_subject = "idp-first"
+            other.commit()
+        return found
+
+    monkeypatch.setattr(people_sso, "find_user_by_email", first_identity_links_meanwhile)
+    response = sso_login(client)
+    assert response.status_code == 403
+    assert "is linked to another Acme identity" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert user("sam@example.com").oidc_subject == "idp-first"
+
+
+def test_many_abandoned_sign_ins_do_not_outgrow_the_session_cookie(app, client, idp):
+    make_user(Role.LEARNER, email="sam@example.com")
+    for _attempt in range(30):  # clicked, went back, clicked again...
+        assert client.get(START).status_code == 302
+    assert len(client.get_cookie("session").value) < 2000
+    assert sso_login(client).status_code == 302 and logged_in(client)

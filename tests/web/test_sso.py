@@ -334,6 +334,8 @@ def test_password_login_for_admins_only_points_everyone_else_at_the_provider(app
     make_user(Role.ADMIN, email="admin@example.com")
     page = client.get("/login").get_data(as_text=True)
     assert "Administrators: log in with your password" in page
+    # Nobody else has a password to forget here: no "ask your manager" for one.
+    assert "Ask another administrator to reset it" in page and "Ask your manager" not in page
     refusal = ("Log in with Acme (the button above): here, only administrators log in with a "
                "password, and this is not an administrator&#39;s email address and password.")
     answers = {}

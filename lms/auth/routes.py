@@ -36,6 +36,8 @@ START_PAGES = {
     Role.MANAGER: "manage.index",
     Role.ADMIN: "admin.users",
 }
+#: The longest page address ``next`` may name.
+NEXT_MAX = 1000
 # Pages a person who must change their password may still open.
 _ALLOWED_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "static"}
 
@@ -54,7 +56,8 @@ def require_new_password():  # noqa: ANN201
 
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths: an open redirect after login is a phishing tool."""
-    if not target:
+    # Longer than any page of ours: it would overfill the session cookie (single sign-on).
+    if not target or len(target) > NEXT_MAX:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -5,6 +5,7 @@ the provider with ``requests`` and brings the answer back to the app's callback.
 from __future__ import annotations
 
 import html
+import secrets
 import socket
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -298,3 +299,28 @@ def test_nothing_from_the_session_before_the_sign_in_survives_it(app, client, id
     with client.session_transaction() as after:
         assert "planted" not in after
         assert not [key for key in after if key.startswith("_state_")]
+
+
+def test_an_error_answer_is_believed_only_for_a_sign_in_this_browser_started(app, client):
+    words = "Your account is locked: call +31 20 123 4567"
+    crafted = client.get("/login/sso/callback?" + urlencode({"error": words, "state": "x"}))
+    page = crafted.get_data(as_text=True)
+    assert crafted.status_code == 400 and "This sign-in was not started here" in page
+    assert "call +31" not in page
+    # From the provider, for this browser's sign-in: said, but only as an error code.
+    state = parse_qs(urlsplit(client.get(START).headers["Location"]).query)["state"][0]
+    answer = client.get("/login/sso/callback?" + urlencode({"error": words, "state": state}))
+    page = answer.get_data(as_text=True)
+    assert "Acme could not sign you in (it answered: ?)" in page and "call +31" not in page
+    # The sign-in is over: the same state does not work twice.
+    again = client.get("/login/sso/callback?" + urlencode({"error": "server_error",
+                                                          "state": state}))
+    assert "This sign-in was not started here" in again.get_data(as_text=True)
+
+
+def test_a_huge_next_is_dropped_rather_than_overfilling_the_session_cookie(app, client, idp):
+    make_user(Role.LEARNER, email="sam@example.com")
+    # Random, so that the session cookie's compression cannot shrink it.
+    response = sso_login(client, START + "?" + urlencode(
+        {"next": "/learn/" + secrets.token_urlsafe(4000)}))
+    assert response.status_code == 302 and response.headers["Location"] == "/"

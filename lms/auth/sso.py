@@ -126,7 +126,9 @@ def _drop_old_attempts() -> None:
 
 
 @bp.route("/callback")
-@limiter.limit(login_limit)
+# Only failures count: a success took a sign-in at the provider, and a sales office behind one
+# address all signing in at nine must not be turned away.
+@limiter.limit(login_limit, deduct_when=lambda response: response.status_code >= 400)
 def callback():  # noqa: ANN201
     provider = provider_name()
     error = request.args.get("error")

@@ -57,8 +57,9 @@ class Identity:
         email = claims.get("email")
         # Some providers (Cognito) send the flag as the string "true".
         verified = claims.get("email_verified") in (True, "true")
-        name = claims.get("name") or " ".join(
-            str(part) for part in (claims.get("given_name"), claims.get("family_name")) if part)
+        parts = [claims.get(key) for key in ("name", "given_name", "family_name")]
+        parts = [part if isinstance(part, str) else "" for part in parts]
+        name = parts[0].strip() or " ".join(part for part in parts[1:] if part)
         teams = claims.get(team_claim) if team_claim else None
         if isinstance(teams, str):
             teams = [teams]
@@ -66,7 +67,7 @@ class Identity:
             subject=str(claims["sub"]),
             email=email.strip() if isinstance(email, str) and email.strip() else None,
             email_verified=verified,
-            name=" ".join(str(name).split())[:NAME_MAX],
+            name=" ".join(name.split())[:NAME_MAX],
             team_names=tuple(t for t in teams or () if isinstance(t, str) and t.strip()),
         )
 

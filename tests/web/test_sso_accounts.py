@@ -110,12 +110,17 @@ def test_an_unverified_email_makes_no_account_either(app, client, idp):  # noqa:
     assert user("newbie@example.com") is None
 
 
-def test_a_deactivated_person_is_refused(app, client, idp):  # noqa: F811
-    make_user(Role.LEARNER, email="sam@example.com", active=False)
+@pytest.mark.parametrize("linked", [False, True])
+def test_a_deactivated_person_is_refused(app, client, idp, linked):  # noqa: F811
+    sam = make_user(Role.LEARNER, email="sam@example.com", active=False)
+    sam.oidc_subject = "idp-sub-1" if linked else None
+    db.session.commit()
     response = sso_login(client)
     assert response.status_code == 403
     assert "This account has been deactivated" in response.get_data(as_text=True)
     assert not logged_in(client)
+    # Not linked on the way either: reactivating the account does not pick up this identity.
+    assert user("sam@example.com").oidc_subject == ("idp-sub-1" if linked else None)
 
 
 def test_a_temporary_password_is_retired_by_a_sign_in(app, client):  # noqa: F811

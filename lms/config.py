@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lms.safeyaml import quote
 
@@ -163,7 +164,8 @@ SETTINGS: tuple[Setting, ...] = (
     # Single sign-on (OpenID Connect, lms/auth/sso.py): docs/operations.md "Single sign-on".
     Setting("OIDC_ISSUER", str, None,
             "Single sign-on: the identity provider's issuer URL, exactly as its discovery "
-            "document names it (<issuer>/.well-known/openid-configuration); unset: no SSO"),
+            "document names it (<issuer>/.well-known/openid-configuration); https:// only, "
+            "but for a provider on this machine; unset: no SSO"),
     Setting("OIDC_CLIENT_ID", str, None, "Single sign-on: this site's client id at the provider"),
     Setting("OIDC_CLIENT_SECRET", str, None,
             "Single sign-on: the client secret; from the environment only, never "
@@ -185,6 +187,17 @@ SETTINGS: tuple[Setting, ...] = (
 ENVIRONMENT_ONLY = ("OIDC_CLIENT_SECRET",)
 #: Single sign-on needs all three of these, or none.
 OIDC_REQUIRED = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+
+
+def _check_issuer(issuer: str | None) -> None:
+    """The client secret and the ID tokens travel to and from the issuer: https only, but for
+    a provider on this machine (a stand-in, or a local relay)."""
+    if not issuer:
+        return
+    parts = urlsplit(issuer)
+    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not (parts.scheme == "https" and parts.hostname) and not local:
+        raise RuntimeError(f"LMS_OIDC_ISSUER must be an https:// address, got {quote(issuer)}")
 
 
 def sso_configured(config: Mapping[str, Any]) -> bool:
@@ -244,6 +257,7 @@ def load_config(
     if given and len(given) < len(OIDC_REQUIRED):
         missing = ", ".join(f"LMS_{key}" for key in OIDC_REQUIRED if key not in given)
         raise RuntimeError(f"single sign-on is half configured: {missing} missing")
+    _check_issuer(config.get("OIDC_ISSUER"))
 
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'lms.sqlite3'}"

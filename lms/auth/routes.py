@@ -36,6 +36,8 @@ START_PAGES = {
     Role.MANAGER: "manage.index",
     Role.ADMIN: "admin.users",
 }
+#: The longest page address ``next`` may name.
+NEXT_MAX = 1000
 # Pages a person who must change their password may still open.
 _ALLOWED_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "static"}
 
@@ -54,10 +56,14 @@ def require_new_password():  # noqa: ANN201
 
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths: an open redirect after login is a phishing tool."""
-    if not target:
+    # Longer than any page of ours: it would overfill the session cookie (single sign-on).
+    if not target or len(target) > NEXT_MAX:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "/\evil.example" as "//evil.example", and drop tabs and newlines first.
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return None
     return target
 
@@ -79,16 +85,18 @@ def login():  # noqa: ANN201
         user = people.find_user_by_email(form.email.data or "")
         password_ok = verify_password(user.password_hash if user else dummy_hash(),
                                       form.password.data or "")
-        if user is None or not password_ok:
+        if password_login_for_admins_only() and (
+                user is None or not password_ok or not user.has_role(Role.ADMIN)):
+            # One answer whatever the password: a right one must not be confirmed for an
+            # account that cannot use it (people reuse passwords), nor an admin's email shown.
+            flash(_("Log in with %(provider)s (the button above): here, only administrators "
+                    "log in with a password, and this is not an administrator's email address "
+                    "and password.", provider=current_app.config["OIDC_NAME"]), "error")
+        elif user is None or not password_ok:
             flash(_("The email address or password is not correct."), "error")
         elif not user.active:
             flash(_("This account has been deactivated. Ask your manager or an administrator."),
                   "error")
-        elif password_login_for_admins_only() and not user.has_role(Role.ADMIN):
-            flash(_("Log in with %(provider)s (the button above): here, only administrators "
-                    "log in with a password.", provider=current_app.config["OIDC_NAME"]),
-                  "error")
-            return _login_page(form), 403
         else:
             return finish_login(user, remember=bool(form.remember.data),
                                 next_url=safe_next(request.args.get("next")))

@@ -11,6 +11,8 @@ page. Registered only when SSO is configured (``lms.config.sso_configured``).
 
 from __future__ import annotations
 
+import re
+
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import (
@@ -40,6 +42,12 @@ _NEXT_KEY = "sso_next"
 _DISCOVERY = "/.well-known/openid-configuration"
 #: Seconds to wait for the provider before saying it cannot be reached.
 PROVIDER_TIMEOUT = 10
+#: Sign-ins one browser may have under way at once (tabs). Authlib keeps each one's state in
+#: the session cookie for an hour; without a cap every click grows the cookie until the browser
+#: drops it, and then no sign-in from that browser can succeed.
+MAX_PENDING = 3
+_STATE_PREFIX = "_state_oidc_"
+_ERROR_CODE = re.compile(r"[a-z_]{1,64}")
 
 
 def init_sso(app: Flask) -> None:
@@ -105,22 +113,39 @@ def start():  # noqa: ANN201
         current_app.logger.warning("SSO: the provider's discovery document failed: %r", exc)
         return _unreachable()
     session[_NEXT_KEY] = safe_next(request.args.get("next"))
+    _drop_old_attempts()
     return client.authorize_redirect(url_for("sso.callback", _external=True))
 
 
+def _drop_old_attempts() -> None:
+    """Keep room for one more sign-in: forget all but the newest ``MAX_PENDING - 1``."""
+    pending = sorted((key for key in session if key.startswith(_STATE_PREFIX)),
+                     key=lambda key: session[key].get("exp", 0))
+    for key in pending[:max(0, len(pending) - MAX_PENDING + 1)]:
+        session.pop(key)
+
+
 @bp.route("/callback")
-@limiter.limit(login_limit)
+# Only failures count: a success took a sign-in at the provider, and a sales office behind one
+# address all signing in at nine must not be turned away.
+@limiter.limit(login_limit, deduct_when=lambda response: response.status_code >= 400)
 def callback():  # noqa: ANN201
     provider = provider_name()
     error = request.args.get("error")
     if error:
-        current_app.logger.info("SSO: the provider answered %s (%s)", error[:64],
+        # Only an answer to a sign-in this browser started: anyone can send a link to this
+        # page, and its words must not be theirs. The sign-in is over either way.
+        if session.pop(_STATE_PREFIX + request.args.get("state", ""), None) is None:
+            return _not_started_here()
+        current_app.logger.info("SSO: the provider answered %r (%r)", error[:64],
                                 request.args.get("error_description", "")[:200])
         if error == "access_denied":
             return refused(_("The sign-in at %(provider)s was cancelled, or %(provider)s did "
                              "not allow it.", provider=provider), 403)
+        # An error code (RFC 6749 4.1.2.1) is a word like server_error; shown only if it is one.
+        code = error if _ERROR_CODE.fullmatch(error) else "?"
         return refused(_("%(provider)s could not sign you in (it answered: %(error)s).",
-                         provider=provider, error=error[:64]))
+                         provider=provider, error=code))
     client = _client()
     issuer = current_app.config["OIDC_ISSUER"]
     try:
@@ -132,8 +157,7 @@ def callback():  # noqa: ANN201
             "aud": {"essential": True, "value": current_app.config["OIDC_CLIENT_ID"]},
         })
     except MismatchingStateError:
-        return refused(_("This sign-in was not started here, or it took too long. Start again "
-                         "from the login page."))
+        return _not_started_here()
     except OAuthError as exc:
         current_app.logger.warning("SSO: the token request failed: %s", exc)
         return refused(_("%(provider)s refused to complete the sign-in. Start again from the "
@@ -161,6 +185,11 @@ def callback():  # noqa: ANN201
         flash(_("Welcome! Your account was made from your %(provider)s sign-in.",
                 provider=provider), "success")
     return response
+
+
+def _not_started_here():  # noqa: ANN202
+    return refused(_("This sign-in was not started here, or it took too long. Start again "
+                     "from the login page."))
 
 
 def _why_token_refused(exc: JoseError, provider: str) -> str:

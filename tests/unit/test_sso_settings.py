@@ -48,6 +48,9 @@ def test_password_login_takes_only_the_two_choices(tmp_path):
      "Sam Seller", ()),
     ({"email_verified": "yes", "dept": "North"}, False, "", ("North",)),
     ({"dept": ["North", "", 7, "South"]}, False, "", ("North", "South")),
+    # A name that is not text is no name: the given and family names are used instead.
+    ({"name": {"nl": "Sam"}, "given_name": "Sam", "family_name": ["Seller"]}, False, "Sam", ()),
+    ({"name": "   ", "given_name": "Sam"}, False, "Sam", ()),
 ])
 def test_claims_are_read_with_care(claims, verified, name, teams):
     identity = Identity.from_claims({"sub": "s1", "email": " sam@example.com ", **claims},
@@ -59,3 +62,20 @@ def test_claims_are_read_with_care(claims, verified, name, teams):
 
 def test_a_long_name_is_cut_to_fit():
     assert len(Identity.from_claims({"sub": "s", "name": "x" * 500}).name) == 120
+
+
+@pytest.mark.parametrize(("issuer", "accepted"), [
+    ("https://login.example.com/tenant/v2.0", True),
+    ("http://127.0.0.1:8080", True),   # a provider on this machine: a stand-in, a relay
+    ("http://localhost:8080", True),
+    ("http://login.example.com", False),  # the client secret would travel in the clear
+    ("login.example.com", False),
+    ("https://", False),
+])
+def test_the_issuer_must_be_reached_over_https(tmp_path, issuer, accepted):
+    environ = {**OIDC_ENV, "LMS_OIDC_ISSUER": issuer}
+    if accepted:
+        assert load_config(tmp_path, environ=environ)["OIDC_ISSUER"] == issuer
+    else:
+        with pytest.raises(RuntimeError, match="LMS_OIDC_ISSUER must be an https:// address"):
+            load_config(tmp_path, environ=environ)

@@ -50,8 +50,9 @@ run: $(VENV)/.installed $(MO_FILES)
 	@echo "Serving Verkoopklaar on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/lms run --host $(HOST) --port $(PORT)
 
+# One worker per core (pytest-xdist), a test file per worker: its module fixtures are built once.
 test: $(VENV)/.installed-dev $(MO_FILES)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lms tests bench

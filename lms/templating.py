@@ -12,6 +12,8 @@ from lms.models import Role
 MANAGE_PREFIXES = ("manage.", "reports.", "assignments.", "sales_reports.", "sales.",
                    "coaching.", "team_followups.", "boosters_admin.")
 
+ADMIN_PREFIXES = ("admin.", "settings.", "admin_tokens.", "chat.")
+
 # (endpoint, label, roles that see it, endpoint prefixes it is "current" for); admins see all.
 NAVIGATION = (
     ("learn.dashboard", _l("My training"), {Role.LEARNER, Role.TRAINER, Role.MANAGER},
@@ -24,12 +26,8 @@ NAVIGATION = (
     ("author.index", _l("Content"), {Role.TRAINER}, ("author.", "author_reactions.")),
     ("question_stats.index", _l("Question statistics"), {Role.TRAINER}, ("question_stats.",)),
     ("manage.index", _l("My teams"), {Role.MANAGER}, MANAGE_PREFIXES),
-    ("admin.users", _l("People"), set(), ("admin.users", "admin.new_user", "admin.edit_user",
-                                      "admin.import_people", "admin.confirm_import")),
-    ("admin.teams", _l("Teams"), set(), ("admin.teams", "admin.new_team", "admin.edit_team")),
-    ("settings.index", _l("Settings"), set(), ("settings.",)),
-    ("admin_tokens.index", _l("API tokens"), set(), ("admin_tokens.",)),
-    ("chat.index", _l("Team chat"), set(), ("chat.",)),
+    # The site's administration is one entry with a row of tabs, as the manager's pages are.
+    ("admin.users", _l("Administration"), set(), ADMIN_PREFIXES),
 )
 
 # The manager's pages share one top-level entry and a row of tabs (endpoint, label, prefixes).
@@ -47,6 +45,17 @@ MANAGE_TABS = (
 )
 
 
+# The administration's tabs (endpoint, label, prefixes).
+ADMIN_TABS = (
+    ("admin.users", _l("People"), ("admin.users", "admin.new_user", "admin.edit_user",
+                                   "admin.import_people", "admin.confirm_import")),
+    ("admin.teams", _l("Teams"), ("admin.teams", "admin.new_team", "admin.edit_team")),
+    ("settings.index", _l("Settings"), ("settings.",)),
+    ("admin_tokens.index", _l("API tokens"), ("admin_tokens.",)),
+    ("chat.index", _l("Team chat"), ("chat.",)),
+)
+
+
 def nav_items() -> list[tuple[str, str, bool]]:
     """(endpoint, label, is current page) for the logged-in person's role."""
     if not current_user.is_authenticated:
@@ -60,19 +69,25 @@ def nav_items() -> list[tuple[str, str, bool]]:
     ]
 
 
-def manage_tabs() -> list[tuple[str, str, bool]]:
-    """The tabs above every manager page; empty elsewhere and for people who are not managers."""
+def section_tabs() -> tuple[str, list[tuple[str, str, bool]]]:
+    """(the tab row's name, its tabs) above every page of the manager's or the admin's
+    section; no tabs elsewhere or for people who may not open the section."""
     here = request.endpoint or ""
-    if (not current_user.is_authenticated
-            or not current_user.has_role(Role.MANAGER, Role.ADMIN)
-            or not here.startswith(MANAGE_PREFIXES + ("question_stats.",))):
-        return []
-    return [(endpoint, label, here.startswith(prefixes))
-            for endpoint, label, prefixes in MANAGE_TABS if endpoint.split(".")[0] in
-            current_app.blueprints]
+    if not current_user.is_authenticated:
+        return "", []
+    if here.startswith(ADMIN_PREFIXES) and current_user.has_role(Role.ADMIN):
+        name, tabs = str(_l("Administration")), ADMIN_TABS
+    elif (here.startswith(MANAGE_PREFIXES + ("question_stats.",))
+          and current_user.has_role(Role.MANAGER, Role.ADMIN)):
+        name, tabs = str(_l("Team pages")), MANAGE_TABS
+    else:
+        return "", []
+    return name, [(endpoint, label, here.startswith(prefixes))
+                  for endpoint, label, prefixes in tabs
+                  if endpoint.split(".")[0] in current_app.blueprints]
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(nav_items=nav_items, manage_tabs=manage_tabs, Role=Role,
+    app.jinja_env.globals.update(nav_items=nav_items, section_tabs=section_tabs, Role=Role,
                                  shown_title=shown_title)

@@ -24,6 +24,11 @@ def nav(page: Page):  # noqa: ANN201 - Locator
     return page.get_by_role("navigation", name="Main")
 
 
+def admin_tabs(page: Page):  # noqa: ANN201 - Locator
+    """The tab row above every page of the administration."""
+    return page.get_by_role("navigation", name="Administration")
+
+
 def nav_labels(page: Page) -> list[str]:
     return [t.strip() for t in nav(page).get_by_role("link").all_inner_texts()]
 
@@ -40,16 +45,16 @@ ROLE_LANDINGS = [
     # email, path it lands on, h1, nav links it sees, nav links it must not see
     ("admin@demo.test", "/admin/people", "People",
      ["My training", "My goals", "My results", "My follow-ups", "My coaching", "Content",
-      "Question statistics", "My teams", "People", "Teams", "Settings", "API tokens"], []),
+      "Question statistics", "My teams", "Administration"], ["People", "Teams"]),
     ("trainer@demo.test", "/author/", "Training content",
      ["My training", "My goals", "Content", "Question statistics"],
-     ["My teams", "People", "Teams"]),
+     ["My teams", "Administration", "People", "Teams"]),
     ("manager1@demo.test", "/manage/", "My teams",
      ["My training", "My goals", "My results", "My teams"],
-     ["Content", "People", "Teams", "API tokens"]),
+     ["Content", "Administration", "People", "Teams", "API tokens"]),
     ("rep01@demo.test", "/learn/", re.compile(r"^Welcome, \S+$"),
      ["My training", "My goals", "My results", "My follow-ups", "My coaching"],
-     ["Content", "My teams", "People", "Teams"]),
+     ["Content", "My teams", "Administration", "People", "Teams"]),
 ]
 
 
@@ -67,8 +72,13 @@ def test_each_role_logs_in_to_its_own_start_page_and_logs_out(
         expect(nav(page).get_by_role("link", name=label, exact=True)).to_have_count(0)
     # The current page is marked in the navigation, and the header names who is logged in.
     expect(nav(page).locator("[aria-current=page]")).to_have_count(1)
-    expect(page.get_by_role("banner").get_by_role("link", name=re.compile(r"Salesperson|Admin|"
-                                                                          r"Trainer|Manager")))\
+    if heading == "People":
+        # The administration's pages are tabs under one entry, not five in the main menu.
+        assert [t.strip() for t in admin_tabs(page).get_by_role("link").all_inner_texts()] == [
+            "People", "Teams", "Settings", "API tokens", "Team chat"]
+        expect(admin_tabs(page).locator("[aria-current=page]")).to_have_text("People")
+    expect(page.get_by_role("banner").get_by_role("link", name=re.compile(r"(Salesperson|Admin|"
+                                                                          r"Trainer|Manager)$")))\
         .to_be_visible()
 
     log_out(page)
@@ -164,7 +174,7 @@ def test_logging_in_with_the_keyboard_only(demo_server: str, page: Page) -> None
 def test_admin_adds_a_person_who_then_chooses_their_own_password(demo_server: str,
                                                                  page: Page) -> None:
     log_in(page, demo_server, "admin@demo.test", DEMO_PASSWORD)
-    nav(page).get_by_role("link", name="People", exact=True).click()
+    admin_tabs(page).get_by_role("link", name="People", exact=True).click()
     page.get_by_role("link", name="Add a person").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a person")
 
@@ -305,7 +315,7 @@ def test_admin_imports_people_from_a_csv_file(demo_server: str, page: Page) -> N
 
 def test_admin_creates_archives_and_restores_a_team(demo_server: str, page: Page) -> None:
     log_in(page, demo_server, "admin@demo.test", DEMO_PASSWORD)
-    nav(page).get_by_role("link", name="Teams", exact=True).click()
+    admin_tabs(page).get_by_role("link", name="Teams", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Teams")
     page.get_by_role("link", name="Add a team").click()
 
@@ -333,7 +343,7 @@ def test_admin_creates_archives_and_restores_a_team(demo_server: str, page: Page
     expect(page.get_by_label("Team", exact=True).locator("option", has_text="Team Oost"))\
         .to_have_count(0)
 
-    nav(page).get_by_role("link", name="Teams", exact=True).click()
+    admin_tabs(page).get_by_role("link", name="Teams", exact=True).click()
     page.get_by_role("row", name=re.compile("^Team Oost")).get_by_role(
         "button", name="Restore").click()
     expect(page.get_by_role("status")).to_have_text("Team Oost is active again.")
@@ -362,7 +372,7 @@ def test_a_team_cannot_report_into_a_team_below_it(demo_server: str, live_app: F
     _noord_reports_into_oost_form(demo_server, live_app, page)
     expect(page.get_by_text("A team cannot report into itself or a team below it.",
                             exact=True)).to_be_visible()
-    nav(page).get_by_role("link", name="Teams", exact=True).click()
+    admin_tabs(page).get_by_role("link", name="Teams", exact=True).click()
     expect(page.get_by_role("row", name=re.compile("^Team Noord"))).to_contain_text("—")
     expect(page.get_by_role("row", name=re.compile("^Team Oost"))).to_contain_text("Team Noord")
 

@@ -26,6 +26,10 @@ from lms.sales.presets import FIELDS, HUBSPOT, SALESFORCE, Preset
 TIMEOUT = 30  # seconds per request
 TRIES = 5  # per request: the first and four retries
 MAX_WAIT = 300  # seconds: a longer Retry-After fails the run; cron tries again later
+#: seconds of waiting (Retry-After and back-off) in one run, all requests together: past it the
+#: run stops, well inside the cron lease's hour (lms.maintenance.leases), so a CRM that keeps
+#: answering 429 never lets a run hold the lease until a second one starts beside it.
+RUN_WAIT = 900
 Sleep = Callable[[float], None]
 
 
@@ -43,8 +47,9 @@ class Deal:
 
 class Http:
     """Requests to one CRM: 429 waits as long as Retry-After says, a 5xx or a broken
-    connection is retried with back-off (1, 2, 4, 8 s), both at most ``TRIES`` times in all;
-    then ``SyncError``. ``sleep`` is injected so the tests do not wait."""
+    connection is retried with back-off (1, 2, 4, 8 s), both at most ``TRIES`` times in all
+    and ``RUN_WAIT`` seconds of waiting per run; then ``SyncError``. ``sleep`` is injected so
+    the tests do not wait."""
 
     def __init__(self, label: str, sleep: Sleep, session: requests.Session | None = None,
                  tries: int = TRIES) -> None:
@@ -52,6 +57,7 @@ class Http:
         self.sleep = sleep
         self.session = session or requests.Session()
         self.tries = tries
+        self.waited = 0.0
 
     def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         problem = ""
@@ -76,11 +82,19 @@ class Http:
                     return response
                 response.close()
             if attempt + 1 < self.tries:
-                self.sleep(wait)
+                self._wait(wait)
         raise SyncError(_("%(crm)s answered %(problem)s, %(num)d times; nothing was imported. "
                           "The next run starts again from the last successful sync.",
                           crm=self.label, problem=problem, num=self.tries))
 
+    def _wait(self, seconds: float) -> None:
+        if self.waited + seconds > RUN_WAIT:
+            raise SyncError(_("%(crm)s kept this run waiting for more than %(minutes)d minutes "
+                              "in all; nothing was imported. The next run starts again from "
+                              "the last successful sync.", crm=self.label,
+                              minutes=RUN_WAIT // 60))
+        self.waited += seconds
+        self.sleep(seconds)
 
     def close(self) -> None:
         self.session.close()
@@ -125,6 +139,18 @@ def _json(label: str, response: requests.Response) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SyncError(_("%(crm)s answered something that is not a JSON object.", crm=label))
     return data
+
+
+def next_page(label: str, seen: set[str], cursor: Any) -> str | None:
+    """The next page's cursor (HubSpot's ``after``, Salesforce's ``nextRecordsUrl``), or None
+    at the end. One the run was given before would page in a circle: the run stops."""
+    if not cursor:
+        return None
+    cursor = str(cursor)
+    if cursor in seen:
+        raise SyncError(_("%(crm)s sent the same page again; nothing was imported.", crm=label))
+    seen.add(cursor)
+    return cursor
 
 
 def api_time(value: Any) -> datetime:
@@ -206,6 +232,7 @@ class HubSpot:
         start = since
         while True:
             after, fetched, last = None, 0, None
+            seen: set[str] = set()
             while True:
                 body: dict[str, Any] = {
                     "filterGroups": [{"filters": [{
@@ -223,13 +250,19 @@ class HubSpot:
                     last = api_time(props[self.MODIFIED])
                     # A deal changed while paging shows up again: the newest wins.
                     found[str(result["id"])] = (props, last)
-                    fetched += 1
-                after = ((data.get("paging") or {}).get("next") or {}).get("after")
+                # Pages, not results, count towards the cap: a short or empty page that says
+                # more follow still brings the cap nearer, so the loop always ends.
+                fetched += self.PAGE
+                after = next_page(self.label, seen,
+                                  ((data.get("paging") or {}).get("next") or {}).get("after"))
                 if not after:
                     return found
                 if fetched + self.PAGE > self.search_cap:
                     break
-            if last is None or (start is not None and last <= start):
+            if last is None:
+                raise SyncError(_("HubSpot sent pages without deals that say more follow; "
+                                  "nothing was imported."))
+            if start is not None and last <= start:
                 raise SyncError(_("HubSpot: more than %(num)d deals changed at the same moment; "
                                   "the search cannot page past them.", num=self.search_cap))
             start = last  # at or after: the deals at that moment are read again, not lost
@@ -237,11 +270,13 @@ class HubSpot:
     def _owners(self) -> dict[str, dict[str, Any]]:
         owners: dict[str, dict[str, Any]] = {}
         params: dict[str, Any] = {"limit": 100}
+        seen: set[str] = set()
         while True:
             data = self._call("GET", "/crm/v3/owners", params=params)
             for owner in data.get("results") or []:
                 owners[str(owner.get("id"))] = owner
-            after = ((data.get("paging") or {}).get("next") or {}).get("after")
+            after = next_page(self.label, seen,
+                              ((data.get("paging") or {}).get("next") or {}).get("after"))
             if not after:
                 return owners
             params = {"limit": 100, "after": after}
@@ -320,6 +355,7 @@ class Salesforce:
         found: dict[str, Deal] = {}
         url: str | None = f"{self.instance}/services/data/v{self.version}/query"
         params: dict[str, str] | None = {"q": self.soql(since)}
+        seen: set[str] = set()
         if self.token is None:
             self._authorise()
             url = f"{self.instance}/services/data/v{self.version}/query"
@@ -329,7 +365,7 @@ class Salesforce:
                 fields = {field: _path(record, name) for field, name in self.fields.items()}
                 deal = Deal(str(record["Id"]), api_time(record[self.MODIFIED]), fields)
                 found[deal.crm_id] = deal
-            following = data.get("nextRecordsUrl")
+            following = next_page(self.label, seen, data.get("nextRecordsUrl"))
             url, params = (self.instance + following, None) if following else (None, None)
         return list(found.values())
 

@@ -273,7 +273,8 @@ def test_incremental_sync_reads_only_deals_changed_since_the_watermark(app, peop
     salesforce.records[0].update(Amount=16000.0,
                                  LastModifiedDate="2024-06-05T12:00:00.000+0000")
     second = sync("salesforce", sleep=Sleeps())
-    assert "WHERE LastModifiedDate >= 2024-06-02T10:00:00Z" in salesforce.queries[-1]
+    # From ten minutes before the watermark (crm_sync.OVERLAP).
+    assert "WHERE LastModifiedDate >= 2024-06-02T09:50:00Z" in salesforce.queries[-1]
     # The changed deal, and the one at the watermark's own moment (read again, unchanged).
     assert second.deals == 2
     assert (second.report.added, second.report.updated, second.report.unchanged) == (0, 1, 1)

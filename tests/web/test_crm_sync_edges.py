@@ -1,6 +1,7 @@
 """CRM sync, the edges: where the next run starts (a deal the CRM shows late, a deal stamped in
 the future, an undone sync, an undo while a sync runs), runs that must end (a CRM that keeps
-answering 429, pages in a circle) and errors that echo a secret."""
+answering 429, pages in a circle), errors that echo a secret, and a failing connection on the
+page."""
 
 from __future__ import annotations
 
@@ -187,3 +188,23 @@ def test_an_error_echoing_the_salesforce_session_is_kept_without_it(app, people,
         sync("salesforce", sleep=Sleeps())
     assert "MALFORMED_QUERY for session ***" in caught.value.message
     assert "00Dstandin!token" not in state("salesforce").last_message
+
+
+# The page -----------------------------------------------------------------------------------------
+
+def test_a_failing_connection_says_since_when_its_deals_are_current(app, client, people,  # noqa: ANN001, F811
+                                                                    hubspot):  # noqa: F811
+    load_hubspot(hubspot)
+    sync("hubspot", sleep=Sleeps())
+    app.config["HUBSPOT_TOKEN"] = "pat-revoked-0000"
+    with pytest.raises(SyncError, match="refused the request"):
+        sync("hubspot", sleep=Sleeps())
+    make_user(email="boss@example.com", role=Role.MANAGER)
+    db.session.commit()
+    login(client, "boss@example.com")
+    page = client.get("/manage/sales/").get_data(as_text=True)
+    row = page[page.index('<th scope="row">HubSpot</th>'):]
+    row = row[:row.index("</tr>")]
+    assert "Last successful sync:" in row and "Authentication credentials not found" in row
+    # The failed run read nothing: no count or import of an earlier run under its labels.
+    assert 'data-label="Deals read"' not in row and "Import #" not in row

@@ -92,8 +92,10 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
     Take the connection's lease first (the command does)."""
     config = config or current_app.config
     started = utcnow()
-    state = _state(name)
-    since = state.watermark
+    since = _state(name).watermark
+    # No transaction (nor pooled connection) stays open while the CRM answers, which may take
+    # minutes: PostgreSQL would hold it idle in transaction, a timeout there may end it.
+    db.session.commit()
     own_http = http is None
     http = http or Http(LABELS[name], sleep)
     client: HubSpot | Salesforce | None = None
@@ -106,10 +108,12 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
             raise SyncError(_("%(crm)s answered in an unexpected shape (%(problem)s); nothing "
                               "was imported.", crm=LABELS[name],
                               problem=f"{type(exc).__name__}: {exc}"[:200])) from exc
-        report = None
+        report, read = None, len(deals)
+        watermark = max((d.modified_at for d in deals), default=None)
         if deals:
             table = deal_table(name, deals, _("%(crm)s sync %(when)s UTC", crm=LABELS[name],
                                              when=f"{started:%Y-%m-%d %H:%M}"))
+            del deals  # the table holds them now; a large pull is not kept twice
             options = ImportOptions(decimal="point",
                                     satisfaction_scale=config.get("CRM_SYNC_SATISFACTION_SCALE"))
             report = import_table(table, PRESETS[name], options)
@@ -133,7 +137,7 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
     state = _state(name, lock=True)
     rewound = state.watermark != since
     start = _earlier(since, state.watermark) if rewound else since
-    watermark = max([d.modified_at for d in deals] + ([since] if since else []), default=None)
+    watermark = max(filter(None, (watermark, since)), default=None)
     if watermark is not None:
         # Never past this run's start: a deal stamped in the future (a CRM clock or an import
         # into the CRM) must not make the next runs skip everything changed until then.
@@ -141,12 +145,12 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
     state.watermark = _earlier(watermark, start) if rewound else watermark
     state.last_run_at = state.last_ok_at = started
     state.last_result, state.last_message = "ok", ""
-    state.rows = len(deals)
+    state.rows = read
     state.import_id = report.import_id if report else None
     if report:
         state.newest_import_id, state.newest_import_since = report.import_id, start
     db.session.commit()
-    return SyncOutcome(name, len(deals), report, state.watermark)
+    return SyncOutcome(name, read, report, state.watermark)
 
 
 def _earlier(one: datetime | None, other: datetime | None) -> datetime | None:

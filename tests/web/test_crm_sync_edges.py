@@ -5,6 +5,7 @@ page."""
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from lms.models.base import utcnow
 from lms.sales.crm_clients import HubSpot, SyncError
 from lms.sales.crm_sync import sync
 from lms.sales.importer import undo_import
+from lms.sales.sources import TableSource
 from tests.conftest import login
 from tests.factories import make_user
 from tests.web.test_crm_sync import (  # noqa: F401 - fixtures
@@ -105,6 +107,35 @@ def test_an_undo_while_a_sync_reads_the_crm_is_not_overwritten(app, people, hubs
     assert state("hubspot").watermark == datetime(2024, 6, 1, 9, tzinfo=UTC)
     sync("hubspot", sleep=Sleeps())
     assert count(Sale) == 4
+
+
+def test_no_transaction_stays_open_while_the_crm_answers(app, people, hubspot,  # noqa: ANN001, F811
+                                                         monkeypatch):
+    load_hubspot(hubspot)
+    read, open_while_reading = HubSpot.changed_since, []
+
+    def reading(self, since):  # noqa: ANN001, ANN202
+        open_while_reading.append(db.session().in_transaction())
+        return read(self, since)
+
+    monkeypatch.setattr(HubSpot, "changed_since", reading)
+    sync("hubspot", sleep=Sleeps())
+    assert open_while_reading == [False]
+    assert count(Sale) == 4
+
+
+def test_a_large_pull_is_not_held_again_as_one_string():
+    rows = [[f"D-{i}", "Closed Won", f"{i}.50", "2024-05-02", f"owner{i % 50}@example.nl"]
+            for i in range(20_000)]
+    tracemalloc.start()
+    try:
+        table = TableSource(["Deal ID", "Deal Stage", "Amount", "Close Date", "Owner"], rows,
+                            "sync")
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Beyond the rows it keeps, building it needs little: no copy of the whole pull.
+    assert table.size == 20_000 and peak - kept < 1024 * 1024
 
 
 # Runs that end ------------------------------------------------------------------------------------

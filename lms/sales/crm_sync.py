@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -39,6 +40,8 @@ CONNECTIONS = ("hubspot", "salesforce")
 LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 #: How far before the watermark each run asks from (see the module's docstring).
 OVERLAP = timedelta(minutes=10)
+#: Hosts that may be reached over plain http: a stand-in (tests) or a relay on this server.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 #: The settings whose values never go into a message, the database or a page.
 SECRETS = ("HUBSPOT_TOKEN", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET")
 
@@ -60,6 +63,12 @@ def client_for(name: str, config: Mapping[str, Any], http: Http) -> HubSpot | Sa
                   "LMS_SALESFORCE_URL, LMS_SALESFORCE_CLIENT_ID and LMS_SALESFORCE_CLIENT_SECRET")
         raise SyncError(_("%(crm)s is not configured: set %(settings)s.", crm=LABELS[name],
                           settings=needed))
+    setting = "HUBSPOT_BASE_URL" if name == "hubspot" else "SALESFORCE_URL"
+    address = urlsplit(config[setting])
+    if not ((address.scheme == "https" and address.hostname)
+            or (address.scheme == "http" and address.hostname in LOCAL_HOSTS)):
+        raise SyncError(_("LMS_%(setting)s must be an https:// address: the %(crm)s secret "
+                          "must not travel unencrypted.", setting=setting, crm=LABELS[name]))
     if name == "hubspot":
         return HubSpot(config["HUBSPOT_BASE_URL"], config["HUBSPOT_TOKEN"],
                        config["HUBSPOT_PROPERTIES"], http)

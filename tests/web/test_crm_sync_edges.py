@@ -185,6 +185,14 @@ def test_empty_search_pages_that_say_more_follow_stop_the_run(app, people, hubsp
 
 # Secrets ------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("address", ["http://127.0.0.2:9", "ftp://127.0.0.1", "acme.example"])
+def test_a_secret_is_never_sent_unencrypted(app, people, salesforce, address):  # noqa: ANN001, F811
+    app.config["SALESFORCE_URL"] = address
+    with pytest.raises(SyncError, match="LMS_SALESFORCE_URL must be an https:// address"):
+        sync("salesforce", sleep=Sleeps())
+    assert state("salesforce").last_result == "failed"
+
+
 def test_an_error_echoing_the_token_is_kept_and_shown_without_it(app, client, people, hubspot,  # noqa: ANN001, F811
                                                                  runner, monkeypatch):
     echo = (f"Invalid token Bearer {HS_TOKEN} for https://api.hubapi.com/crm/v3/objects?"

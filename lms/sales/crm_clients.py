@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -188,7 +188,8 @@ class HubSpot:
     MODIFIED = "hs_lastmodifieddate"
     PAGE = 100
     #: HubSpot's search answers at most 10,000 results per query: past that, the query starts
-    #: again from the last modified time seen.
+    #: again from the last modified time seen (or, when more than that share one moment, from
+    #: the last deal id seen at it).
     SEARCH_CAP = 10_000
 
     def __init__(self, base_url: str, token: str, extra: Sequence[tuple[str, str]], http: Http,
@@ -230,42 +231,70 @@ class HubSpot:
     def _search(self, since: datetime | None) -> dict[str, tuple[dict[str, Any], datetime]]:
         found: dict[str, tuple[dict[str, Any], datetime]] = {}
         start = since
+        #: (moment, the last deal id read) while paging through more deals than the cap that
+        #: share one modified time: by id, as the time cannot tell them apart.
+        tie: tuple[datetime, str | None] | None = None
         while True:
-            after, fetched, last = None, 0, None
-            seen: set[str] = set()
-            while True:
-                body: dict[str, Any] = {
-                    "filterGroups": [{"filters": [{
-                        "propertyName": self.MODIFIED, "operator": "GTE",
-                        "value": str(int(start.timestamp() * 1000)) if start else "0"}]}],
-                    "sorts": [{"propertyName": self.MODIFIED, "direction": "ASCENDING"}],
-                    "properties": sorted({*self.properties.values(), self.MODIFIED}),
-                    "limit": self.PAGE,
-                }
-                if after:
-                    body["after"] = after
-                data = self._call("POST", "/crm/v3/objects/deals/search", json=body)
-                for result in data.get("results") or []:
-                    props = result.get("properties") or {}
-                    last = api_time(props[self.MODIFIED])
-                    # A deal changed while paging shows up again: the newest wins.
-                    found[str(result["id"])] = (props, last)
-                # Pages, not results, count towards the cap: a short or empty page that says
-                # more follow still brings the cap nearer, so the loop always ends.
-                fetched += self.PAGE
-                after = next_page(self.label, seen,
-                                  ((data.get("paging") or {}).get("next") or {}).get("after"))
-                if not after:
+            if tie is None:
+                filters = [self._filter(self.MODIFIED, "GTE", start)]
+                sort = self.MODIFIED
+            else:
+                filters = [self._filter(self.MODIFIED, "EQ", tie[0])]
+                if tie[1] is not None:
+                    filters.append({"propertyName": "hs_object_id", "operator": "GT",
+                                    "value": tie[1]})
+                sort = "hs_object_id"
+            last, last_id, complete = self._round(filters, sort, found)
+            if complete:
+                if tie is None:
                     return found
-                if fetched + self.PAGE > self.search_cap:
-                    break
-            if last is None:
+                # Every deal of that moment is read: on from just after it.
+                start, tie = tie[0] + timedelta(milliseconds=1), None
+            elif last is None or last_id is None:
                 raise SyncError(_("HubSpot sent pages without deals that say more follow; "
                                   "nothing was imported."))
-            if start is not None and last <= start:
-                raise SyncError(_("HubSpot: more than %(num)d deals changed at the same moment; "
-                                  "the search cannot page past them.", num=self.search_cap))
-            start = last  # at or after: the deals at that moment are read again, not lost
+            elif tie is not None:
+                tie = (tie[0], last_id)
+            elif start is not None and last <= start:
+                tie = (start, None)  # more deals than the cap changed at that very moment
+            else:
+                start = last  # at or after: the deals at that moment are read again, not lost
+
+    def _filter(self, name: str, operator: str, moment: datetime | None) -> dict[str, str]:
+        value = str(int(moment.timestamp() * 1000)) if moment else "0"
+        return {"propertyName": name, "operator": operator, "value": value}
+
+    def _round(self, filters: list[dict[str, str]], sort: str,
+               found: dict[str, tuple[dict[str, Any], datetime]],
+               ) -> tuple[datetime | None, str | None, bool]:
+        """One query, paged up to the search's cap, into ``found``: the last deal's modified
+        time and id, and whether the query's results ended before the cap."""
+        after, fetched, last, last_id = None, 0, None, None
+        seen: set[str] = set()
+        while True:
+            body: dict[str, Any] = {
+                "filterGroups": [{"filters": filters}],
+                "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+                "properties": sorted({*self.properties.values(), self.MODIFIED}),
+                "limit": self.PAGE,
+            }
+            if after:
+                body["after"] = after
+            data = self._call("POST", "/crm/v3/objects/deals/search", json=body)
+            for result in data.get("results") or []:
+                props = result.get("properties") or {}
+                last, last_id = api_time(props[self.MODIFIED]), str(result["id"])
+                # A deal changed while paging shows up again: the newest wins.
+                found[last_id] = (props, last)
+            # Pages, not results, count towards the cap: a short or empty page that says more
+            # follow still brings the cap nearer, so the loop always ends.
+            fetched += self.PAGE
+            after = next_page(self.label, seen,
+                              ((data.get("paging") or {}).get("next") or {}).get("after"))
+            if not after:
+                return last, last_id, True
+            if fetched + self.PAGE > self.search_cap:
+                return last, last_id, False
 
     def _owners(self) -> dict[str, dict[str, Any]]:
         owners: dict[str, dict[str, Any]] = {}

@@ -19,6 +19,7 @@ from lms.sales.crm_sync import sync
 from lms.sales.importer import undo_import
 from lms.sales.sources import TableSource
 from tests.conftest import login
+from tests.crm_standin import StandInHubSpot
 from tests.factories import make_user
 from tests.web.test_crm_sync import (  # noqa: F401 - fixtures
     HS_DEALS,
@@ -149,6 +150,23 @@ def test_a_crm_that_keeps_answering_429_stops_the_run(app, people, hubspot):  # 
         sync("hubspot", sleep=sleeps)
     assert sum(sleeps) <= 900 and count(Sale) == 0
     assert state("hubspot").last_result == "failed"
+
+
+def test_hubspot_pages_past_more_deals_at_one_moment_than_its_search_answers(app, people,  # noqa: ANN001, F811
+                                                                             monkeypatch):
+    monkeypatch.setattr(HubSpot, "PAGE", 2)
+    monkeypatch.setattr(HubSpot, "SEARCH_CAP", 4)
+    deals = [new_deal(str(9000 + i), "2024-06-01T08:00:00.000Z") for i in range(7)]
+    deals += [new_deal("9100", "2024-06-02T08:00:00.000Z"),
+              new_deal("9101", "2024-06-03T08:00:00.000Z")]
+    with StandInHubSpot(token=HS_TOKEN, search_cap=4) as standin:
+        app.config.update(HUBSPOT_TOKEN=HS_TOKEN, HUBSPOT_BASE_URL=standin.url)
+        load_hubspot(standin, deals)
+        outcome = sync("hubspot", sleep=Sleeps())
+        assert 400 not in standin.statuses()
+    # Seven deals at one moment, more than one query answers: paged by id, then on after it.
+    assert outcome.report.added == 9 and count(Sale) == 9
+    assert state("hubspot").watermark == datetime(2024, 6, 3, 8, tzinfo=UTC)
 
 
 def test_owners_paged_in_a_circle_stop_the_run(app, people, hubspot, monkeypatch):  # noqa: ANN001, F811

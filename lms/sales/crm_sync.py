@@ -31,7 +31,8 @@ from sqlalchemy import select, update
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import CrmSyncState, utcnow
-from lms.sales.crm_clients import Deal, Http, HubSpot, Salesforce, Sleep, SyncError
+from lms.sales.crm_clients import HubSpot, Salesforce
+from lms.sales.crm_http import Deal, Http, Sleep, SyncError
 from lms.sales.importer import ImportOptions, ImportReport, import_table
 from lms.sales.presets import FIELDS, PRESETS
 from lms.sales.sources import TableSource
@@ -63,18 +64,22 @@ def client_for(name: str, config: Mapping[str, Any], http: Http) -> HubSpot | Sa
                   "LMS_SALESFORCE_URL, LMS_SALESFORCE_CLIENT_ID and LMS_SALESFORCE_CLIENT_SECRET")
         raise SyncError(_("%(crm)s is not configured: set %(settings)s.", crm=LABELS[name],
                           settings=needed))
-    setting = "HUBSPOT_BASE_URL" if name == "hubspot" else "SALESFORCE_URL"
-    address = urlsplit(config[setting])
-    if not ((address.scheme == "https" and address.hostname)
-            or (address.scheme == "http" and address.hostname in LOCAL_HOSTS)):
-        raise SyncError(_("LMS_%(setting)s must be an https:// address: the %(crm)s secret "
-                          "must not travel unencrypted.", setting=setting, crm=LABELS[name]))
+    _check_address(name, "HUBSPOT_BASE_URL" if name == "hubspot" else "SALESFORCE_URL", config)
     if name == "hubspot":
         return HubSpot(config["HUBSPOT_BASE_URL"], config["HUBSPOT_TOKEN"],
                        config["HUBSPOT_PROPERTIES"], http)
     return Salesforce(config["SALESFORCE_URL"], config["SALESFORCE_CLIENT_ID"],
                       config["SALESFORCE_CLIENT_SECRET"], config["SALESFORCE_API_VERSION"],
                       config["SALESFORCE_FIELDS"], http)
+
+
+def _check_address(name: str, setting: str, config: Mapping[str, Any]) -> None:
+    """The CRM's address is https (plain http only to this server): the secret goes there."""
+    address = urlsplit(config[setting])
+    if not ((address.scheme == "https" and address.hostname)
+            or (address.scheme == "http" and address.hostname in LOCAL_HOSTS)):
+        raise SyncError(_("LMS_%(setting)s must be an https:// address: the %(crm)s secret "
+                          "must not travel unencrypted.", setting=setting, crm=LABELS[name]))
 
 
 def deal_table(name: str, deals: list[Deal], source: str) -> TableSource:
@@ -118,7 +123,7 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
                               "was imported.", crm=LABELS[name],
                               problem=f"{type(exc).__name__}: {exc}"[:200])) from exc
         report, read = None, len(deals)
-        watermark = max((d.modified_at for d in deals), default=None)
+        newest = max((d.modified_at for d in deals), default=None)
         if deals:
             table = deal_table(name, deals, _("%(crm)s sync %(when)s UTC", crm=LABELS[name],
                                              when=f"{started:%Y-%m-%d %H:%M}"))
@@ -141,12 +146,19 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
         # run that changed nothing (cron would fill the import log with them).
         db.session.rollback()
         report = None
+    state = _succeeded(name, since, started, newest, read, report)
+    return SyncOutcome(name, read, report, state.watermark)
+
+
+def _succeeded(name: str, since: datetime | None, started: datetime,
+               newest: datetime | None, read: int, report: ImportReport | None) -> CrmSyncState:
+    """Record a successful run (``newest``: the newest deal's modified time) and commit."""
     # Locked, and read again (the import expired every loaded object): an undo that rewound
     # the watermark while this run read the CRM is kept, not overwritten.
     state = _state(name, lock=True)
     rewound = state.watermark != since
     start = _earlier(since, state.watermark) if rewound else since
-    watermark = max(filter(None, (watermark, since)), default=None)
+    watermark = max(filter(None, (newest, since)), default=None)
     if watermark is not None:
         # Never past this run's start: a deal stamped in the future (a CRM clock or an import
         # into the CRM) must not make the next runs skip everything changed until then.
@@ -159,7 +171,7 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
     if report:
         state.newest_import_id, state.newest_import_since = report.import_id, start
     db.session.commit()
-    return SyncOutcome(name, read, report, state.watermark)
+    return state
 
 
 def _earlier(one: datetime | None, other: datetime | None) -> datetime | None:

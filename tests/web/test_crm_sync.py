@@ -16,7 +16,8 @@ from lms.extensions import db
 from lms.maintenance.leases import take
 from lms.models import CrmSyncState, Role, Sale, SalesImport
 from lms.people.services import PersonFields, create_user
-from lms.sales.crm_clients import Http, HubSpot, Salesforce, SyncError, retry_after
+from lms.sales.crm_clients import HubSpot, Salesforce
+from lms.sales.crm_http import Http, SyncError, retry_after
 from lms.sales.crm_sync import sync
 from lms.sales.importer import ImportOptions, import_sales, undo_import
 from tests.conftest import login

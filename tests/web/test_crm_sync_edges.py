@@ -14,7 +14,8 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.models import Role, Sale
 from lms.models.base import utcnow
-from lms.sales.crm_clients import HubSpot, SyncError
+from lms.sales.crm_clients import HubSpot
+from lms.sales.crm_http import SyncError
 from lms.sales.crm_sync import sync
 from lms.sales.importer import undo_import
 from lms.sales.sources import TableSource

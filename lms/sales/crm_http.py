@@ -12,6 +12,7 @@ broken connections, driven by the tests against stand-in servers (tests/crm_stan
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,9 @@ MAX_WAIT = 300  # seconds: a longer Retry-After fails the run; cron tries again 
 #: run stops, well inside the cron lease's hour (lms.maintenance.leases), so a CRM that keeps
 #: answering 429 never lets a run hold the lease until a second one starts beside it.
 RUN_WAIT = 900
+#: seconds one run may take in all, slow answers too: the same reason, with room for the last
+#: request's tries and the import before the lease's hour is up.
+RUN_SECONDS = 2700
 Sleep = Callable[[float], None]
 
 
@@ -49,21 +53,25 @@ class Deal:
 class Http:
     """Requests to one CRM: 429 waits as long as Retry-After says, a 5xx or a broken
     connection is retried with back-off (1, 2, 4, 8 s), both at most ``TRIES`` times in all
-    and ``RUN_WAIT`` seconds of waiting per run; then ``SyncError``. ``sleep`` is injected so
-    the tests do not wait."""
+    and ``RUN_WAIT`` seconds of waiting per run; no request starts after ``RUN_SECONDS``; then
+    ``SyncError``. ``sleep`` and ``clock`` are injected so the tests do not wait."""
 
     def __init__(self, label: str, sleep: Sleep, session: requests.Session | None = None,
-                 tries: int = TRIES) -> None:
+                 tries: int = TRIES, clock: Callable[[], float] = time.monotonic) -> None:
         self.label = label
         self.sleep = sleep
         self.session = session or requests.Session()
         self.tries = tries
         self.waited = 0.0
+        self.clock = clock
+        self.started = clock()
 
     def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         problem = ""
         for attempt in range(self.tries):
             wait = float(2 ** attempt)
+            if self.clock() - self.started > RUN_SECONDS:
+                raise self._too_long(RUN_SECONDS)
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
             except requests.RequestException as exc:
@@ -90,12 +98,14 @@ class Http:
 
     def _wait(self, seconds: float) -> None:
         if self.waited + seconds > RUN_WAIT:
-            raise SyncError(_("%(crm)s kept this run waiting for more than %(minutes)d minutes "
-                              "in all; nothing was imported. The next run starts again from "
-                              "the last successful sync.", crm=self.label,
-                              minutes=RUN_WAIT // 60))
+            raise self._too_long(RUN_WAIT)
         self.waited += seconds
         self.sleep(seconds)
+
+    def _too_long(self, seconds: int) -> SyncError:
+        return SyncError(_("%(crm)s kept this run waiting for more than %(minutes)d minutes in "
+                           "all; nothing was imported. The next run starts again from the last "
+                           "successful sync.", crm=self.label, minutes=seconds // 60))
 
     def close(self) -> None:
         self.session.close()

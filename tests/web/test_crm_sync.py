@@ -298,11 +298,14 @@ def test_a_sync_import_is_undone_like_a_csv_import(app, people, hubspot):  # noq
 
 
 def test_salesforce_renews_an_expired_token_once(app, salesforce):  # noqa: ANN001
-    client = Salesforce(salesforce.url, "3MVG9standin", SF_SECRET, "62.0", (),
-                        Http("Salesforce", Sleeps()))
-    client._authorise()
-    salesforce.expire_tokens()
-    assert len(client.changed_since(None)) == 3
+    http = Http("Salesforce", Sleeps())
+    client = Salesforce(salesforce.url, "3MVG9standin", SF_SECRET, "62.0", (), http)
+    try:
+        client._authorise()
+        salesforce.expire_tokens()
+        assert len(client.changed_since(None)) == 3
+    finally:
+        http.close()
     assert salesforce.statuses() == [200, 401, 200, 200]
 
 

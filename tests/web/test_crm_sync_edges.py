@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.models import Role, Sale
 from lms.models.base import utcnow
 from lms.sales.crm_clients import HubSpot
-from lms.sales.crm_http import SyncError
+from lms.sales.crm_http import Http, SyncError
 from lms.sales.crm_sync import sync
 from lms.sales.importer import undo_import
 from lms.sales.sources import TableSource
@@ -151,6 +151,20 @@ def test_a_crm_that_keeps_answering_429_stops_the_run(app, people, hubspot):  # 
         sync("hubspot", sleep=sleeps)
     assert sum(sleeps) <= 900 and count(Sale) == 0
     assert state("hubspot").last_result == "failed"
+
+
+def test_a_crm_that_answers_slowly_stops_the_run_before_the_lease_runs_out(app, people,  # noqa: ANN001, F811
+                                                                           hubspot):  # noqa: F811
+    load_hubspot(hubspot)
+    minutes = iter(range(0, 1000, 20))  # each look at the clock: twenty minutes later
+    http = Http("HubSpot", Sleeps(), clock=lambda: next(minutes) * 60.0)
+    try:
+        with pytest.raises(SyncError, match="waiting for more than 45 minutes in all"):
+            sync("hubspot", http=http)
+    finally:
+        http.close()
+    # The search at 20 and 40 minutes; at 60 nothing more is asked.
+    assert len(hubspot.requests) == 2 and count(Sale) == 0
 
 
 def test_hubspot_pages_past_more_deals_at_one_moment_than_its_search_answers(app, people,  # noqa: ANN001, F811

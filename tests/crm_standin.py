@@ -1,9 +1,10 @@
 """Stand-in CRM APIs on 127.0.0.1 for the CRM sync tests, with failures on order.
 
-``StandInHubSpot``: CRM v3 deals search (``hs_lastmodifieddate`` GTE filter, ascending sort,
-``after`` paging, and the search's cap on results per query, answered with 400 as HubSpot
-does), owners (paged), deal-to-company associations (v4 batch read, 207 when some deals have
-none) and companies batch read; every request needs the bearer token.
+``StandInHubSpot``: CRM v3 deals search (``hs_lastmodifieddate`` GTE or EQ and ``hs_object_id``
+GT filters, ascending sort by either, ``after`` paging, and the search's cap on results per
+query, answered with 400 as HubSpot does), owners (paged), deal-to-company associations (v4
+batch read, 207 when some deals have none) and companies batch read; every request needs the
+bearer token.
 
 ``StandInSalesforce``: the OAuth 2.0 token endpoint (client credentials checked), and the REST
 query resource for Opportunity (``LastModifiedDate >= ...`` and the selected fields read from
@@ -28,6 +29,18 @@ from urllib.parse import parse_qs, urlsplit
 
 def iso_time(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _matches(deal: dict[str, Any], condition: dict[str, str]) -> bool:
+    """A search filter on the modified time (GTE, EQ, in milliseconds) or the id (GT)."""
+    name, operator = condition["propertyName"], condition["operator"]
+    assert (name, operator) in {("hs_lastmodifieddate", "GTE"), ("hs_lastmodifieddate", "EQ"),
+                                ("hs_object_id", "GT")}, condition
+    if name == "hs_object_id":
+        return int(deal[name]) > int(condition["value"])
+    moment = round(iso_time(deal[name]).timestamp() * 1000)
+    return moment >= int(condition["value"]) if operator == "GTE" else \
+        moment == int(condition["value"])
 
 
 class _StandIn:
@@ -162,15 +175,12 @@ class StandInHubSpot(_StandIn):
             return 400, {"status": "error", "category": "VALIDATION_ERROR",
                          "message": f"There was a problem with the request: the search "
                                     f"returns at most {self.search_cap} results."}
-        since = 0
-        for group in body.get("filterGroups", []):
-            for f in group["filters"]:
-                assert (f["propertyName"], f["operator"]) == ("hs_lastmodifieddate", "GTE")
-                since = int(f["value"])
+        filters = [f for group in body.get("filterGroups", []) for f in group["filters"]]
+        by_id = body.get("sorts", [{}])[0].get("propertyName") == "hs_object_id"
         matching = sorted(
-            (d for d in self.deals.values()
-             if iso_time(d["hs_lastmodifieddate"]).timestamp() * 1000 >= since),
-            key=lambda d: (iso_time(d["hs_lastmodifieddate"]), int(d["hs_object_id"])))
+            (d for d in self.deals.values() if all(_matches(d, f) for f in filters)),
+            key=lambda d: (0 if by_id else iso_time(d["hs_lastmodifieddate"]),
+                           int(d["hs_object_id"])))
         page = matching[after:after + limit]
         wanted = set(body.get("properties", [])) | {"hs_object_id", "createdate",
                                                     "hs_lastmodifieddate"}

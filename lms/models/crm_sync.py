@@ -17,8 +17,9 @@ class CrmSyncState(Base):
 
     #: "hubspot" or "salesforce"
     connection: Mapped[str] = mapped_column(String(32), primary_key=True)
-    #: The newest last-modified time among the deals of the last successful sync: the next run
-    #: asks for deals changed at or after it. None until a sync succeeds.
+    #: The newest last-modified time among the deals of the last successful sync (never past
+    #: that run's start): the next run asks for deals changed at or after ten minutes before
+    #: it. None until a sync succeeds, or when an undo sent it back to the beginning.
     watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -30,4 +31,11 @@ class CrmSyncState(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("sales_imports.id",
                                                              ondelete="SET NULL"))
 
-    sales_import = relationship("SalesImport")
+    #: The newest import a run of this connection made (kept through runs that change nothing)
+    #: and the watermark that run started from: undoing that import moves the watermark back to
+    #: it (``lms.sales.crm_sync.rewind``).
+    newest_import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_imports.id", ondelete="SET NULL"))
+    newest_import_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sales_import = relationship("SalesImport", foreign_keys=[import_id])

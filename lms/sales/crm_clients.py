@@ -1,154 +1,25 @@
 """Reading the deals changed since a moment from a CRM's REST API: HubSpot CRM v3 (private-app
-token) and Salesforce REST (OAuth 2.0 client credentials). No database here.
-
-Plain ``requests`` rather than the vendors' libraries: simple-salesforce builds its token and
-data URLs as ``https://{domain}.salesforce.com`` (no token URL of our choosing, no plain-http
-stand-in to test against), and hubspot-api-client is a large generated package with retry rules
-of its own. One small client gives both CRMs the same handling of 429 (Retry-After), 5xx and
-broken connections, driven by the tests against stand-in servers (tests/crm_standin.py).
-"""
+token) and Salesforce REST (OAuth 2.0 client credentials), through ``lms.sales.crm_http``. No
+database here."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from flask_babel import gettext as _
 
-from lms.errors import DomainError
-from lms.sales.presets import FIELDS, HUBSPOT, SALESFORCE, Preset
-
-TIMEOUT = 30  # seconds per request
-TRIES = 5  # per request: the first and four retries
-MAX_WAIT = 300  # seconds: a longer Retry-After fails the run; cron tries again later
-Sleep = Callable[[float], None]
-
-
-class SyncError(DomainError):
-    """The sync cannot go on; the message says why (never with a secret in it)."""
-
-
-@dataclass(frozen=True)
-class Deal:
-    crm_id: str
-    modified_at: datetime
-    #: our field name (lms.sales.presets.FIELDS) -> the API's value
-    fields: dict[str, Any]
-
-
-class Http:
-    """Requests to one CRM: 429 waits as long as Retry-After says, a 5xx or a broken
-    connection is retried with back-off (1, 2, 4, 8 s), both at most ``TRIES`` times in all;
-    then ``SyncError``. ``sleep`` is injected so the tests do not wait."""
-
-    def __init__(self, label: str, sleep: Sleep, session: requests.Session | None = None,
-                 tries: int = TRIES) -> None:
-        self.label = label
-        self.sleep = sleep
-        self.session = session or requests.Session()
-        self.tries = tries
-
-    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        problem = ""
-        for attempt in range(self.tries):
-            wait = float(2 ** attempt)
-            try:
-                response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
-            except requests.RequestException as exc:
-                problem = _("no answer (%(problem)s)", problem=type(exc).__name__)
-            else:
-                if response.status_code == 429:
-                    wait = retry_after(response.headers.get("Retry-After"), wait)
-                    problem = _("too many requests (429)")
-                    if wait > MAX_WAIT:
-                        raise SyncError(_(
-                            "%(crm)s asks to wait %(seconds)d seconds before the next request; "
-                            "nothing was imported. The next run starts again from the last "
-                            "successful sync.", crm=self.label, seconds=int(wait)))
-                elif response.status_code >= 500:
-                    problem = _("a server error (%(status)d)", status=response.status_code)
-                else:
-                    return response
-                response.close()
-            if attempt + 1 < self.tries:
-                self.sleep(wait)
-        raise SyncError(_("%(crm)s answered %(problem)s, %(num)d times; nothing was imported. "
-                          "The next run starts again from the last successful sync.",
-                          crm=self.label, problem=problem, num=self.tries))
-
-
-    def close(self) -> None:
-        self.session.close()
-
-
-def retry_after(header: str | None, default: float) -> float:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
-    if not header:
-        return default
-    if header.strip().isdigit():
-        return float(header.strip())
-    try:
-        return max(0.0, (parsedate_to_datetime(header) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return default
-
-
-def refused(label: str, response: requests.Response) -> SyncError:
-    """A 4xx answer as a message: the CRM's own explanation, shortened (it holds no secret:
-    the request's token is in a header, which is never repeated)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if isinstance(body, list) and body:
-        body = body[0]
-    detail = ""
-    if isinstance(body, dict):
-        detail = str(body.get("message") or body.get("error_description")
-                     or body.get("error") or "")
-    return SyncError(_("%(crm)s refused the request (%(status)d): %(detail)s", crm=label,
-                       status=response.status_code, detail=detail[:300] or _("no reason given")))
-
-
-def _json(label: str, response: requests.Response) -> dict[str, Any]:
-    if response.status_code >= 400:
-        raise refused(label, response)
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise SyncError(_("%(crm)s answered something that is not a JSON object.", crm=label))
-    return data
-
-
-def api_time(value: Any) -> datetime:
-    """An API timestamp (ISO 8601 with Z, +0000 or milliseconds) as an aware UTC datetime."""
-    moment = datetime.fromisoformat(str(value))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def extra_fields(label: str, preset: Preset,
-                 pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """field=name pairs from a setting, checked: fields the CRM's preset has a column for, API
-    names only (they go into a query)."""
-    extra = {}
-    fields = [f for f in FIELDS if f in preset.columns]
-    for field, name in pairs:
-        if field not in fields:
-            raise SyncError(_("%(crm)s: %(name)s is not a field; fields: %(fields)s", crm=label,
-                              name=field, fields=", ".join(fields)))
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?", name):
-            raise SyncError(_("%(crm)s: %(name)s is not an API field name", crm=label,
-                              name=name))
-        extra[field] = name
-    return extra
-
+from lms.sales.crm_http import (
+    Deal,
+    Http,
+    SyncError,
+    api_time,
+    extra_fields,
+    json_object,
+    next_page,
+)
+from lms.sales.presets import HUBSPOT, SALESFORCE
 
 # HubSpot -------------------------------------------------------------------------------------
 
@@ -162,7 +33,8 @@ class HubSpot:
     MODIFIED = "hs_lastmodifieddate"
     PAGE = 100
     #: HubSpot's search answers at most 10,000 results per query: past that, the query starts
-    #: again from the last modified time seen.
+    #: again from the last modified time seen (or, when more than that share one moment, from
+    #: the last deal id seen at it).
     SEARCH_CAP = 10_000
 
     def __init__(self, base_url: str, token: str, extra: Sequence[tuple[str, str]], http: Http,
@@ -177,7 +49,7 @@ class HubSpot:
         response = self.http.send(method, self.base + path, headers=self.headers, **kwargs)
         if response.status_code == 207:  # batch reads: some inputs had nothing
             return response.json()
-        return _json(self.label, response)
+        return json_object(self.label, response)
 
     def changed_since(self, since: datetime | None) -> list[Deal]:
         found = self._search(since)
@@ -204,44 +76,81 @@ class HubSpot:
     def _search(self, since: datetime | None) -> dict[str, tuple[dict[str, Any], datetime]]:
         found: dict[str, tuple[dict[str, Any], datetime]] = {}
         start = since
+        #: (moment, the last deal id read) while paging through more deals than the cap that
+        #: share one modified time: by id, as the time cannot tell them apart.
+        tie: tuple[datetime, str | None] | None = None
         while True:
-            after, fetched, last = None, 0, None
-            while True:
-                body: dict[str, Any] = {
-                    "filterGroups": [{"filters": [{
-                        "propertyName": self.MODIFIED, "operator": "GTE",
-                        "value": str(int(start.timestamp() * 1000)) if start else "0"}]}],
-                    "sorts": [{"propertyName": self.MODIFIED, "direction": "ASCENDING"}],
-                    "properties": sorted({*self.properties.values(), self.MODIFIED}),
-                    "limit": self.PAGE,
-                }
-                if after:
-                    body["after"] = after
-                data = self._call("POST", "/crm/v3/objects/deals/search", json=body)
-                for result in data.get("results") or []:
-                    props = result.get("properties") or {}
-                    last = api_time(props[self.MODIFIED])
-                    # A deal changed while paging shows up again: the newest wins.
-                    found[str(result["id"])] = (props, last)
-                    fetched += 1
-                after = ((data.get("paging") or {}).get("next") or {}).get("after")
-                if not after:
+            if tie is None:
+                filters = [self._filter(self.MODIFIED, "GTE", start)]
+                sort = self.MODIFIED
+            else:
+                filters = [self._filter(self.MODIFIED, "EQ", tie[0])]
+                if tie[1] is not None:
+                    filters.append({"propertyName": "hs_object_id", "operator": "GT",
+                                    "value": tie[1]})
+                sort = "hs_object_id"
+            last, last_id, complete = self._round(filters, sort, found)
+            if complete:
+                if tie is None:
                     return found
-                if fetched + self.PAGE > self.search_cap:
-                    break
-            if last is None or (start is not None and last <= start):
-                raise SyncError(_("HubSpot: more than %(num)d deals changed at the same moment; "
-                                  "the search cannot page past them.", num=self.search_cap))
-            start = last  # at or after: the deals at that moment are read again, not lost
+                # Every deal of that moment is read: on from just after it.
+                start, tie = tie[0] + timedelta(milliseconds=1), None
+            elif last is None or last_id is None:
+                raise SyncError(_("HubSpot sent pages without deals that say more follow; "
+                                  "nothing was imported."))
+            elif tie is not None:
+                tie = (tie[0], last_id)
+            elif start is not None and last <= start:
+                tie = (start, None)  # more deals than the cap changed at that very moment
+            else:
+                start = last  # at or after: the deals at that moment are read again, not lost
+
+    def _filter(self, name: str, operator: str, moment: datetime | None) -> dict[str, str]:
+        value = str(int(moment.timestamp() * 1000)) if moment else "0"
+        return {"propertyName": name, "operator": operator, "value": value}
+
+    def _round(self, filters: list[dict[str, str]], sort: str,
+               found: dict[str, tuple[dict[str, Any], datetime]],
+               ) -> tuple[datetime | None, str | None, bool]:
+        """One query, paged up to the search's cap, into ``found``: the last deal's modified
+        time and id, and whether the query's results ended before the cap."""
+        after, fetched, last, last_id = None, 0, None, None
+        seen: set[str] = set()
+        while True:
+            body: dict[str, Any] = {
+                "filterGroups": [{"filters": filters}],
+                "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+                "properties": sorted({*self.properties.values(), self.MODIFIED}),
+                "limit": self.PAGE,
+            }
+            if after:
+                body["after"] = after
+            data = self._call("POST", "/crm/v3/objects/deals/search", json=body)
+            for result in data.get("results") or []:
+                props = result.get("properties") or {}
+                last, last_id = api_time(props[self.MODIFIED]), str(result["id"])
+                # A deal changed while paging shows up again: the newest wins.
+                found[last_id] = (props, last)
+            # Pages, not results, count towards the cap: a short or empty page that says more
+            # follow still brings the cap nearer, so the loop always ends.
+            fetched += self.PAGE
+            after = next_page(self.label, seen,
+                              ((data.get("paging") or {}).get("next") or {}).get("after"))
+            if not after:
+                return last, last_id, True
+            if fetched + self.PAGE > self.search_cap:
+                return last, last_id, False
 
     def _owners(self) -> dict[str, dict[str, Any]]:
         owners: dict[str, dict[str, Any]] = {}
         params: dict[str, Any] = {"limit": 100}
+        seen: set[str] = set()
         while True:
             data = self._call("GET", "/crm/v3/owners", params=params)
             for owner in data.get("results") or []:
                 owners[str(owner.get("id"))] = owner
-            after = ((data.get("paging") or {}).get("next") or {}).get("after")
+            after = next_page(self.label, seen,
+                              ((data.get("paging") or {}).get("next") or {}).get("after"))
             if not after:
                 return owners
             params = {"limit": 100, "after": after}
@@ -293,7 +202,7 @@ class Salesforce:
     def _authorise(self) -> None:
         response = self.http.send("POST", f"{self.url}/services/oauth2/token",
                                   data=self.credentials)
-        data = _json(self.label, response)
+        data = json_object(self.label, response)
         if not data.get("access_token"):
             raise SyncError(_("Salesforce gave no access token."))
         self.token = str(data["access_token"])
@@ -309,7 +218,7 @@ class Salesforce:
                 self._authorise()  # the session ran out: one new token, then give up
                 continue
             break
-        return _json(self.label, response)
+        return json_object(self.label, response)
 
     def soql(self, since: datetime | None) -> str:
         names = sorted({*self.fields.values(), self.MODIFIED})
@@ -320,6 +229,7 @@ class Salesforce:
         found: dict[str, Deal] = {}
         url: str | None = f"{self.instance}/services/data/v{self.version}/query"
         params: dict[str, str] | None = {"q": self.soql(since)}
+        seen: set[str] = set()
         if self.token is None:
             self._authorise()
             url = f"{self.instance}/services/data/v{self.version}/query"
@@ -329,7 +239,7 @@ class Salesforce:
                 fields = {field: _path(record, name) for field, name in self.fields.items()}
                 deal = Deal(str(record["Id"]), api_time(record[self.MODIFIED]), fields)
                 found[deal.crm_id] = deal
-            following = data.get("nextRecordsUrl")
+            following = next_page(self.label, seen, data.get("nextRecordsUrl"))
             url, params = (self.instance + following, None) if following else (None, None)
         return list(found.values())
 

@@ -5,33 +5,46 @@ The deals arrive as rows under the preset's own column names (``TableSource``), 
 imports exactly what a CSV export of the same deals imports. A run is one import record
 (undoable), and the import and the new watermark are committed together: a run that fails
 anywhere changes nothing, leaves the watermark where it was and records only why. The next run
-asks again from that watermark (at or after it: deals sharing its moment are read again and
-come out unchanged, as the upsert by CRM id never duplicates).
+asks again from ``OVERLAP`` before that watermark: a CRM makes a change visible to its API a
+little after the time it stamps on it (HubSpot's search index, a long Salesforce transaction),
+so a deal stamped just before the newest one read may turn up only later. The deals read again
+come out unchanged, as the upsert by CRM id never duplicates. Undoing a sync's import moves
+the watermark back to where that run started (``rewind``), so the next run reads those deals
+again rather than leaving them out until they change in the CRM.
 """
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import CrmSyncState, utcnow
-from lms.sales.crm_clients import Deal, Http, HubSpot, Salesforce, Sleep, SyncError
+from lms.sales.crm_clients import HubSpot, Salesforce
+from lms.sales.crm_http import Deal, Http, Sleep, SyncError
 from lms.sales.importer import ImportOptions, ImportReport, import_table
 from lms.sales.presets import FIELDS, PRESETS
 from lms.sales.sources import TableSource
 
 CONNECTIONS = ("hubspot", "salesforce")
 LABELS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+#: How far before the watermark each run asks from (see the module's docstring).
+OVERLAP = timedelta(minutes=10)
+#: Hosts that may be reached over plain http: a stand-in (tests) or a relay on this server.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+#: The settings whose values never go into a message, the database or a page.
+SECRETS = ("HUBSPOT_TOKEN", "SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET")
 
 
 def configured(config: Mapping[str, Any]) -> list[str]:
@@ -51,12 +64,22 @@ def client_for(name: str, config: Mapping[str, Any], http: Http) -> HubSpot | Sa
                   "LMS_SALESFORCE_URL, LMS_SALESFORCE_CLIENT_ID and LMS_SALESFORCE_CLIENT_SECRET")
         raise SyncError(_("%(crm)s is not configured: set %(settings)s.", crm=LABELS[name],
                           settings=needed))
+    _check_address(name, "HUBSPOT_BASE_URL" if name == "hubspot" else "SALESFORCE_URL", config)
     if name == "hubspot":
         return HubSpot(config["HUBSPOT_BASE_URL"], config["HUBSPOT_TOKEN"],
                        config["HUBSPOT_PROPERTIES"], http)
     return Salesforce(config["SALESFORCE_URL"], config["SALESFORCE_CLIENT_ID"],
                       config["SALESFORCE_CLIENT_SECRET"], config["SALESFORCE_API_VERSION"],
                       config["SALESFORCE_FIELDS"], http)
+
+
+def _check_address(name: str, setting: str, config: Mapping[str, Any]) -> None:
+    """The CRM's address is https (plain http only to this server): the secret goes there."""
+    address = urlsplit(config[setting])
+    if not ((address.scheme == "https" and address.hostname)
+            or (address.scheme == "http" and address.hostname in LOCAL_HOSTS)):
+        raise SyncError(_("LMS_%(setting)s must be an https:// address: the %(crm)s secret "
+                          "must not travel unencrypted.", setting=setting, crm=LABELS[name]))
 
 
 def deal_table(name: str, deals: list[Deal], source: str) -> TableSource:
@@ -83,52 +106,81 @@ def sync(name: str, *, sleep: Sleep = time.sleep, config: Mapping[str, Any] | No
     Take the connection's lease first (the command does)."""
     config = config or current_app.config
     started = utcnow()
-    state = _state(name)
-    since = state.watermark
+    since = _state(name).watermark
+    # No transaction (nor pooled connection) stays open while the CRM answers, which may take
+    # minutes: PostgreSQL would hold it idle in transaction, a timeout there may end it.
+    db.session.commit()
     own_http = http is None
     http = http or Http(LABELS[name], sleep)
+    client: HubSpot | Salesforce | None = None
     try:
         client = client_for(name, config, http)
         try:
-            deals = client.changed_since(since)
+            deals = client.changed_since(since - OVERLAP if since else None)
         except (KeyError, TypeError, ValueError) as exc:
             # An answer without the fields the API promises (a proxy's page, a changed API).
             raise SyncError(_("%(crm)s answered in an unexpected shape (%(problem)s); nothing "
                               "was imported.", crm=LABELS[name],
                               problem=f"{type(exc).__name__}: {exc}"[:200])) from exc
-        report = None
+        report, read = None, len(deals)
+        newest = max((d.modified_at for d in deals), default=None)
         if deals:
             table = deal_table(name, deals, _("%(crm)s sync %(when)s UTC", crm=LABELS[name],
                                              when=f"{started:%Y-%m-%d %H:%M}"))
+            del deals  # the table holds them now; a large pull is not kept twice
             options = ImportOptions(decimal="point",
                                     satisfaction_scale=config.get("CRM_SYNC_SATISFACTION_SCALE"))
             report = import_table(table, PRESETS[name], options)
             if not report.ok:
                 raise SyncError(_refusal(report, table))
     except DomainError as exc:
-        _failed(name, started, exc.message)
-        raise
+        message = redact(exc.message, [*(config.get(k) for k in SECRETS),
+                                       getattr(client, "token", None)])
+        _failed(name, started, message)
+        raise SyncError(message) from exc
     finally:
         if own_http:
             http.close()
     if report is not None and not (report.added or report.updated):
-        # Only the deals at the watermark's own moment, read again: no import record for a
+        # Only deals read again (the overlap before the watermark): no import record for a
         # run that changed nothing (cron would fill the import log with them).
         db.session.rollback()
         report = None
-    state = _state(name)  # the import expired every loaded object
-    state.watermark = max([d.modified_at for d in deals] + ([since] if since else []),
-                          default=None)
+    state = _succeeded(name, since, started, newest, read, report)
+    return SyncOutcome(name, read, report, state.watermark)
+
+
+def _succeeded(name: str, since: datetime | None, started: datetime,
+               newest: datetime | None, read: int, report: ImportReport | None) -> CrmSyncState:
+    """Record a successful run (``newest``: the newest deal's modified time) and commit."""
+    # Locked, and read again (the import expired every loaded object): an undo that rewound
+    # the watermark while this run read the CRM is kept, not overwritten.
+    state = _state(name, lock=True)
+    rewound = state.watermark != since
+    start = _earlier(since, state.watermark) if rewound else since
+    watermark = max(filter(None, (newest, since)), default=None)
+    if watermark is not None:
+        # Never past this run's start: a deal stamped in the future (a CRM clock or an import
+        # into the CRM) must not make the next runs skip everything changed until then.
+        watermark = min(watermark, started)
+    state.watermark = _earlier(watermark, start) if rewound else watermark
     state.last_run_at = state.last_ok_at = started
     state.last_result, state.last_message = "ok", ""
-    state.rows = len(deals)
+    state.rows = read
     state.import_id = report.import_id if report else None
+    if report:
+        state.newest_import_id, state.newest_import_since = report.import_id, start
     db.session.commit()
-    return SyncOutcome(name, len(deals), report, state.watermark)
+    return state
 
 
-def _state(name: str) -> CrmSyncState:
-    state = db.session.get(CrmSyncState, name)
+def _earlier(one: datetime | None, other: datetime | None) -> datetime | None:
+    """The earlier watermark; None (read everything) if either is."""
+    return min(one, other) if one and other else None
+
+
+def _state(name: str, *, lock: bool = False) -> CrmSyncState:
+    state = db.session.get(CrmSyncState, name, with_for_update=lock)
     if state is None:
         state = CrmSyncState(connection=name, rows=0, last_message="")
         db.session.add(state)
@@ -141,6 +193,26 @@ def _failed(name: str, started: datetime, message: str) -> None:
     state.last_run_at = started
     state.last_result, state.last_message = "failed", message[:1000]
     db.session.commit()
+
+
+def redact(message: str, secrets: Iterable[str | None]) -> str:
+    """``message`` without the connection's secrets, a bearer token or a URL's query (a CRM's
+    or a proxy's error may echo the request): it is stored, printed and shown on a page."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            message = message.replace(secret, "***")
+    message = re.sub(r"(?i)\b(bearer\s+)\S+", r"\1***", message)
+    message = re.sub(r"(?i)\b((?:access_|refresh_)?token|client_secret|hapikey|api_?key|"
+                     r"password)([\"']?\s*[=:]\s*[\"']?)[^\s\"'&,;]+", r"\1\2***", message)
+    return re.sub(r"(https?://[^\s?#]+)\?\S*", r"\1?***", message)
+
+
+def rewind(import_id: int) -> None:
+    """An undone import was a connection's newest sync: its next run reads again from where
+    that sync started, so the undone deals come back as the CRM has them. Flushes."""
+    db.session.execute(update(CrmSyncState).where(CrmSyncState.newest_import_id == import_id)
+                       .values(watermark=CrmSyncState.newest_import_since,
+                               newest_import_id=None))
 
 
 def _refusal(report: ImportReport, table: TableSource) -> str:

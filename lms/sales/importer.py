@@ -439,6 +439,9 @@ def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None
                                      LocalActions.load(), progress)
     reapply_local_actions()
     record.undone_at = utcnow()
+    from lms.sales.crm_sync import rewind  # it imports this module
+
+    rewind(import_id)
     db.session.flush()
     db.session.expire_all()
     return UndoReport(import_id=import_id, deleted=deleted, restored=restored)

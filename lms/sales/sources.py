@@ -164,8 +164,11 @@ class TableSource:
         self.rows = [[_text(v) for v in row] for row in rows]
         self.name = name
         self.size = len(self.rows)
-        canonical = json.dumps([self.header, *self.rows], ensure_ascii=False)
-        self.file_hash = hashlib.sha256(canonical.encode()).hexdigest()
+        # Row by row: a large pull is not held a second time as one long string.
+        digest = hashlib.sha256()
+        for row in (self.header, *self.rows):
+            digest.update(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+        self.file_hash = digest.hexdigest()
 
     @contextmanager
     def open(self, preset: Preset) -> Iterator[Opened]:

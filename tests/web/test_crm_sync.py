@@ -16,7 +16,8 @@ from lms.extensions import db
 from lms.maintenance.leases import take
 from lms.models import CrmSyncState, Role, Sale, SalesImport
 from lms.people.services import PersonFields, create_user
-from lms.sales.crm_clients import Http, HubSpot, Salesforce, SyncError, retry_after
+from lms.sales.crm_clients import HubSpot, Salesforce
+from lms.sales.crm_http import Http, SyncError, retry_after
 from lms.sales.crm_sync import sync
 from lms.sales.importer import ImportOptions, import_sales, undo_import
 from tests.conftest import login
@@ -273,7 +274,8 @@ def test_incremental_sync_reads_only_deals_changed_since_the_watermark(app, peop
     salesforce.records[0].update(Amount=16000.0,
                                  LastModifiedDate="2024-06-05T12:00:00.000+0000")
     second = sync("salesforce", sleep=Sleeps())
-    assert "WHERE LastModifiedDate >= 2024-06-02T10:00:00Z" in salesforce.queries[-1]
+    # From ten minutes before the watermark (crm_sync.OVERLAP).
+    assert "WHERE LastModifiedDate >= 2024-06-02T09:50:00Z" in salesforce.queries[-1]
     # The changed deal, and the one at the watermark's own moment (read again, unchanged).
     assert second.deals == 2
     assert (second.report.added, second.report.updated, second.report.unchanged) == (0, 1, 1)
@@ -296,11 +298,14 @@ def test_a_sync_import_is_undone_like_a_csv_import(app, people, hubspot):  # noq
 
 
 def test_salesforce_renews_an_expired_token_once(app, salesforce):  # noqa: ANN001
-    client = Salesforce(salesforce.url, "3MVG9standin", SF_SECRET, "62.0", (),
-                        Http("Salesforce", Sleeps()))
-    client._authorise()
-    salesforce.expire_tokens()
-    assert len(client.changed_since(None)) == 3
+    http = Http("Salesforce", Sleeps())
+    client = Salesforce(salesforce.url, "3MVG9standin", SF_SECRET, "62.0", (), http)
+    try:
+        client._authorise()
+        salesforce.expire_tokens()
+        assert len(client.changed_since(None)) == 3
+    finally:
+        http.close()
     assert salesforce.statuses() == [200, 401, 200, 200]
 
 

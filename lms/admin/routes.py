@@ -5,7 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -36,6 +45,7 @@ from lms.people.services import (
     update_team,
     update_user,
 )
+from lms.people.sso import logs_in_through_sso_only
 from lms.security import role_required
 
 bp = Blueprint("admin", __name__)
@@ -131,8 +141,7 @@ def new_user():  # noqa: ANN201
         else:
             db.session.commit()
             # Rendered, not flashed: a flashed message would sit in the (readable) session cookie.
-            return render_template("admin/temporary_password.html", user=user, password=temp,
-                                   created=True)
+            return _temporary_password_page(user, temp, created=True)
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -156,7 +165,8 @@ def edit_user(user_id: int):  # noqa: ANN201
             db.session.commit()
             flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=user, action=ActionForm())
+    return render_template("admin/user_form.html", form=form, user=user, action=ActionForm(),
+                           sso_only=logs_in_through_sso_only(user))
 
 
 def _user_action(user_id: int, action, message):  # noqa: ANN001, ANN202
@@ -195,8 +205,15 @@ def reset_user_password(user_id: int):  # noqa: ANN201
         abort(400)
     temp = reset_password(user)
     db.session.commit()
-    return render_template("admin/temporary_password.html", user=user, password=temp,
-                           created=False)
+    return _temporary_password_page(user, temp, created=False)
+
+
+def _temporary_password_page(user: User, password: str, *, created: bool) -> str:
+    # Someone who can only log in through single sign-on is told so, not given a password
+    # they cannot use.
+    return render_template("admin/temporary_password.html", user=user, password=password,
+                           created=created, sso_only=logs_in_through_sso_only(user),
+                           provider=current_app.config["OIDC_NAME"])
 
 
 # Teams ----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from lms.models import Role, User
 from lms.people import services as people
 from lms.people.passwords import dummy_hash, verify_password
 from lms.people.sessions import end_session, start_session
+from lms.people.sso import logs_in_through_sso_only, password_login_for_admins_only
 
 bp = Blueprint("auth", __name__)
 
@@ -49,7 +50,8 @@ def login_limit() -> str:
 @bp.before_app_request
 def require_new_password():  # noqa: ANN201
     if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in _ALLOWED_BEFORE_NEW_PASSWORD):
+            and request.endpoint not in _ALLOWED_BEFORE_NEW_PASSWORD
+            and not logs_in_through_sso_only(current_user)):
         return redirect(url_for("auth.change_password"))
     return None
 
@@ -104,12 +106,6 @@ def login():  # noqa: ANN201
     return _login_page(form)
 
 
-def password_login_for_admins_only() -> bool:
-    """``LMS_PASSWORD_LOGIN=admins`` counts only with SSO on: else nobody else could log in."""
-    return (current_app.config["PASSWORD_LOGIN"] == "admins"
-            and sso_configured(current_app.config))
-
-
 def _login_page(form: LoginForm) -> str:
     return render_template(
         "auth/login.html", form=form,
@@ -156,6 +152,8 @@ def account():  # noqa: ANN201
                            language_form=LanguageForm(locale=current_user.locale or ""),
                            pause_form=PauseForm(), action=ActionForm(),
                            mail_form=BoosterMailForm(mail=mail_on(current_user.id)),
+                           sso_only=logs_in_through_sso_only(current_user),
+                           provider=current_app.config["OIDC_NAME"],
                            boosters_paused=paused_until(current_user.id, local_today()))
 
 
@@ -177,6 +175,10 @@ def change_language():  # noqa: ANN201
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():  # noqa: ANN201
+    if logs_in_through_sso_only(current_user):
+        # A password they can never log in with would only be one more to reuse elsewhere.
+        return render_template("auth/change_password.html", form=None, forced=False,
+                               provider=current_app.config["OIDC_NAME"])
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()

@@ -22,10 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.config import sso_configured
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import Role, Team, User
@@ -188,3 +190,14 @@ def team_named(names: tuple[str, ...]) -> Team | None:
         select(Team).where(func.lower(Team.name).in_(wanted), Team.active.is_(True))).all()
     by_name = {team.name.lower(): team for team in teams}
     return next((by_name[n] for n in wanted if n in by_name), None)
+
+
+def password_login_for_admins_only() -> bool:
+    """``LMS_PASSWORD_LOGIN=admins`` counts only with SSO on: else nobody else could log in."""
+    return (current_app.config["PASSWORD_LOGIN"] == "admins"
+            and sso_configured(current_app.config))
+
+
+def logs_in_through_sso_only(user: User) -> bool:
+    """Whether ``user`` has no use for a password: single sign-on is their only way in."""
+    return password_login_for_admins_only() and not user.has_role(Role.ADMIN)

@@ -263,3 +263,41 @@ def test_the_email_is_matched_in_any_case(app, client, idp):  # noqa: F811
     idp.sign_in_as("idp-sub-1", "  Sam@EXAMPLE.com ")
     assert sso_login(client).status_code == 302 and logged_in(client)
     assert user("sam@example.com").oidc_subject == "idp-sub-1"
+
+
+def test_with_password_login_for_admins_only_nobody_else_is_given_or_asked_a_password(
+        app, client, idp):  # noqa: F811
+    """Everyone but admins logs in through the provider: their account page, the change of
+    password and the admin's pages for them speak of the provider, not of a password."""
+    from tests.conftest import post_form
+
+    app.config["PASSWORD_LOGIN"] = "admins"
+    make_user(Role.LEARNER, email="sam@example.com")
+    admin = make_user(Role.ADMIN, email="admin@example.com")
+    assert sso_login(client).status_code == 302
+    account = client.get("/account").get_data(as_text=True)
+    assert "You log in with Acme, so you have no password here" in account
+    assert 'href="/account/password"' not in account
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "You log in with Acme" in page and 'name="new_password"' not in page
+    before = user("sam@example.com").password_hash
+    client.post("/account/password", data={"csrf_token": form_token(client),
+                                           "current_password": "x", "new_password": "y" * 12,
+                                           "confirm": "y" * 12})
+    assert user("sam@example.com").password_hash == before
+
+    admin_client = app.test_client()
+    assert login(admin_client, admin.email).status_code == 302
+    sam = user("sam@example.com")
+    form = admin_client.get(f"/admin/people/{sam.id}").get_data(as_text=True)
+    assert "Reset password" not in form
+    created = post_form(admin_client, "/admin/people/new",
+                        {"name": "Noor Nieuw", "email": "noor@example.com", "role": "learner"},
+                        token_from="/admin/people/new").get_data(as_text=True)
+    assert "Noor Nieuw logs in with Acme, with this email address" in created
+    assert "Temporary password" not in created and 'class="secret"' not in created
+    # An admin still gets a password: they are the ones who may use one.
+    made = post_form(admin_client, "/admin/people/new",
+                     {"name": "Ada Admin", "email": "ada@example.com", "role": "admin"},
+                     token_from="/admin/people/new").get_data(as_text=True)
+    assert "Temporary password" in made and 'class="secret"' in made

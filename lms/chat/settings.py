@@ -39,8 +39,9 @@ def save_webhook(hook: TeamWebhook | None, fields: WebhookFields) -> TeamWebhook
         raise DomainError(_("Tick at least one message for this channel."), field="digest")
     url = None
     if fields.url or hook is None:
-        url = check_url(fields.url or "",
-                        allow_local_http=bool(current_app.config["CHAT_ALLOW_LOCAL_HTTP"]))
+        url = check_address(fields.url or "", fields.kind)
+    elif fields.kind != hook.kind:  # the stored address is the other service's
+        raise DomainError(_("Paste the new service's webhook address too."), field="url")
     if hook is None:
         hook = TeamWebhook()
         db.session.add(hook)
@@ -56,6 +57,13 @@ def save_webhook(hook: TeamWebhook | None, fields: WebhookFields) -> TeamWebhook
             ChatDelivery.webhook_id == hook.id, ChatDelivery.delivered_at.is_(None),
             ChatDelivery.failed_at.is_(None)).values(next_try_at=None))
     return hook
+
+
+def check_address(url: str, kind: str) -> str:
+    """``check_url`` with this site's settings (LMS_CHAT_ALLOW_LOCAL_HTTP, _EXTRA_HOSTS)."""
+    config = current_app.config
+    return check_url(url, kind, allow_local_http=bool(config["CHAT_ALLOW_LOCAL_HTTP"]),
+                     extra_hosts=tuple(config["CHAT_EXTRA_HOSTS"]))
 
 
 def remove_webhook(hook: TeamWebhook) -> None:

@@ -214,6 +214,8 @@ def test_a_dry_run_posts_nothing(app, runner, org, chat):
 # The Team chat page ---------------------------------------------------------------------------
 
 SLACK = "https://hooks.slack.com/services/T0001/B0002/s3cretT0kenXYZ9"
+TEAMS = ("https://prod-01.westeurope.logic.azure.com:443/workflows/ab12/triggers/manual/paths/"
+         "invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=Zx9q")
 
 
 @pytest.fixture
@@ -258,19 +260,35 @@ def test_an_admin_adds_a_webhook_and_never_sees_the_address_again(app, admin, or
     assert db.session.scalar(select(func.count(TeamWebhook.id))) == 0
 
 
-@pytest.mark.parametrize(("url", "error"), [
-    ("", "Paste the webhook&#39;s address."),
-    ("http://hooks.slack.com/services/x", "Only https:// addresses are accepted"),
-    ("http://127.0.0.1:8080/hook", "Only https:// addresses are accepted"),
-    ("ftp://hooks.slack.com/x", "A webhook address starts with https://"),
-    ("https://user:pw@hooks.slack.com/x", "no user name or password"),
-    ("https://10.0.0.5/hook", "not an IP address"),
-    ("https://hooks.slack.com/a b", "too long or has spaces"),
-    ("https://[::1/x", "That is not a web address."),
+NOT_TEAMS = "not a Microsoft Teams Workflows webhook"
+NOT_SLACK = "not a Slack webhook"
+
+
+@pytest.mark.parametrize(("url", "error", "kind"), [
+    ("", "Paste the webhook&#39;s address.", "teams"),
+    ("http://hooks.slack.com/services/x", "Only https:// addresses are accepted", "slack"),
+    ("http://127.0.0.1:8080/hook", "Only https:// addresses are accepted", "teams"),
+    ("ftp://hooks.slack.com/x", "A webhook address starts with https://", "slack"),
+    ("https://user:pw@hooks.slack.com/x", "no user name or password", "slack"),
+    ("https://10.0.0.5/hook", "not an IP address", "teams"),
+    ("https://hooks.slack.com/a b", "too long or has spaces", "slack"),
+    ("https://[::1/x", "That is not a web address.", "teams"),
+    # Host names that reach the organisation's own network or the cloud's metadata service.
+    ("https://localhost/hook", NOT_TEAMS, "teams"),
+    ("https://0x7f000001/hook", NOT_TEAMS, "teams"),  # 127.0.0.1 written as one number
+    ("https://2130706433/hook", NOT_SLACK, "slack"),
+    ("https://metadata.google.internal/computeMetadata/v1/", NOT_TEAMS, "teams"),
+    ("https://intranet.example.com/hooks.slack.com/services/x", NOT_SLACK, "slack"),
+    ("https://logic.azure.com.evil.example/workflows/x", NOT_TEAMS, "teams"),
+    ("https://evillogic.azure.com/workflows/x", NOT_TEAMS, "teams"),
+    ("https://prod-01.westeurope.logic.azure.com:8443/workflows/x", NOT_TEAMS, "teams"),
+    # Each service's address with the other service chosen.
+    (SLACK, NOT_TEAMS, "teams"),
+    (TEAMS, NOT_SLACK, "slack"),
 ])
-def test_a_wrong_address_is_explained_in_the_form(app, admin, org, url, error):
+def test_a_wrong_address_is_explained_in_the_form(app, admin, org, url, error, kind):
     app.config["CHAT_ALLOW_LOCAL_HTTP"] = False
-    response = form(admin, "/admin/chat/new", team_id=org["noord"].id, kind="teams", url=url,
+    response = form(admin, "/admin/chat/new", team_id=org["noord"].id, kind=kind, url=url,
                     digest="y")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -278,6 +296,41 @@ def test_a_wrong_address_is_explained_in_the_form(app, admin, org, url, error):
     if url:
         assert url not in page  # not even the rejected address is sent back
     assert db.session.scalar(select(func.count(TeamWebhook.id))) == 0
+
+
+@pytest.mark.parametrize(("kind", "url"), [
+    ("teams", TEAMS),
+    ("teams", "https://default1a2b.3c.environment.api.powerplatform.com:443/powerautomate/"
+              "automations/direct/workflows/ab12/triggers/manual/paths/invoke?sig=Zx9q"),
+    ("slack", SLACK),
+    ("slack", "https://HOOKS.SLACK.COM./services/T0001/B0002/abc"),
+])
+def test_the_services_own_addresses_are_accepted(app, admin, org, kind, url):
+    assert form(admin, "/admin/chat/new", team_id=org["noord"].id, kind=kind, url=url,
+                digest="y").status_code == 302
+
+
+def test_more_hosts_only_when_the_setting_names_them(app, admin, org):
+    relay = "https://chat-relay.example.org/hook/1"
+    page = form(admin, "/admin/chat/new", team_id=org["noord"].id, kind="teams", url=relay,
+                digest="y").get_data(as_text=True)
+    assert NOT_TEAMS in page
+    app.config["CHAT_EXTRA_HOSTS"] = ("chat-relay.example.org",)
+    assert form(admin, "/admin/chat/new", team_id=org["noord"].id, kind="teams", url=relay,
+                digest="y").status_code == 302
+
+
+def test_changing_the_service_needs_the_new_services_address(app, admin, org):
+    hook = add_hook(app, org["noord"], SLACK, "slack")
+    page = form(admin, f"/admin/chat/{hook.id}", team_id=org["noord"].id, kind="teams",
+                digest="y").get_data(as_text=True)
+    assert "Paste the new service&#39;s webhook address too." in page
+    db.session.refresh(hook)
+    assert hook.kind == "slack"
+    assert form(admin, f"/admin/chat/{hook.id}", team_id=org["noord"].id, kind="teams",
+                url=TEAMS, digest="y").status_code == 302
+    db.session.refresh(hook)
+    assert hook.kind == "teams" and decrypt(hook.url_encrypted) == TEAMS
 
 
 def test_local_http_only_when_the_setting_allows_it(app, admin, org):
@@ -296,7 +349,7 @@ def test_a_channel_must_get_something(app, admin, org):
 
 
 def test_only_admins_and_only_with_a_csrf_token(app, client, org):
-    hook = add_hook(app, org["noord"], "https://example.com/hook")
+    hook = add_hook(app, org["noord"], TEAMS)
     for role in (Role.LEARNER, Role.MANAGER):
         person = make_user(role, email=f"{role}@example.com")
         who = app.test_client()
@@ -394,3 +447,4 @@ def test_an_address_sealed_under_another_secret_key_is_reported(app, org, chat, 
     make_user(Role.ADMIN, email="admin@example.com")
     login(client, "admin@example.com")
     assert "LMS_SECRET_KEY changed?" in client.get("/admin/chat/").get_data(as_text=True)
+

@@ -448,3 +448,52 @@ def test_an_address_sealed_under_another_secret_key_is_reported(app, org, chat, 
     login(client, "admin@example.com")
     assert "LMS_SECRET_KEY changed?" in client.get("/admin/chat/").get_data(as_text=True)
 
+
+def test_a_post_that_outlives_its_claim_leaves_the_message_to_the_run_that_took_it(app, org):
+    """The service takes 11 minutes to answer 500; meanwhile another run found the claim
+    expired and took the message. This run neither posts it again nor overwrites the row."""
+    from flask import current_app
+
+    from lms.chat.deliver import CLAIM_FOR, post_to_chat
+    from lms.chat.webhook import Answer
+    from lms.sales.worklist import rules_from
+
+    add_hook(app, org["noord"], TEAMS)
+    now = [utcnow()]
+    posts: list[str] = []
+    theirs = now[0] + timedelta(minutes=11) + CLAIM_FOR
+
+    def slow_send(url: str, payload: dict) -> Answer:
+        posts.append(url)
+        now[0] += timedelta(minutes=11)
+        db.session.execute(update(ChatDelivery).values(claimed_until=theirs))
+        db.session.commit()
+        return Answer(500, "slow")
+
+    outcome = post_to_chat(DAY, rules_from(current_app.config, DAY), send=slow_send,
+                           clock=lambda: now[0], sleep=lambda _s: None)
+    assert posts == [TEAMS]  # not posted a second time by this run
+    row = db.session.scalar(select(ChatDelivery))
+    assert row.claimed_until == theirs and row.attempts == 0 and row.last_error is None
+    assert "another run may have posted it" in outcome.errors[0][2]
+
+
+def test_a_huge_retry_after_waits_at_most_until_the_message_is_given_up(app, org):
+    with StandInChat(retry_after="99999999999999999999") as chat:
+        add_hook(app, org["noord"], chat.url("/teams/noord"))
+        chat.fail_next(429)
+        outcome, waits = post()
+    assert waits == [] and outcome.waiting == 1
+    row = db.session.scalar(select(ChatDelivery))
+    assert row.next_try_at <= utcnow() + timedelta(days=3)
+
+
+def test_an_address_no_longer_allowed_is_not_posted_to(app, org, chat):
+    """Checked again before each post: an address saved while the settings allowed it (a local
+    relay, an extra host) is given up once they no longer do."""
+    add_hook(app, org["noord"], chat.url("/teams/noord"))
+    app.config["CHAT_ALLOW_LOCAL_HTTP"] = False
+    outcome, _waits = post()
+    assert chat.requests == [] and outcome.delivered == 0 and outcome.waiting == 0
+    assert "Only https:// addresses are accepted" in outcome.errors[0][2]
+    assert db.session.scalar(select(ChatDelivery.failed_at)) is not None

@@ -152,7 +152,8 @@ def slack_payload(message: ChatMessage) -> dict[str, Any]:
         text.append(section.heading)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
         f"<{message.link}|{_slack(message.link_label)}> · {_slack(str(SIGNATURE))}")}]})
-    return {"text": "\n".join(text), "blocks": blocks}
+    # ``text`` is what notifications show, and Slack reads its <!channel> and <links> too.
+    return {"text": _slack("\n".join(text)), "blocks": blocks}
 
 
 def _more(count: int) -> str:

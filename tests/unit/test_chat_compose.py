@@ -62,7 +62,10 @@ def test_slack_text_cannot_make_links_or_mentions(app):  # noqa: ARG001
     assert "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" in section
     assert "<!channel>" not in section and "A &lt;b&gt;" in section
     assert payload["blocks"][-1]["elements"][0]["text"].startswith(f"<{LINK}|Open Verkoopklaar>")
-    assert payload["text"].startswith("R&D <team>: overdue training")  # plain text as it is
+    # The notification's text is read by Slack the same way: no mention, no link.
+    assert payload["text"].startswith("R&amp;D &lt;team&gt;: overdue training")
+    summary = slack_payload(team_summary("Noord", ["<!channel>", "Anna"], 7, LINK))
+    assert "<!channel>" not in summary["text"] and "&lt;!channel&gt;, Anna" in summary["text"]
 
 
 def test_the_summary_names_people_only(app):  # noqa: ARG001
@@ -81,3 +84,12 @@ def test_the_summary_names_people_only(app):  # noqa: ARG001
 ])
 def test_the_hint_shows_the_host_and_four_characters(url, shown):
     assert hint(url) == shown
+
+
+def test_the_hint_of_a_very_long_host_fits_its_column():
+    from lms.chat.secret import HINT_LENGTH
+
+    url = f"https://{'a' * 60}.{'b' * 60}.{'c' * 60}.environment.api.powerplatform.com/x/Zx9q"
+    shown = hint(url)
+    assert len(shown) <= HINT_LENGTH == 120
+    assert shown.startswith("https://aaaa") and shown.endswith("…/…Zx9q")

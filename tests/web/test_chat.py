@@ -497,3 +497,43 @@ def test_an_address_no_longer_allowed_is_not_posted_to(app, org, chat):
     assert chat.requests == [] and outcome.delivered == 0 and outcome.waiting == 0
     assert "Only https:// addresses are accepted" in outcome.errors[0][2]
     assert db.session.scalar(select(ChatDelivery.failed_at)) is not None
+
+
+def test_a_second_run_while_the_first_is_posting_posts_nothing(app, org, chat):
+    """Two runs at once (two servers, the lease bypassed): while the first run's post is on its
+    way, a whole second run goes by in its own session. One post, the second run skips it."""
+    import threading
+
+    from flask import current_app
+
+    from lms.chat.deliver import post_to_chat
+    from lms.chat.webhook import post as real_post
+    from lms.sales.worklist import rules_from
+
+    add_hook(app, org["noord"], chat.url("/teams/noord"), summary=True)
+    second = {}
+
+    def second_run() -> None:
+        with app.app_context():
+            try:
+                second["outcome"] = post_to_chat(DAY, rules_from(current_app.config, DAY),
+                                                 sleep=lambda _s: None)
+            finally:
+                db.session.remove()
+
+    def send_during_another_run(url: str, payload: dict):  # noqa: ANN202
+        if "outcome" not in second:
+            thread = threading.Thread(target=second_run)
+            thread.start()
+            thread.join(60)
+        return real_post(url, payload)
+
+    first = post_to_chat(DAY, rules_from(current_app.config, DAY), send=send_during_another_run,
+                         sleep=lambda _s: None)
+    # The second run found both messages claimed; it took the summary the first run had not
+    # reached yet, and left the digest on its way alone.
+    assert second["outcome"].skipped == 2 and second["outcome"].errors == []
+    assert first.delivered + second["outcome"].delivered == 2 and first.errors == []
+    titles = [card_text(body).splitlines()[0] for body in chat.to("/teams/noord")]
+    assert sorted(titles) == ["Team Noord: overdue training and customers waiting",
+                              "Team Noord: training due this week"]

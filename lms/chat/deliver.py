@@ -255,6 +255,8 @@ class Status:
     #: the latest failure since the last delivery, and when it happened
     last_error: str | None
     error_at: datetime | None
+    #: when a waiting message is tried again (None: by the next run)
+    next_try_at: datetime | None = None
 
 
 def statuses(webhook_ids: list[int]) -> dict[int, Status]:
@@ -287,5 +289,6 @@ def statuses(webhook_ids: list[int]) -> dict[int, Status]:
             bad = None
         out[hook_id] = Status(last_ok, state, row.attempts,
                               bad.last_error if bad else None,
-                              (bad.last_tried_at or bad.failed_at) if bad else None)
+                              (bad.last_tried_at or bad.failed_at) if bad else None,
+                              row.next_try_at if state == "waiting" else None)
     return out

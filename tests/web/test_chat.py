@@ -537,3 +537,20 @@ def test_a_second_run_while_the_first_is_posting_posts_nothing(app, org, chat):
     titles = [card_text(body).splitlines()[0] for body in chat.to("/teams/noord")]
     assert sorted(titles) == ["Team Noord: overdue training and customers waiting",
                               "Team Noord: training due this week"]
+
+
+def test_the_page_says_when_a_waiting_message_is_tried_again(app, org, chat, admin):
+    add_hook(app, org["noord"], chat.url("/teams/noord"))
+    chat.fail_next(500, 500, 500)
+    post()
+    row = db.session.scalar(select(ChatDelivery))
+    row.next_try_at = row.next_try_at.replace(year=2030, month=1, day=2, hour=9, minute=30)
+    db.session.commit()
+    page = admin.get("/admin/chat/").get_data(as_text=True)
+    assert "Waiting for a retry" in page and "500: rollup_error" in page
+    assert "(not before 2 Jan 2030" in page
+
+
+def test_a_new_webhook_gets_nothing_until_the_admin_ticks_it(app, admin, org):
+    page = admin.get("/admin/chat/new").get_data(as_text=True)
+    assert 'name="team_id"' in page and "checked" not in page

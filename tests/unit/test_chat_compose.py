@@ -40,6 +40,22 @@ def test_the_teams_payload_is_a_message_with_one_adaptive_card(app):  # noqa: AR
     assert "Person 00: Pricing, due 1 Mar 2026, 9 days overdue" in text
     assert "Anna: 2 follow-ups overdue, 1 complaint open long" in text
     assert "@type" not in str(payload) and "MessageCard" not in str(payload)
+    assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    assert payload["attachments"][0]["contentUrl"] is None
+
+
+def test_a_teams_card_cannot_carry_a_disguised_link(app):  # noqa: ARG001
+    lines = [OverdueLine("[Your manager](https://evil.example/login)", None,
+                         "[Pricing](https://evil.example)", DAY, 1)]
+    summary = team_summary("[Noord](https://evil.example)", ["[Anna](https://x.example)"], 7,
+                           LINK)
+    digest = card_text(teams_payload(team_digest("Noord", lines, [], date(2026, 3, 11), 7,
+                                                 LINK)))
+    summary_text = card_text(teams_payload(summary))
+    assert "](" not in digest and "](" not in summary_text
+    # Still readable as written.
+    assert "[Your manager]\u200b(https://evil.example/login): [Pricing]" in digest
+    assert "[Anna]\u200b(https://x.example)" in summary_text
 
 
 def test_long_lists_stop_at_a_readable_length(app):  # noqa: ARG001

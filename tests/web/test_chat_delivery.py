@@ -159,3 +159,13 @@ def test_a_second_run_while_the_first_is_posting_posts_nothing(app, org, chat): 
     titles = [card_text(body).splitlines()[0] for body in chat.to("/teams/noord")]
     assert sorted(titles) == ["Team Noord: overdue training and customers waiting",
                               "Team Noord: training due this week"]
+
+
+def test_a_redirect_is_not_followed(app, org, chat):  # noqa: F811
+    """A webhook answering 302 (to another path, or another host) is given up: the address to
+    post to is the one the admin checked and saved, nothing the answer names."""
+    add_hook(app, org["noord"], chat.url("/moved"))
+    outcome, _waits = post()
+    assert chat.requests == [("/moved", 302)] and chat.posted == []
+    assert outcome.errors[0][2].startswith("302")
+    assert db.session.scalar(select(ChatDelivery.failed_at)) is not None

@@ -410,3 +410,34 @@ def test_the_page_says_when_a_waiting_message_is_tried_again(app, org, chat, adm
 def test_a_new_webhook_gets_nothing_until_the_admin_ticks_it(app, admin, org):
     page = admin.get("/admin/chat/new").get_data(as_text=True)
     assert 'name="team_id"' in page and "checked" not in page
+
+
+@pytest.mark.parametrize(("change", "sent_to"), [
+    ({"url": "/teams/elsewhere"}, None),  # another channel: maybe another audience
+    ({"team": "zuid"}, None),  # another team's channel now
+    ({"digest": "", "summary": "y"}, None),  # the channel is for the summary now
+    ({"url": "/teams/noord"}, "/teams/noord"),  # the same address pasted again: sent
+    ({"channel": "#leads"}, "/teams/noord"),  # only its name: sent
+])
+def test_a_waiting_digest_goes_only_where_it_was_meant_to(app, org, chat, admin, change,
+                                                         sent_to):
+    hook = add_hook(app, org["noord"], chat.url("/teams/noord"), summary=True)
+    chat.fail_next(*[500] * 6)
+    post()  # the digest and the summary wait for a retry
+    data = {"team_id": org[change.get("team", "noord")].id, "kind": "teams",
+            "channel": change.get("channel", "#sales"), "digest": change.get("digest", "y"),
+            "summary": "y"}
+    if "url" in change:
+        data["url"] = chat.url(change["url"])
+    assert form(admin, f"/admin/chat/{hook.id}", **{k: v for k, v in data.items() if v}) \
+        .status_code == 302
+    later()
+    post()
+    sent = [path for path, _body in chat.posted]
+    digests = [row for row in db.session.scalars(select(ChatDelivery)) if row.kind == "digest"]
+    if sent_to is None:
+        assert all("overdue training" not in card_text(body) for _path, body in chat.posted)
+        assert digests[0].last_error == ("The webhook was changed before this message was "
+                                         "delivered, so it was not sent.")
+    else:
+        assert sent == [sent_to, sent_to] and digests[0].delivered_at is not None

@@ -89,8 +89,8 @@ def post_to_chat(today: date, rules: Rules, *, dry_run: bool = False,
         select(ChatDelivery, TeamWebhook, Team.name)
         .join(TeamWebhook, TeamWebhook.id == ChatDelivery.webhook_id)
         .join(Team, Team.id == TeamWebhook.team_id)
-        .where(*_pending(), or_(ChatDelivery.next_try_at.is_(None),
-                                ChatDelivery.next_try_at <= clock()))
+        .where(*_pending(), Team.active.is_(True),  # a team closed since: nobody to tell
+               or_(ChatDelivery.next_try_at.is_(None), ChatDelivery.next_try_at <= clock()))
         .order_by(ChatDelivery.id)).all()
     for row, hook, team in due:
         _deliver(row, hook, team, outcome, send=send, clock=clock, sleep=sleep)

@@ -169,3 +169,14 @@ def test_a_redirect_is_not_followed(app, org, chat):  # noqa: F811
     assert chat.requests == [("/moved", 302)] and chat.posted == []
     assert outcome.errors[0][2].startswith("302")
     assert db.session.scalar(select(ChatDelivery.failed_at)) is not None
+
+
+def test_a_waiting_message_of_a_team_closed_since_is_not_posted(app, org, chat):  # noqa: F811
+    add_hook(app, org["noord"], chat.url("/teams/noord"))
+    chat.fail_next(500, 500, 500)
+    post()
+    org["noord"].active = False
+    db.session.commit()
+    later()
+    outcome, _waits = post()
+    assert chat.posted == [] and len(chat.requests) == 3 and outcome.delivered == 0

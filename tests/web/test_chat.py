@@ -441,3 +441,17 @@ def test_a_waiting_digest_goes_only_where_it_was_meant_to(app, org, chat, admin,
                                          "delivered, so it was not sent.")
     else:
         assert sent == [sent_to, sent_to] and digests[0].delivered_at is not None
+
+
+def test_a_crash_in_team_chat_does_not_hide_that_the_mails_failed(app, runner, org, chat,
+                                                                  monkeypatch):
+    from tests.web.test_reminders import free_port
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202, ARG001
+        raise RuntimeError("a bug in team chat")
+
+    monkeypatch.setattr("lms.reminders.commands.post_to_chat", broken)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
+    result = send(runner)
+    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
+    assert "Error: could not send mail" in result.stderr

@@ -161,6 +161,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHAT_ALLOW_LOCAL_HTTP", _bool, False,
             "Team chat: also accept webhook addresses http://127.0.0.1:<port>/... (a stand-in "
             "server for tests or a local relay); otherwise only https:// addresses"),
+    Setting("CHAT_EXTRA_HOSTS", _tuple, (),
+            "Team chat: more hosts webhooks may post to besides Teams' and Slack's own, "
+            "comma-separated; a name, or a suffix starting with a dot (.logic.azure.us)"),
     # Single sign-on (OpenID Connect, lms/auth/sso.py): docs/operations.md "Single sign-on".
     Setting("OIDC_ISSUER", str, None,
             "Single sign-on: the identity provider's issuer URL, exactly as its discovery "

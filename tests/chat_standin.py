@@ -7,6 +7,8 @@ Teams: the body must be a message with one Adaptive Card attachment (``type`` "m
 what is missing. Slack: the body must have a non-empty ``text`` (``blocks`` a list if present);
 it answers 200 "ok", or 400 "invalid_payload" / "no_text". ``/slack/gone`` answers 404
 "no_service" and ``/slack/archived`` 410 "channel_is_archived", as for a removed webhook.
+``/moved`` answers 302 to ``/teams/moved-here`` (a GET there is recorded as ``"GET"``): a client
+that followed redirects would show up.
 
 ``fail_next`` queues failures for the next requests: ``500``, ``429`` (with ``Retry-After``:
 ``retry_after``, 0 by default) and ``"drop"`` (closes the connection before taking the message).
@@ -74,6 +76,11 @@ class StandInChat:
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 chat.handle(self)
 
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                with chat.lock:
+                    chat.requests.append((self.path, "GET"))
+                chat._answer(self, 404, "text/plain", "not found")
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -123,6 +130,9 @@ class StandInChat:
                         {"error": {"code": "InvalidRequestContent", "message": problem}}))
                 self.posted.append((path, body))
                 return self._answer(handler, 202, "text/plain", "")
+            if path == "/moved":
+                return self._answer(handler, 302, "text/plain", "moved",
+                                    {"Location": "/teams/moved-here"})
             if path == "/slack/gone":
                 return self._answer(handler, 404, "text/plain", "no_service")
             if path == "/slack/archived":

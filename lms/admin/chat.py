@@ -11,6 +11,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, Submi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from lms.admin.routes import _form_error
 from lms.chat.deliver import statuses
 from lms.chat.plan import SERVICES
 from lms.chat.settings import WebhookFields, remove_webhook, save_webhook
@@ -52,14 +53,6 @@ class WebhookForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-def _form_error(form: WebhookForm, exc: DomainError) -> None:
-    field = getattr(form, exc.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
-
-
 @bp.route("/")
 def index():  # noqa: ANN201
     hooks = db.session.execute(
@@ -95,7 +88,9 @@ def _save(form: WebhookForm, hook: TeamWebhook | None):  # noqa: ANN202
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():  # noqa: ANN201
-    form = WebhookForm(data={"digest": True} if request.method == "GET" else None)
+    # Nothing ticked: the digest names people and what they are late with, so the admin
+    # chooses it for a channel knowingly.
+    form = WebhookForm()
     _choices(form, None)
     if form.validate_on_submit() and (done := _save(form, None)) is not None:
         return done

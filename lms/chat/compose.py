@@ -109,15 +109,16 @@ def teams_payload(message: ChatMessage) -> dict[str, Any]:
     """A Teams Workflows ("When a Teams webhook request is received") message: one Adaptive
     Card attachment. The retired Office 365 connectors' MessageCard is not used."""
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": message.title, "size": "Medium", "weight": "Bolder",
-         "wrap": True},
-        {"type": "TextBlock", "text": message.intro, "wrap": True},
+        {"type": "TextBlock", "text": _card(message.title), "size": "Medium",
+         "weight": "Bolder", "wrap": True},
+        {"type": "TextBlock", "text": _card(message.intro), "wrap": True},
     ]
     for section in message.sections:
-        body.append({"type": "TextBlock", "text": section.heading, "weight": "Bolder",
+        body.append({"type": "TextBlock", "text": _card(section.heading), "weight": "Bolder",
                      "wrap": True, "spacing": "Medium"})
         body.append({"type": "FactSet",
-                     "facts": [{"title": who, "value": what} for who, what in section.lines]})
+                     "facts": [{"title": _card(who), "value": _card(what)}
+                               for who, what in section.lines]})
         if section.more:
             body.append({"type": "TextBlock", "text": _more(section.more), "isSubtle": True,
                          "wrap": True})
@@ -152,12 +153,20 @@ def slack_payload(message: ChatMessage) -> dict[str, Any]:
         text.append(section.heading)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
         f"<{message.link}|{_slack(message.link_label)}> · {_slack(str(SIGNATURE))}")}]})
-    return {"text": "\n".join(text), "blocks": blocks}
+    # ``text`` is what notifications show, and Slack reads its <!channel> and <links> too.
+    return {"text": _slack("\n".join(text)), "blocks": blocks}
 
 
 def _more(count: int) -> str:
     return ngettext("… and %(num)d more in Verkoopklaar", "… and %(num)d more in Verkoopklaar",
                     count)
+
+
+def _card(text: str) -> str:
+    """Teams reads a card's texts and facts as Markdown, where [words](address) is a link: a
+    name or title written that way (an identity provider's claim, say) must not put a
+    disguised link in the channel. A zero-width space between "]" and "(" unmakes it."""
+    return text.replace("](", "]\u200b(")
 
 
 def _slack(text: str) -> str:

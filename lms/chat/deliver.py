@@ -2,8 +2,10 @@
 
 Once only: each message is first claimed by inserting its ``chat_deliveries`` row, unique per
 webhook, kind and period, and committed before anything is posted; a second run (or a second
-server) finds the row and posts nothing. Before each post a run also takes the row for
-CLAIM_FOR with a conditional UPDATE, so two runs never post the same row at once.
+server) finds the row and posts nothing. A run also takes the row with a conditional UPDATE
+(``claimed_until``, renewed to CLAIM_FOR before each post), so two runs never post the same row
+at once; the claim's end is the run's token, and every later write checks it, so a post that
+outlived its claim (a service answering very slowly) never overwrites what another run did.
 
 Retries: no answer, 5xx, 408 and 429 are tried again in the same run (at most TRIES_PER_RUN
 posts, waiting the service's Retry-After or a short back-off, never more than WAIT_IN_RUN), and
@@ -33,6 +35,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.chat import webhook
 from lms.chat.plan import Post, plan_posts
 from lms.chat.secret import UnreadableUrl, decrypt
+from lms.chat.settings import check_address
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.models import ChatDelivery, Team, TeamWebhook, utcnow
 from lms.sales.worklist import Rules
@@ -85,8 +89,8 @@ def post_to_chat(today: date, rules: Rules, *, dry_run: bool = False,
         select(ChatDelivery, TeamWebhook, Team.name)
         .join(TeamWebhook, TeamWebhook.id == ChatDelivery.webhook_id)
         .join(Team, Team.id == TeamWebhook.team_id)
-        .where(*_pending(), or_(ChatDelivery.next_try_at.is_(None),
-                                ChatDelivery.next_try_at <= clock()))
+        .where(*_pending(), Team.active.is_(True),  # a team closed since: nobody to tell
+               or_(ChatDelivery.next_try_at.is_(None), ChatDelivery.next_try_at <= clock()))
         .order_by(ChatDelivery.id)).all()
     for row, hook, team in due:
         _deliver(row, hook, team, outcome, send=send, clock=clock, sleep=sleep)
@@ -143,63 +147,100 @@ def _give_up_old(today: date, now: datetime) -> None:
                                             days=GIVE_UP_AFTER.days)))
 
 
-def _take(row: ChatDelivery, now: datetime) -> bool:
-    """Take the row for this run (no other run holds it, and it is still to send)."""
+def _take(row_id: int, now: datetime) -> datetime | None:
+    """Take the row for this run (no other run holds it, and it is still to send): the
+    claim's end, which is also this run's token for it, or None."""
+    until = now + CLAIM_FOR
     taken = db.session.execute(
         update(ChatDelivery)
-        .where(ChatDelivery.id == row.id, *_pending(), _free(now))
-        .values(claimed_until=now + CLAIM_FOR)
+        .where(ChatDelivery.id == row_id, *_pending(), _free(now))
+        .values(claimed_until=until)
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
-    return taken == 1
+    return until if taken == 1 else None
+
+
+def _settle(row_id: int, claim: datetime, **values: Any) -> bool:
+    """Write the row if this run still holds it (its claim is the one this run set): a post
+    that outlasted the claim finds the row maybe taken by another run, and leaves it be."""
+    done = db.session.execute(
+        update(ChatDelivery).where(ChatDelivery.id == row_id, *_pending(),
+                                   ChatDelivery.claimed_until == claim)
+        .values(**values).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return done == 1
 
 
 def _deliver(row: ChatDelivery, hook: TeamWebhook, team: str, outcome: ChatOutcome, *,
              send: Sender, clock: Callable[[], datetime],
              sleep: Callable[[float], None]) -> None:
-    if not _take(row, clock()):
+    claim = _take(row.id, clock())
+    if claim is None:
         return
     db.session.refresh(row)
+    attempts, payload = row.attempts, row.payload
     try:
-        url = decrypt(hook.url_encrypted)
+        url = check_address(decrypt(hook.url_encrypted), hook.kind)
     except UnreadableUrl:
-        _stop(row, clock(), _("The webhook's address can no longer be read (LMS_SECRET_KEY "
-                              "changed?): enter it again on the Team chat page."))
-        outcome.errors.append((team, hook.channel, row.last_error or ""))
+        error = _("The webhook's address can no longer be read (LMS_SECRET_KEY changed?): "
+                  "enter it again on the Team chat page.")
+        _settle(row.id, claim, failed_at=clock(), claimed_until=None, last_error=error)
+        outcome.errors.append((team, hook.channel, error))
+        return
+    except DomainError as exc:  # stored before a rule or LMS_CHAT_EXTRA_HOSTS changed
+        _settle(row.id, claim, failed_at=clock(), claimed_until=None, last_error=exc.message)
+        outcome.errors.append((team, hook.channel, exc.message))
         return
     for tries in range(1, TRIES_PER_RUN + 1):
-        answer = send(url, row.payload)
+        # Each post starts with a fresh claim, so waits and earlier posts never eat into it.
+        renewed = clock() + CLAIM_FOR
+        if not _settle(row.id, claim, claimed_until=renewed):
+            outcome.errors.append((team, hook.channel, _lost()))
+            return
+        claim = renewed
+        answer = send(url, payload)
         now = clock()
-        row.attempts += 1
-        row.last_tried_at = now
+        attempts += 1
+        tried = {"attempts": attempts, "last_tried_at": now}
         if answer.delivered:
-            row.delivered_at, row.claimed_until, row.last_error = now, None, None
+            # Posted: true whoever holds the row now.
+            db.session.execute(
+                update(ChatDelivery)
+                .where(ChatDelivery.id == row.id, ChatDelivery.delivered_at.is_(None))
+                .values(delivered_at=now, claimed_until=None, last_error=None, failed_at=None,
+                        **tried).execution_options(synchronize_session=False))
             db.session.commit()
             outcome.delivered += 1
             return
-        row.last_error = answer.describe()
-        if not answer.transient or row.attempts >= MAX_ATTEMPTS:
-            _stop(row, now, row.last_error)
-            outcome.errors.append((team, hook.channel, row.last_error))
+        error = answer.describe()
+        if not answer.transient or attempts >= MAX_ATTEMPTS:
+            if not _settle(row.id, claim, failed_at=now, claimed_until=None, last_error=error,
+                           **tried):
+                error = _lost()
+            outcome.errors.append((team, hook.channel, error))
             return
-        wait = (timedelta(seconds=answer.retry_after) if answer.retry_after is not None
-                else IN_RUN_BASE * 2 ** (tries - 1))
+        wait = (timedelta(seconds=min(answer.retry_after, GIVE_UP_AFTER.total_seconds()))
+                if answer.retry_after is not None else IN_RUN_BASE * 2 ** (tries - 1))
         if tries == TRIES_PER_RUN or wait > WAIT_IN_RUN:
-            later = min(BACKOFF_BASE * 2 ** (row.attempts - 1), BACKOFF_MAX)
-            row.next_try_at = now + max(later, wait)
-            row.claimed_until = None
-            db.session.commit()
-            outcome.errors.append((team, hook.channel, _(
-                "%(error)s; tried again from %(when)s UTC", error=row.last_error,
-                when=f"{row.next_try_at:%Y-%m-%d %H:%M}")))
+            later = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
+            next_try = now + max(later, wait)
+            if _settle(row.id, claim, next_try_at=next_try, claimed_until=None,
+                       last_error=error, **tried):
+                error = _("%(error)s; trying again from %(when)s UTC", error=error,
+                          when=f"{next_try:%Y-%m-%d %H:%M}")
+            else:
+                error = _lost()
+            outcome.errors.append((team, hook.channel, error))
             return
-        db.session.commit()
+        if not _settle(row.id, claim, last_error=error, **tried):
+            outcome.errors.append((team, hook.channel, _lost()))
+            return
         sleep(wait.total_seconds())
 
 
-def _stop(row: ChatDelivery, now: datetime, error: str) -> None:
-    row.failed_at, row.claimed_until, row.last_error = now, None, error
-    db.session.commit()
+def _lost() -> str:
+    return _("A post took longer than this run's claim on the message; another run may have "
+             "posted it, so this run left it.")
 
 
 # For the Team chat page ----------------------------------------------------------------------
@@ -214,6 +255,8 @@ class Status:
     #: the latest failure since the last delivery, and when it happened
     last_error: str | None
     error_at: datetime | None
+    #: when a waiting message is tried again (None: by the next run)
+    next_try_at: datetime | None = None
 
 
 def statuses(webhook_ids: list[int]) -> dict[int, Status]:
@@ -246,5 +289,6 @@ def statuses(webhook_ids: list[int]) -> dict[int, Status]:
             bad = None
         out[hook_id] = Status(last_ok, state, row.attempts,
                               bad.last_error if bad else None,
-                              (bad.last_tried_at or bad.failed_at) if bad else None)
+                              (bad.last_tried_at or bad.failed_at) if bad else None,
+                              row.next_try_at if state == "waiting" else None)
     return out

@@ -4,6 +4,11 @@ The address is the webhook's only credential (whoever has it can post to the cha
 stored encrypted with a key derived from LMS_SECRET_KEY, and pages show only its host and last
 characters. Changing LMS_SECRET_KEY makes the stored addresses unreadable: they must be entered
 again (the Team chat page and the run's report say so).
+
+Only the services' own hosts are posted to (``ALLOWED_HOSTS``, plus LMS_CHAT_EXTRA_HOSTS): the
+run posts from inside the organisation's network and shows what came back on the settings page,
+so an address naming an internal server (a host name resolving to 10.x, 127.x or the cloud's
+169.254.169.254, or an IP written as a number) would turn the webhook into a probe.
 """
 
 from __future__ import annotations
@@ -23,6 +28,16 @@ from lms.errors import DomainError
 MAX_LENGTH = 2000
 #: Characters of the address's end that pages show, so an admin can tell two webhooks apart.
 HINT_TAIL = 4
+#: team_webhooks.url_hint's length.
+HINT_LENGTH = 120
+#: Where each service's webhooks live: a name, or a suffix starting with a dot. Teams
+#: Workflows addresses are on prod-NN.<region>.logic.azure.com or
+#: <environment>.environment.api.powerplatform.com; Slack's on hooks.slack.com (GovSlack:
+#: hooks.slack-gov.com).
+ALLOWED_HOSTS = {
+    "teams": (".logic.azure.com", ".powerplatform.com"),
+    "slack": ("hooks.slack.com", "hooks.slack-gov.com"),
+}
 
 
 class UnreadableUrl(Exception):
@@ -52,12 +67,28 @@ def hint(url: str) -> str:
     """"https://hooks.slack.com/…x7Qz": enough to recognise, not enough to post."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
-    return f"{parts.scheme}://{host}/…{url[-HINT_TAIL:]}"
+    tail = f"/…{url[-HINT_TAIL:]}"
+    head = f"{parts.scheme}://{host}"
+    if len(head) + len(tail) > HINT_LENGTH:  # a very long host name (the column is 120 long)
+        head = head[:HINT_LENGTH - len(tail) - 1] + "…"
+    return head + tail
 
 
-def check_url(raw: str, *, allow_local_http: bool) -> str:
-    """The address, stripped, if a webhook may be posted to it; DomainError (field ``url``)
-    saying what is wrong otherwise."""
+def host_allowed(host: str, kind: str, extra_hosts: tuple[str, ...] = ()) -> bool:
+    """``host`` is one of the service's (or an extra one the operator named)."""
+    host = host.lower().rstrip(".")
+    for allowed in (*ALLOWED_HOSTS.get(kind, ()), *extra_hosts):
+        allowed = allowed.lower()
+        if host == allowed or (allowed.startswith(".") and host.endswith(allowed)
+                               and len(host) > len(allowed)):
+            return True
+    return False
+
+
+def check_url(raw: str, kind: str, *, allow_local_http: bool,
+              extra_hosts: tuple[str, ...] = ()) -> str:
+    """The address, stripped, if a webhook of ``kind`` may be posted to it; DomainError (field
+    ``url``) saying what is wrong otherwise."""
     url = raw.strip()
     if not url:
         raise DomainError(_("Paste the webhook's address."), field="url")
@@ -69,7 +100,6 @@ def check_url(raw: str, *, allow_local_http: bool) -> str:
         host, port = parts.hostname, parts.port
     except ValueError:
         raise DomainError(_("That is not a web address."), field="url") from None
-    del port  # read only to check it is a number
     if parts.scheme not in ("https", "http") or not host:
         raise DomainError(_("A webhook address starts with https:// and names a server."),
                           field="url")
@@ -81,9 +111,16 @@ def check_url(raw: str, *, allow_local_http: bool) -> str:
             raise DomainError(_("Only https:// addresses are accepted: the address is the "
                                 "key to the channel and must not travel unencrypted."),
                               field="url")
-    elif _is_ip(host):
+        return url
+    if _is_ip(host):
         raise DomainError(_("Give the webhook's address with its server's name, as Teams or "
                             "Slack shows it, not an IP address."), field="url")
+    if port not in (None, 443) or not host_allowed(host, kind, extra_hosts):
+        if kind == "slack":
+            raise DomainError(_("That is not a Slack webhook: its address starts with "
+                                "https://hooks.slack.com/."), field="url")
+        raise DomainError(_("That is not a Microsoft Teams Workflows webhook: its address is "
+                            "on logic.azure.com or powerplatform.com."), field="url")
     return url
 
 

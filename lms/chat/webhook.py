@@ -21,6 +21,8 @@ from lms.xapi.lrs import retry_after
 TIMEOUT = 15
 #: Keep the service's words short on the settings page and the terminal.
 MESSAGE_LENGTH = 300
+#: Bytes of an answer read at most: its first words are all a page shows.
+MAX_ANSWER = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,10 @@ def post(url: str, payload: dict[str, Any], *, timeout: float = TIMEOUT) -> Answ
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "Verkoopklaar"})
     try:
         with _opener.open(request, timeout=timeout) as response:
-            return Answer(response.status, _text(response.read(), url))
+            return Answer(response.status, _text(response.read(MAX_ANSWER), url))
     except urllib.error.HTTPError as exc:
         with exc:
-            words = _text(exc.read(), url) or str(exc.reason)
+            words = _text(exc.read(MAX_ANSWER), url) or str(exc.reason)
         return Answer(exc.code, words, retry_after(exc.headers.get("Retry-After")))
     except (OSError, http.client.HTTPException) as exc:  # refused, timed out, dropped
         reason = getattr(exc, "reason", None) or exc

@@ -99,7 +99,13 @@ def _send(day: date, *, dry_run: bool) -> None:
                      "log."))
     # After the mails, whatever became of them; a chat failure is reported, and changes
     # neither the mails nor the exit code (the next run tries again).
-    _report_chat(post_to_chat(day, rules), dry_run=False)
+    try:
+        chat = post_to_chat(day, rules)
+    except BaseException:
+        if outcome.error:  # a crash in team chat must not hide that the mails failed
+            click.echo(_("Error: %(error)s", error=outcome.error), err=True)
+        raise
+    _report_chat(chat, dry_run=False)
     if outcome.error:
         raise click.ClickException(outcome.error)
 

@@ -40,6 +40,22 @@ def test_the_teams_payload_is_a_message_with_one_adaptive_card(app):  # noqa: AR
     assert "Person 00: Pricing, due 1 Mar 2026, 9 days overdue" in text
     assert "Anna: 2 follow-ups overdue, 1 complaint open long" in text
     assert "@type" not in str(payload) and "MessageCard" not in str(payload)
+    assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    assert payload["attachments"][0]["contentUrl"] is None
+
+
+def test_a_teams_card_cannot_carry_a_disguised_link(app):  # noqa: ARG001
+    lines = [OverdueLine("[Your manager](https://evil.example/login)", None,
+                         "[Pricing](https://evil.example)", DAY, 1)]
+    summary = team_summary("[Noord](https://evil.example)", ["[Anna](https://x.example)"], 7,
+                           LINK)
+    digest = card_text(teams_payload(team_digest("Noord", lines, [], date(2026, 3, 11), 7,
+                                                 LINK)))
+    summary_text = card_text(teams_payload(summary))
+    assert "](" not in digest and "](" not in summary_text
+    # Still readable as written.
+    assert "[Your manager]\u200b(https://evil.example/login): [Pricing]" in digest
+    assert "[Anna]\u200b(https://x.example)" in summary_text
 
 
 def test_long_lists_stop_at_a_readable_length(app):  # noqa: ARG001
@@ -62,7 +78,10 @@ def test_slack_text_cannot_make_links_or_mentions(app):  # noqa: ARG001
     assert "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" in section
     assert "<!channel>" not in section and "A &lt;b&gt;" in section
     assert payload["blocks"][-1]["elements"][0]["text"].startswith(f"<{LINK}|Open Verkoopklaar>")
-    assert payload["text"].startswith("R&D <team>: overdue training")  # plain text as it is
+    # The notification's text is read by Slack the same way: no mention, no link.
+    assert payload["text"].startswith("R&amp;D &lt;team&gt;: overdue training")
+    summary = slack_payload(team_summary("Noord", ["<!channel>", "Anna"], 7, LINK))
+    assert "<!channel>" not in summary["text"] and "&lt;!channel&gt;, Anna" in summary["text"]
 
 
 def test_the_summary_names_people_only(app):  # noqa: ARG001
@@ -81,3 +100,12 @@ def test_the_summary_names_people_only(app):  # noqa: ARG001
 ])
 def test_the_hint_shows_the_host_and_four_characters(url, shown):
     assert hint(url) == shown
+
+
+def test_the_hint_of_a_very_long_host_fits_its_column():
+    from lms.chat.secret import HINT_LENGTH
+
+    url = f"https://{'a' * 60}.{'b' * 60}.{'c' * 60}.environment.api.powerplatform.com/x/Zx9q"
+    shown = hint(url)
+    assert len(shown) <= HINT_LENGTH == 120
+    assert shown.startswith("https://aaaa") and shown.endswith("…/…Zx9q")

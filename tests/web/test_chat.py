@@ -214,6 +214,8 @@ def test_a_dry_run_posts_nothing(app, runner, org, chat):
 # The Team chat page ---------------------------------------------------------------------------
 
 SLACK = "https://hooks.slack.com/services/T0001/B0002/s3cretT0kenXYZ9"
+TEAMS = ("https://prod-01.westeurope.logic.azure.com:443/workflows/ab12/triggers/manual/paths/"
+         "invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=Zx9q")
 
 
 @pytest.fixture
@@ -258,19 +260,35 @@ def test_an_admin_adds_a_webhook_and_never_sees_the_address_again(app, admin, or
     assert db.session.scalar(select(func.count(TeamWebhook.id))) == 0
 
 
-@pytest.mark.parametrize(("url", "error"), [
-    ("", "Paste the webhook&#39;s address."),
-    ("http://hooks.slack.com/services/x", "Only https:// addresses are accepted"),
-    ("http://127.0.0.1:8080/hook", "Only https:// addresses are accepted"),
-    ("ftp://hooks.slack.com/x", "A webhook address starts with https://"),
-    ("https://user:pw@hooks.slack.com/x", "no user name or password"),
-    ("https://10.0.0.5/hook", "not an IP address"),
-    ("https://hooks.slack.com/a b", "too long or has spaces"),
-    ("https://[::1/x", "That is not a web address."),
+NOT_TEAMS = "not a Microsoft Teams Workflows webhook"
+NOT_SLACK = "not a Slack webhook"
+
+
+@pytest.mark.parametrize(("url", "error", "kind"), [
+    ("", "Paste the webhook&#39;s address.", "teams"),
+    ("http://hooks.slack.com/services/x", "Only https:// addresses are accepted", "slack"),
+    ("http://127.0.0.1:8080/hook", "Only https:// addresses are accepted", "teams"),
+    ("ftp://hooks.slack.com/x", "A webhook address starts with https://", "slack"),
+    ("https://user:pw@hooks.slack.com/x", "no user name or password", "slack"),
+    ("https://10.0.0.5/hook", "not an IP address", "teams"),
+    ("https://hooks.slack.com/a b", "too long or has spaces", "slack"),
+    ("https://[::1/x", "That is not a web address.", "teams"),
+    # Host names that reach the organisation's own network or the cloud's metadata service.
+    ("https://localhost/hook", NOT_TEAMS, "teams"),
+    ("https://0x7f000001/hook", NOT_TEAMS, "teams"),  # 127.0.0.1 written as one number
+    ("https://2130706433/hook", NOT_SLACK, "slack"),
+    ("https://metadata.google.internal/computeMetadata/v1/", NOT_TEAMS, "teams"),
+    ("https://intranet.example.com/hooks.slack.com/services/x", NOT_SLACK, "slack"),
+    ("https://logic.azure.com.evil.example/workflows/x", NOT_TEAMS, "teams"),
+    ("https://evillogic.azure.com/workflows/x", NOT_TEAMS, "teams"),
+    ("https://prod-01.westeurope.logic.azure.com:8443/workflows/x", NOT_TEAMS, "teams"),
+    # Each service's address with the other service chosen.
+    (SLACK, NOT_TEAMS, "teams"),
+    (TEAMS, NOT_SLACK, "slack"),
 ])
-def test_a_wrong_address_is_explained_in_the_form(app, admin, org, url, error):
+def test_a_wrong_address_is_explained_in_the_form(app, admin, org, url, error, kind):
     app.config["CHAT_ALLOW_LOCAL_HTTP"] = False
-    response = form(admin, "/admin/chat/new", team_id=org["noord"].id, kind="teams", url=url,
+    response = form(admin, "/admin/chat/new", team_id=org["noord"].id, kind=kind, url=url,
                     digest="y")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -278,6 +296,41 @@ def test_a_wrong_address_is_explained_in_the_form(app, admin, org, url, error):
     if url:
         assert url not in page  # not even the rejected address is sent back
     assert db.session.scalar(select(func.count(TeamWebhook.id))) == 0
+
+
+@pytest.mark.parametrize(("kind", "url"), [
+    ("teams", TEAMS),
+    ("teams", "https://default1a2b.3c.environment.api.powerplatform.com:443/powerautomate/"
+              "automations/direct/workflows/ab12/triggers/manual/paths/invoke?sig=Zx9q"),
+    ("slack", SLACK),
+    ("slack", "https://HOOKS.SLACK.COM./services/T0001/B0002/abc"),
+])
+def test_the_services_own_addresses_are_accepted(app, admin, org, kind, url):
+    assert form(admin, "/admin/chat/new", team_id=org["noord"].id, kind=kind, url=url,
+                digest="y").status_code == 302
+
+
+def test_more_hosts_only_when_the_setting_names_them(app, admin, org):
+    relay = "https://chat-relay.example.org/hook/1"
+    page = form(admin, "/admin/chat/new", team_id=org["noord"].id, kind="teams", url=relay,
+                digest="y").get_data(as_text=True)
+    assert NOT_TEAMS in page
+    app.config["CHAT_EXTRA_HOSTS"] = ("chat-relay.example.org",)
+    assert form(admin, "/admin/chat/new", team_id=org["noord"].id, kind="teams", url=relay,
+                digest="y").status_code == 302
+
+
+def test_changing_the_service_needs_the_new_services_address(app, admin, org):
+    hook = add_hook(app, org["noord"], SLACK, "slack")
+    page = form(admin, f"/admin/chat/{hook.id}", team_id=org["noord"].id, kind="teams",
+                digest="y").get_data(as_text=True)
+    assert "Paste the new service&#39;s webhook address too." in page
+    db.session.refresh(hook)
+    assert hook.kind == "slack"
+    assert form(admin, f"/admin/chat/{hook.id}", team_id=org["noord"].id, kind="teams",
+                url=TEAMS, digest="y").status_code == 302
+    db.session.refresh(hook)
+    assert hook.kind == "teams" and decrypt(hook.url_encrypted) == TEAMS
 
 
 def test_local_http_only_when_the_setting_allows_it(app, admin, org):
@@ -296,7 +349,7 @@ def test_a_channel_must_get_something(app, admin, org):
 
 
 def test_only_admins_and_only_with_a_csrf_token(app, client, org):
-    hook = add_hook(app, org["noord"], "https://example.com/hook")
+    hook = add_hook(app, org["noord"], TEAMS)
     for role in (Role.LEARNER, Role.MANAGER):
         person = make_user(role, email=f"{role}@example.com")
         who = app.test_client()
@@ -329,7 +382,7 @@ def test_the_page_does_not_grow_with_the_webhooks(app, runner, admin, org, chat)
     assert count() == one
 
 
-# Retries, through the service with a sleep that only records --------------------------------
+# The page's view of a message waiting for a retry ----------------------------------------
 
 def post(day: date = DAY):  # noqa: ANN201
     from flask import current_app
@@ -342,55 +395,63 @@ def post(day: date = DAY):  # noqa: ANN201
     return outcome, waits
 
 
-def test_a_long_retry_after_is_left_to_a_later_run(app, org):
-    with StandInChat(retry_after="120") as chat:
-        add_hook(app, org["noord"], chat.url("/teams/noord"))
-        chat.fail_next(429)
-        before = utcnow()
-        outcome, waits = post()
-    assert waits == [] and len(chat.requests) == 1 and outcome.waiting == 1
-    row = db.session.scalar(select(ChatDelivery))
-    assert row.next_try_at >= before + timedelta(seconds=120)
-    assert row.last_error == "429: rate_limited" and row.claimed_until is None
-
-
-def test_in_run_back_off_then_the_next_run_and_a_newer_digest_replaces_a_waiting_one(app, org,
-                                                                                     chat):
-    add_hook(app, org["noord"], chat.url("/teams/noord"))
-    chat.fail_next(500, 500, 500)
-    outcome, waits = post()
-    assert waits == [1.0, 2.0] and outcome.delivered == 0 and outcome.waiting == 1
-    # The next day's digest replaces the one still waiting: one message, the current one.
-    outcome, waits = post(DAY + timedelta(days=1))
-    assert outcome.delivered == 1 and outcome.waiting == 0 and waits == []
-    assert len(chat.posted) == 1 and "11 March" in card_text(chat.posted[0][1])
-    old = db.session.scalar(select(ChatDelivery).where(ChatDelivery.period == DAY))
-    assert old.failed_at is not None and old.delivered_at is None
-    assert old.last_error == "Replaced by a newer message before it could be delivered."
-
-
-def test_a_message_is_given_up_after_too_many_attempts(app, org, chat):
-    from lms.chat.deliver import MAX_ATTEMPTS
-
+def test_the_page_says_when_a_waiting_message_is_tried_again(app, org, chat, admin):
     add_hook(app, org["noord"], chat.url("/teams/noord"))
     chat.fail_next(500, 500, 500)
     post()
-    db.session.execute(update(ChatDelivery).values(attempts=MAX_ATTEMPTS - 1))
-    later()
-    chat.fail_next(500)
-    outcome, _waits = post()
-    assert outcome.waiting == 0 and outcome.errors == [("Team Noord", "#sales",
-                                                        "500: rollup_error")]
-    assert db.session.scalar(select(ChatDelivery.failed_at)) is not None
-    later()
-    assert post()[0].delivered == 0 and len(chat.requests) == 4
+    row = db.session.scalar(select(ChatDelivery))
+    row.next_try_at = row.next_try_at.replace(year=2030, month=1, day=2, hour=9, minute=30)
+    db.session.commit()
+    page = admin.get("/admin/chat/").get_data(as_text=True)
+    assert "Waiting for a retry" in page and "500: rollup_error" in page
+    assert "(not before 2 Jan 2030" in page
 
 
-def test_an_address_sealed_under_another_secret_key_is_reported(app, org, chat, client):
-    add_hook(app, org["noord"], chat.url("/teams/noord"))
-    app.config["SECRET_KEY"] = "a-new-secret-key"
-    outcome, _waits = post()
-    assert chat.requests == [] and "enter it again" in outcome.errors[0][2]
-    make_user(Role.ADMIN, email="admin@example.com")
-    login(client, "admin@example.com")
-    assert "LMS_SECRET_KEY changed?" in client.get("/admin/chat/").get_data(as_text=True)
+def test_a_new_webhook_gets_nothing_until_the_admin_ticks_it(app, admin, org):
+    page = admin.get("/admin/chat/new").get_data(as_text=True)
+    assert 'name="team_id"' in page and "checked" not in page
+
+
+@pytest.mark.parametrize(("change", "sent_to"), [
+    ({"url": "/teams/elsewhere"}, None),  # another channel: maybe another audience
+    ({"team": "zuid"}, None),  # another team's channel now
+    ({"digest": "", "summary": "y"}, None),  # the channel is for the summary now
+    ({"url": "/teams/noord"}, "/teams/noord"),  # the same address pasted again: sent
+    ({"channel": "#leads"}, "/teams/noord"),  # only its name: sent
+])
+def test_a_waiting_digest_goes_only_where_it_was_meant_to(app, org, chat, admin, change,
+                                                         sent_to):
+    hook = add_hook(app, org["noord"], chat.url("/teams/noord"), summary=True)
+    chat.fail_next(*[500] * 6)
+    post()  # the digest and the summary wait for a retry
+    data = {"team_id": org[change.get("team", "noord")].id, "kind": "teams",
+            "channel": change.get("channel", "#sales"), "digest": change.get("digest", "y"),
+            "summary": "y"}
+    if "url" in change:
+        data["url"] = chat.url(change["url"])
+    assert form(admin, f"/admin/chat/{hook.id}", **{k: v for k, v in data.items() if v}) \
+        .status_code == 302
+    later()
+    post()
+    sent = [path for path, _body in chat.posted]
+    digests = [row for row in db.session.scalars(select(ChatDelivery)) if row.kind == "digest"]
+    if sent_to is None:
+        assert all("overdue training" not in card_text(body) for _path, body in chat.posted)
+        assert digests[0].last_error == ("The webhook was changed before this message was "
+                                         "delivered, so it was not sent.")
+    else:
+        assert sent == [sent_to, sent_to] and digests[0].delivered_at is not None
+
+
+def test_a_crash_in_team_chat_does_not_hide_that_the_mails_failed(app, runner, org, chat,
+                                                                  monkeypatch):
+    from tests.web.test_reminders import free_port
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202, ARG001
+        raise RuntimeError("a bug in team chat")
+
+    monkeypatch.setattr("lms.reminders.commands.post_to_chat", broken)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
+    result = send(runner)
+    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
+    assert "Error: could not send mail" in result.stderr

@@ -17,9 +17,10 @@ that followed redirects would show up.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.standin import StandInServer
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -58,47 +59,25 @@ def card_text(body: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-class StandInChat:
+class StandInChat(StandInServer):
     def __init__(self, retry_after: str = "0") -> None:
+        super().__init__()
         self.retry_after = retry_after
         #: (path, body) of every message taken
         self.posted: list[tuple[str, dict[str, Any]]] = []
         #: (path, answer) of every request
         self.requests: list[tuple[str, int | str]] = []
-        self.failures: list[int | str] = []
-        self.lock = threading.Lock()
-        chat = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # quiet
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                chat.handle(self)
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                with chat.lock:
-                    chat.requests.append((self.path, "GET"))
-                chat._answer(self, 404, "text/plain", "not found")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return f"{self.root}{path}"
 
-    def __enter__(self) -> StandInChat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-    def fail_next(self, *failures: int | str) -> None:
+    def serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if method == "POST":
+            self.handle(handler)
+            return
         with self.lock:
-            self.failures.extend(failures)
+            self.requests.append((handler.path, "GET"))
+        self._answer(handler, 404, "text/plain", "not found")
 
     def to(self, path: str) -> list[dict[str, Any]]:
         return [body for where, body in self.posted if where == path]

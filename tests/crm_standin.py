@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import count
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.standin import StandInServer
 
 
 def iso_time(text: str) -> datetime:
@@ -43,51 +44,23 @@ def _matches(deal: dict[str, Any], condition: dict[str, str]) -> bool:
         moment == int(condition["value"])
 
 
-class _StandIn:
+class _StandIn(StandInServer):
     def __init__(self) -> None:
-        self.failures: list[int] = []
+        super().__init__()
         self.retry_after = "0"
         #: (method, path, status) of every request, in order
         self.requests: list[tuple[str, str, int]] = []
         #: the bodies of the deal searches (HubSpot) or the SOQL queries (Salesforce)
         self.queries: list[Any] = []
-        self.lock = threading.Lock()
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                standin._serve(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                standin._serve(self, "POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):  # noqa: ANN204
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-    def fail_next(self, *failures: int) -> None:
-        with self.lock:
-            self.failures.extend(failures)
+        return self.root
 
     def statuses(self, path_start: str = "") -> list[int]:
         return [s for _, p, s in self.requests if p.startswith(path_start)]
 
-    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+    def serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length", 0))
         raw = handler.rfile.read(length)
         parts = urlsplit(handler.path)

@@ -14,49 +14,31 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.standin import StandInServer
 
-class StandInLrs:
+
+class StandInLrs(StandInServer):
     def __init__(self, username: str = "key", password: str = "secret") -> None:
+        super().__init__()
         self.auth = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         self.stored: dict[str, dict[str, Any]] = {}
         #: how many times each id was stored (must stay 1)
         self.stored_count: Counter[str] = Counter()
         self.requests: list[tuple[int | str, int]] = []  # (answer, statements in the request)
-        self.failures: list[int | str] = []
-        self.lock = threading.Lock()
-        lrs = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # quiet
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                lrs.handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/xapi"
+        return f"{self.root}/xapi"
 
-    def __enter__(self) -> StandInLrs:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-    def fail_next(self, *failures: int | str) -> None:
-        with self.lock:
-            self.failures.extend(failures)
+    def serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if method == "POST":
+            self.handle(handler)
+        else:
+            self._answer(handler, 405, {"error": "statements are POSTed"})
 
     def _answer(self, handler: BaseHTTPRequestHandler, status: int, body: Any,
                 headers: dict[str, str] | None = None) -> None:

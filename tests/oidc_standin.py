@@ -24,14 +24,15 @@ import hashlib
 import html
 import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
+from tests.standin import StandInServer
 
 KEY_ID = "standin-1"
 _KEYS: dict[str, RSAKey] = {}
@@ -50,52 +51,28 @@ def s256(verifier: str) -> str:
         b"=").decode()
 
 
-class StandInIdP:
+class StandInIdP(StandInServer):
     def __init__(self, client_id: str = "verkoopklaar", client_secret: str = "idp-secret",
                  *, interactive: bool = False) -> None:
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.interactive = interactive
         self.key = _key("signing")
         self.claims: dict[str, Any] = {}
-        self.failures: list[str] = []
         self.codes: dict[str, dict[str, Any]] = {}
         #: (path, HTTP status) of every request answered, in order
         self.requests: list[tuple[str, int]] = []
-        self.lock = threading.Lock()
-        idp = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                idp.handle(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                idp.handle(self, "POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.sign_in_as("idp-sub-1", "sam@example.com", name="Sam Seller")
 
     @property
     def issuer(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.root
 
     def app_config(self, **extra: Any) -> dict[str, Any]:
         """The settings that point the app at this provider."""
         return {"OIDC_ISSUER": self.issuer, "OIDC_CLIENT_ID": self.client_id,
                 "OIDC_CLIENT_SECRET": self.client_secret, "OIDC_NAME": "Acme", **extra}
-
-    def __enter__(self) -> StandInIdP:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
 
     def sign_in_as(self, sub: str, email: str | None, *, email_verified: bool = True,
                    **claims: Any) -> None:
@@ -105,13 +82,9 @@ class StandInIdP:
             if email is not None:
                 self.claims.update(email=email, email_verified=email_verified)
 
-    def fail_next(self, *failures: str) -> None:
-        with self.lock:
-            self.failures.extend(failures)
-
     # HTTP -------------------------------------------------------------------------------------
 
-    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+    def serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         routes = {

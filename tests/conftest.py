@@ -27,7 +27,29 @@ from sqlalchemy import create_engine, text
 from lms import create_app
 from lms.extensions import db
 
-PG_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the one named
+    (``lms_test_gw0`` ...), made here when missing: the tests empty their tables after each
+    test, which would pull the rows from under another worker's test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                       {"name": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _database_of_this_worker(os.environ.get("LMS_TEST_DATABASE_URL"))
 ORG_TIMEZONE = os.environ.get("LMS_TEST_TIMEZONE", "Europe/Amsterdam")
 PASSWORD = "correct-horse-battery"
 

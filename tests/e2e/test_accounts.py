@@ -417,6 +417,21 @@ def test_a_manager_sees_only_their_own_team(demo_server: str, live_app: Flask, p
     expect(page.locator("main")).not_to_contain_text(other_name)
 
 
+# Widths ----------------------------------------------------------------------------------------
+
+def test_the_managers_tables_fit_a_1280_pixel_screen(demo_server: str, page: Page) -> None:
+    """The widest tables a manager reads every week need no sideways scrolling on an ordinary
+    laptop screen (the readiness report and the follow-ups used to scroll)."""
+    log_in(page, demo_server, "manager1@demo.test", DEMO_PASSWORD)
+    for path in ("/manage/reports/", "/manage/follow-ups/", "/manage/sales-reports/",
+                 "/manage/"):
+        page.goto(demo_server + path)
+        wide = page.eval_on_selector_all(
+            ".table-wrap", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1)"
+                           ".map(e => [e.scrollWidth, e.clientWidth])")
+        assert wide == [], f"{path}: tables wider than their frame: {wide}"
+
+
 # Phones ----------------------------------------------------------------------------------------
 
 def assert_no_sideways_scroll(page: Page) -> None:

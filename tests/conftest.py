@@ -28,7 +28,6 @@ from lms import create_app
 from lms.extensions import db
 
 
-
 def _database_of_this_worker(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets its own PostgreSQL database beside the one named
     (``lms_test_gw0`` ...), made here when missing: the tests empty their tables after each

@@ -24,6 +24,7 @@ from lms.extensions import db
 from lms.learn.followup_forms import SaleActionForm
 from lms.models import ActionKind, Sale, User
 from lms.sales.actions import can_act, record_action
+from lms.sales.recorded import RECENT_DAYS, recently_recorded
 from lms.sales.worklist import person_standing, person_worklist, rules_from
 from lms.security import can_view_user
 
@@ -92,7 +93,9 @@ def index():  # noqa: ANN201
     rules = rules_from(current_app.config, local_today())
     return render_template("learn/followups/index.html",
                            work=person_worklist(current_user.id, rules), rules=rules,
-                           standing=person_standing(current_user.id, rules))
+                           standing=person_standing(current_user.id, rules),
+                           recorded=recently_recorded(Sale.user_id == current_user.id),
+                           recent_days=RECENT_DAYS)
 
 
 @bp.route("/<int:sale_id>/follow-up", methods=["GET", "POST"], defaults={"what": "follow-up"})

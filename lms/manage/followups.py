@@ -8,13 +8,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import and_
 
 from lms.clock import local_today
 from lms.extensions import db
 from lms.inputs import id_arg
 from lms.learn.followup_routes import KINDS, action_page, sale_or_404
-from lms.models import Role, User
-from lms.sales.worklist import rules_from, team_counts, team_worklist
+from lms.models import Role, Sale, User
+from lms.sales.recorded import RECENT_DAYS, recently_recorded
+from lms.sales.worklist import in_scope, rules_from, team_counts, team_worklist
 from lms.security import choose_scope_or_404, role_required
 
 bp = Blueprint("team_followups", __name__)
@@ -36,8 +38,12 @@ def index():  # noqa: ANN201
     counts = team_counts(choice.scope, rules)
     work = team_worklist(choice.scope, rules, person_id=person.id if person else None,
                          limit=LIMIT)
+    who = in_scope(choice.scope)
+    if person is not None:
+        who = and_(who, Sale.user_id == person.id)
     return render_template("manage/followups/index.html", choice=choice, rules=rules,
-                           counts=counts, work=work, person=person, limit=LIMIT)
+                           counts=counts, work=work, person=person, limit=LIMIT,
+                           recorded=recently_recorded(who), recent_days=RECENT_DAYS)
 
 
 @bp.route("/<int:sale_id>/follow-up", methods=["GET", "POST"], defaults={"what": "follow-up"})

@@ -239,14 +239,14 @@ def person_standing(user_id: int, rules: Rules) -> Standing:
                     totals.resolve_n, in_window, done)
 
 
-def _in_scope(scope: Scope) -> ColumnElement[bool]:
+def in_scope(scope: Scope) -> ColumnElement[bool]:
     """Active salespeople the scope holds (people who left have nobody to call)."""
     return and_(scope_condition(scope), User.active.is_(True))
 
 
 def team_counts(scope: Scope, rules: Rules) -> list[PersonCounts]:
     """Per salesperson in scope with anything listed: their counts, by name. Two queries."""
-    who = _in_scope(scope)
+    who = in_scope(scope)
     late_end = rules.today - timedelta(days=rules.follow_up_days)
     follow = dict((row[0], row[1:]) for row in db.session.execute(
         select(Sale.user_id, func.count(case((Sale.closed_on >= late_end, 1))),
@@ -272,7 +272,7 @@ def team_worklist(scope: Scope, rules: Rules, *, person_id: int | None = None,
                   limit: int | None = None) -> Worklist:
     """The lists of everyone in scope (or of one of them, ``person_id``), oldest first, each
     at most ``limit`` long; the totals count them all. Four queries."""
-    who = _in_scope(scope)
+    who = in_scope(scope)
     if person_id is not None:
         who = and_(who, Sale.user_id == person_id)
     follow_ups = _items(FOLLOW_UP, who, rules, limit=limit)
@@ -292,7 +292,7 @@ def team_worklist(scope: Scope, rules: Rules, *, person_id: int | None = None,
 def late_work(scope: Scope, rules: Rules) -> dict[int, Worklist]:
     """For the reminders: per person in scope, the overdue follow-ups and the complaints open
     longer than ``complaint_open_days``. Two queries."""
-    who = _in_scope(scope)
+    who = in_scope(scope)
     follow_ups = _items(FOLLOW_UP, who, rules, only_late=True)
     complaints = _items(COMPLAINT, who, rules, only_late=True)
     grouped: dict[int, tuple[list[WorkItem], list[WorkItem]]] = {}

@@ -117,7 +117,7 @@ def test_marking_a_follow_up_changes_the_list_and_the_follow_up_rate(app, org):
         ("A-DUE", "follow_up", TODAY, "Called, all fine", anna.id)
     html = client.get("/learn/follow-ups/").get_data(as_text=True)
     assert "Follow-up recorded for Due Today BV." in html
-    assert "Due Today BV" not in html.split('id="follow-ups"')[1]
+    assert "Due Today BV" not in html.split('id="follow-ups"')[1].split('id="complaints"')[0]
     assert follow_up_rate(anna) == 0.75
     # A follow-up after the window leaves the list but does not count as in time.
     assert mark(client, sale("A-LATE").id).status_code == 302
@@ -137,7 +137,7 @@ def test_resolving_a_complaint_counts_in_the_resolve_days(app, org):
                              TODAY + timedelta(days=1), follow_up_days=14, as_of=TODAY)
     assert rows[0].values["resolve_days"] == 6
     html = client.get("/learn/follow-ups/").get_data(as_text=True)
-    assert "Unhappy BV" not in html.split('id="complaints"')[1]
+    assert "Unhappy BV" not in html.split('id="complaints"')[1].split('id="recorded"')[0]
 
 
 @pytest.mark.parametrize(("done_on", "message"), [
@@ -361,7 +361,7 @@ def test_the_salesperson_sees_their_follow_up_rate_move_with_what_they_record(ap
     page = anna.get("/learn/follow-ups/").get_data(as_text=True)
     assert _figure(page, "follow-up-rate") == "75% (3 of 4 won deals followed up in time)"
     assert follow_up_rate(org["anna"]) == 0.75
-    assert ">Overdue BV</td>" not in page
+    assert ">Overdue BV</td>" not in _lists(page)
 
     # A-FRESH followed up today: done, and it will count once its days are over.
     assert mark(anna, sale("A-FRESH").id).status_code == 302
@@ -374,12 +374,17 @@ def test_the_salesperson_sees_their_follow_up_rate_move_with_what_they_record(ap
     assert _figure(page, "follow-up-rate") == "100% (4 of 4 won deals followed up in time)"
 
 
+def _lists(page: str) -> str:
+    """The lists of work to do on the page, without what was recorded lately."""
+    return page.split('id="recorded"')[0]
+
+
 def test_a_follow_up_made_too_late_clears_the_list_but_not_the_rate(app, org):
     anna = client_for(app, "anna@example.com")
     assert ">Overdue BV</td>" in anna.get("/learn/follow-ups/").get_data(as_text=True)
     assert mark(anna, sale("A-LATE").id).status_code == 302   # today: 19 days after closing
     page = anna.get("/learn/follow-ups/").get_data(as_text=True)
-    assert ">Overdue BV</td>" not in page
+    assert ">Overdue BV</td>" not in _lists(page)
     assert _figure(page, "follow-up-rate") == "50% (2 of 4 won deals followed up in time)"
     assert "—" in _figure(page, "resolve-days")
 
@@ -419,3 +424,29 @@ def test_an_import_does_not_overwrite_an_action_recorded_while_it_ran(app, org):
     imported(export(crm_id="X-2"))
     db.session.expire_all()
     assert sale("X-1").follow_up_on == TODAY - timedelta(days=3)
+
+
+def test_what_was_recorded_lately_is_listed_with_its_note_in_scope(app, org):
+    """The note written with a follow-up is shown afterwards, to the salesperson and to their
+    manager (with who recorded it), and to nobody outside the team."""
+    anna = client_for(app, "anna@example.com")
+    assert "Nothing recorded in the last 30 days." in anna.get("/learn/follow-ups/").get_data(
+        as_text=True)
+    note = "Called: wants a quote <b>for</b> more"
+    assert mark(anna, sale("A-DUE").id, note=note).status_code == 302
+    boss = client_for(app, "boss@example.com")
+    assert mark(boss, sale("A-COMPLAINT").id, "resolution", manage=True,
+                note="Replaced the unit").status_code == 302
+    own = anna.get("/learn/follow-ups/").get_data(as_text=True).split('id="recorded"')[1]
+    assert "Called: wants a quote &lt;b&gt;for&lt;/b&gt; more" in own  # shown, escaped
+    assert "Replaced the unit" in own and "by Anna" not in own
+    assert own.index("Replaced the unit") < own.index("Called")  # the newest first
+    manager = boss.get("/manage/follow-ups/").get_data(as_text=True).split('id="recorded"')[1]
+    assert "Anna de Vries" in manager and "Called: wants a quote" in manager
+    assert "by " + org["boss"].name in manager  # the manager recorded the resolution
+    ben = client_for(app, "ben@example.com")
+    assert mark(ben, sale("B-LATE").id, note="Ben's private note").status_code == 302
+    assert "Ben's private note" not in boss.get("/manage/follow-ups/").get_data(as_text=True)
+    assert "Ben&#39;s private note" not in anna.get("/learn/follow-ups/").get_data(as_text=True)
+    assert "Ben&#39;s private note" in client_for(app, "other@example.com").get(
+        "/manage/follow-ups/").get_data(as_text=True)

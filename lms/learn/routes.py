@@ -62,19 +62,21 @@ def withheld_page(item: ContentItem):  # noqa: ANN201 - a response, or None
 def dashboard():  # noqa: ANN201
     goals = goals_overview(current_user)
     boosters = todays_boosters(current_user, local_today())
-    # goals_overview records when a training goal is first achieved, and a booster whose
-    # question left its quiz is retired: keep both.
-    db.session.commit()
     # Salespeople are coached; the count is what waits for them (lms.coaching).
     coaching = (unacknowledged_count(current_user.id)
                 if current_user.has_role(Role.LEARNER) else None)
-    return render_template("learn/dashboard.html", user=current_user,
+    page = render_template("learn/dashboard.html", user=current_user,
                            board=build_dashboard(current_user), goals=goals, coaching=coaching,
                            boosters=boosters, action=ActionForm(), pause_form=PauseForm(),
                            answered=feedback_for(current_user,
                                                  id_arg("answered")),
                            retention=person_retention(current_user.id),
                            shown_at=int(time.time()), markdown=markdown_filter)
+    # goals_overview records when a training goal is first achieved, and a booster whose
+    # question left its quiz is retired: keep both. Committed once the page is rendered: a
+    # commit expires every loaded row, and the page would read them all again.
+    db.session.commit()
+    return page
 
 
 @bp.route("/paths/<slug:slug>")

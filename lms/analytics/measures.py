@@ -373,13 +373,17 @@ def person_windows(user_id: int, spans: list[tuple[str, date, date]]) -> Any:
 
 
 def goal_values(user_id: int, spans: list[tuple[Any, date]], *, follow_up_days: int,
-                as_of: date) -> dict[int, float | None]:
+                as_of: date, has_deals: bool | None = None) -> dict[int, float | None]:
     """Each performance goal's value from its ``starts_on`` to ``until`` (inclusive), by goal
     id, for the ``(goal, until)`` pairs of one person: None for everyone's goals while the
-    person has no deals. Three statements at most, however many goals."""
+    person has no deals (``has_deals``, looked up when the caller does not know it). Three
+    statements at most, however many goals."""
     if not spans:
         return {}
-    if db.session.scalar(select(Sale.id).where(Sale.user_id == user_id).limit(1)) is None:
+    if has_deals is None:
+        has_deals = db.session.scalar(
+            select(Sale.id).where(Sale.user_id == user_id).limit(1)) is not None
+    if not has_deals:
         return {goal.id: None for goal, _until in spans}
     windows = [(f"g{goal.id}", goal.starts_on, until + timedelta(days=1))
                for goal, until in spans if goal.kind in GOAL_MEASURES]

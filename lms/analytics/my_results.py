@@ -5,7 +5,7 @@ with their training milestones and their goals on the same timeline (the page:
 The months are calendar months, the current one counted up to today and marked as partial.
 Everything is read in a fixed number of statements, however many months, deals, completions
 and goals there are: whether there are sales at all (1), the measures of every month in one
-``window_totals`` query (1), the goals (1), their values (``goal_values``: 3 at most), the
+``window_totals`` query (1), the goals (1), their values (``goal_values``: 2 at most), the
 completions (1) and the live content for the titles in the reader's language (1).
 """
 
@@ -250,7 +250,7 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
     closed = {m.key: totals.get((user.id, m.key), Totals()).closed for m in months}
     actuals = goal_values(user.id, [(g, min(today, g.deadline)) for g in goals
                                     if g.starts_on <= today], follow_up_days=follow_up_days,
-                          as_of=today) if own_deals else {}
+                          as_of=today, has_deals=True) if own_deals else {}
 
     marks = []
     unmet = {g.id for g in goals if g.achieved_at is None}

@@ -67,7 +67,7 @@ class Http:
         self.started = clock()
 
     def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        problem = ""
+        problem, unreachable = "", False
         for attempt in range(self.tries):
             wait = float(2 ** attempt)
             if self.clock() - self.started > RUN_SECONDS:
@@ -75,8 +75,9 @@ class Http:
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
             except requests.RequestException as exc:
-                problem = _("no answer (%(problem)s)", problem=type(exc).__name__)
+                problem, unreachable = type(exc).__name__, True
             else:
+                unreachable = False
                 if response.status_code == 429:
                     wait = retry_after(response.headers.get("Retry-After"), wait)
                     problem = _("too many requests (429)")
@@ -92,6 +93,11 @@ class Http:
                 response.close()
             if attempt + 1 < self.tries:
                 self._wait(wait)
+        if unreachable:
+            raise SyncError(_("%(crm)s could not be reached (%(problem)s), %(num)d times; "
+                              "nothing was imported. The next run starts again from the last "
+                              "successful sync.", crm=self.label, problem=problem,
+                              num=self.tries))
         raise SyncError(_("%(crm)s answered %(problem)s, %(num)d times; nothing was imported. "
                           "The next run starts again from the last successful sync.",
                           crm=self.label, problem=problem, num=self.tries))

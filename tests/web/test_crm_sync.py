@@ -445,3 +445,20 @@ def test_an_answer_of_the_wrong_shape_fails_cleanly(app, people, hubspot,  # noq
     with pytest.raises(SyncError, match="HubSpot answered in an unexpected shape"):
         sync("hubspot", sleep=Sleeps())
     assert count(Sale) == 0 and state("hubspot").last_result == "failed"
+
+
+def test_a_crm_that_cannot_be_reached_is_said_so(app, people):  # noqa: ANN001
+    """Nothing listens at the address: the message says the CRM could not be reached (not that
+    it "answered"), after the usual tries, and nothing is imported."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app.config.update(HUBSPOT_TOKEN=HS_TOKEN, HUBSPOT_BASE_URL=f"http://127.0.0.1:{port}")
+    sleeps = Sleeps()
+    with pytest.raises(SyncError) as failed:
+        sync("hubspot", sleep=sleeps)
+    assert str(failed.value).startswith("HubSpot could not be reached (ConnectionError), 5 times;")
+    assert "nothing was imported" in str(failed.value) and count(Sale) == 0
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]

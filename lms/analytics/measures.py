@@ -42,13 +42,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import (
     Date,
     Float,
+    Integer,
+    String,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -227,8 +231,10 @@ def _joined(windows: Any) -> tuple[Any, Any]:
     return sale, joined
 
 
-def totals_query(windows: Any, follow_up_days: int, as_of: date) -> Select:
-    """Sums per (user_id, period): one row per window with at least one closed deal."""
+def totals_query(windows: Any) -> Select:
+    """Sums per (user_id, period): one row per window with at least one closed deal. Its
+    parameters ``due_by`` and ``follow_up_days`` come from ``_totals_params``, so the statement
+    does not depend on the day and a statement built once can serve every request."""
     s, joined = _joined(windows)
     won = s.c.stage == "won"
     earlier = Sale.__table__.alias("earlier")
@@ -239,7 +245,8 @@ def totals_query(windows: Any, follow_up_days: int, as_of: date) -> Select:
     with_cycle = and_(won, s.c.created_on.is_not(None))
     follow_days = days_between(s.c.follow_up_on, s.c.closed_on)
     # Only deals whose follow-up days were over by the report date can tell.
-    due = and_(won, s.c.closed_on <= as_of - timedelta(days=follow_up_days))
+    follow_up_days = bindparam("follow_up_days", type_=Integer)
+    due = and_(won, s.c.closed_on <= bindparam("due_by", type_=Date))
     normalised = case(
         (s.c.satisfaction_scale == 5, (s.c.satisfaction - 1) / 4.0),
         (s.c.satisfaction_scale == 10, s.c.satisfaction / 10.0),
@@ -275,9 +282,40 @@ def window_totals(windows: Any, *, follow_up_days: int,
                   as_of: date) -> dict[tuple[int, str], Totals]:
     """Totals per (user_id, period) for every window with a closed deal (one query).
     ``as_of`` is the report date: follow-ups are judged on deals whose days were over by it."""
+    return _totals(totals_query(windows), {}, follow_up_days, as_of)
+
+
+def person_totals(user_id: int, spans: list[tuple[str, date, date]], *, follow_up_days: int,
+                  as_of: date) -> dict[tuple[int, str], Totals]:
+    """``window_totals`` for one person's (period, start, end) windows, from a statement built
+    once per number of windows: the pages people open every day ask this, and building the
+    statement cost more than running it."""
+    if not spans:
+        return {}
+    params: dict[str, Any] = {"user_id": user_id}
+    for i, (key, start, end) in enumerate(spans):
+        params.update({f"period_{i}": key, f"start_{i}": start, f"end_{i}": end})
+    return _totals(_person_totals_statement(len(spans)), params, follow_up_days, as_of)
+
+
+@lru_cache(maxsize=64)
+def _person_totals_statement(spans: int) -> Select:
+    user_id = bindparam("user_id", type_=Integer)
+    windows = union_all(*(
+        select(user_id.label("user_id"), bindparam(f"period_{i}", type_=String).label("period"),
+               bindparam(f"start_{i}", type_=Date).label("start"),
+               bindparam(f"end_{i}", type_=Date).label("end"))
+        for i in range(spans))).cte("windows")
+    return totals_query(windows)
+
+
+def _totals(statement: Select, params: dict[str, Any], follow_up_days: int,
+            as_of: date) -> dict[tuple[int, str], Totals]:
     out: dict[tuple[int, str], Totals] = {}
+    params = {**params, "follow_up_days": follow_up_days,
+              "due_by": as_of - timedelta(days=follow_up_days)}
     # Core execution and plain tuples: one row per window, and there are many windows.
-    rows = db.session.connection().execute(totals_query(windows, follow_up_days, as_of))
+    rows = db.session.connection().execute(statement, params)
     for (user_id, period, won, lost, revenue, cycle_days_sum, cycle_n, satisfaction_sum,
          satisfaction_n, repeat, complaints, followed_up, follow_up_due, resolve_days) in rows:
         if resolve_days:
@@ -364,14 +402,6 @@ GOAL_MEASURES = {"revenue": "revenue", "won_deals": "won_deals",
 COMPLAINTS_GOAL = "complaints_resolved"
 
 
-def person_windows(user_id: int, spans: list[tuple[str, date, date]]) -> Any:
-    """A table of (user_id, period, start, end) windows of one person for ``window_totals``."""
-    return union_all(*(
-        select(literal(user_id).label("user_id"), literal(key).label("period"),
-               literal(start, Date).label("start"), literal(end, Date).label("end"))
-        for key, start, end in spans)).cte("windows")
-
-
 def goal_values(user_id: int, spans: list[tuple[Any, date]], *, follow_up_days: int,
                 as_of: date, has_deals: bool | None = None) -> dict[int, float | None]:
     """Each performance goal's value from its ``starts_on`` to ``until`` (inclusive), by goal
@@ -387,8 +417,7 @@ def goal_values(user_id: int, spans: list[tuple[Any, date]], *, follow_up_days: 
         return {goal.id: None for goal, _until in spans}
     windows = [(f"g{goal.id}", goal.starts_on, until + timedelta(days=1))
                for goal, until in spans if goal.kind in GOAL_MEASURES]
-    totals = (window_totals(person_windows(user_id, windows), follow_up_days=follow_up_days,
-                            as_of=as_of) if windows else {})
+    totals = person_totals(user_id, windows, follow_up_days=follow_up_days, as_of=as_of)
     shares = complaints_resolved_shares(user_id, {
         goal.id: (goal.starts_on, until, goal.within_days or 1)
         for goal, until in spans if goal.kind == COMPLAINTS_GOAL})

@@ -23,8 +23,7 @@ from lms.analytics.measures import (
     Totals,
     goal_values,
     measure_values,
-    person_windows,
-    window_totals,
+    person_totals,
 )
 from lms.extensions import db
 from lms.learning.catalog import live_items, shown_title
@@ -244,8 +243,8 @@ def my_results(user: User, *, today: date, follow_up_days: int) -> MyResults:
                            + timedelta(days=31 * FUTURE_MONTHS))
         .order_by(Goal.deadline, Goal.id)).all()
     spans = [(m.key, m.start, m.counted_until) for m in months]
-    totals = (window_totals(person_windows(user.id, spans), follow_up_days=follow_up_days,
-                            as_of=today) if own_deals else {})
+    totals = (person_totals(user.id, spans, follow_up_days=follow_up_days, as_of=today)
+              if own_deals else {})
     values = {m.key: measure_values(totals.get((user.id, m.key), Totals())) for m in months}
     closed = {m.key: totals.get((user.id, m.key), Totals()).closed for m in months}
     actuals = goal_values(user.id, [(g, min(today, g.deadline)) for g in goals

@@ -21,7 +21,14 @@ from lms.inputs import id_arg
 from lms.learn.booster_forms import PauseForm
 from lms.learn.reaction_routes import reaction_context
 from lms.learning.catalog import current_doc, live_item, live_items, untranslated_language
-from lms.learning.completion import lock_of, mark_read, path_progress, progress_map, record_opened
+from lms.learning.completion import (
+    lock_of,
+    mark_read,
+    path_completions,
+    path_progress,
+    progress_map,
+    record_opened,
+)
 from lms.learning.dashboard import build_dashboard
 from lms.learning.goal_progress import goals_overview
 from lms.learning.reactions import module_prompt, path_prompt
@@ -60,13 +67,17 @@ def withheld_page(item: ContentItem):  # noqa: ANN201 - a response, or None
 @bp.route("/")
 @login_required
 def dashboard():  # noqa: ANN201
-    goals = goals_overview(current_user)
+    # Read once for the goals and the assigned training both.
+    progress, certificates = progress_map(current_user.id), path_completions(current_user.id)
+    goals = goals_overview(current_user, progress=progress, certificates=certificates)
     boosters = todays_boosters(current_user, local_today())
     # Salespeople are coached; the count is what waits for them (lms.coaching).
     coaching = (unacknowledged_count(current_user.id)
                 if current_user.has_role(Role.LEARNER) else None)
     page = render_template("learn/dashboard.html", user=current_user,
-                           board=build_dashboard(current_user), goals=goals, coaching=coaching,
+                           board=build_dashboard(current_user, progress=progress,
+                                                 certificates=certificates),
+                           goals=goals, coaching=coaching,
                            boosters=boosters, action=ActionForm(), pause_form=PauseForm(),
                            answered=feedback_for(current_user,
                                                  id_arg("answered")),

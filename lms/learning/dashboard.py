@@ -53,11 +53,14 @@ class Dashboard:
         return [i for i in self.items if i.overdue]
 
 
-def build_dashboard(user: User, *, today: date | None = None) -> Dashboard:
+def build_dashboard(user: User, *, today: date | None = None, progress: dict | None = None,
+                    certificates: dict | None = None) -> Dashboard:
+    """``progress`` and ``certificates``: the person's ``progress_map`` and
+    ``path_completions`` when the caller has read them already (the goals need them too)."""
     today = today or local_today()
     modules = live_items(ContentKind.MODULE)
-    progress = progress_map(user.id)
-    certificates = path_completions(user.id)
+    progress = progress_map(user.id) if progress is None else progress
+    certificates = path_completions(user.id) if certificates is None else certificates
     board = Dashboard()
     assigned_paths = set()
     for assignment in assignments_for(user):

@@ -110,14 +110,19 @@ class _Known:
     """What measuring a person's goals reads once for all of them: their module progress, path
     certificates, quiz attempts and sales values."""
 
-    def __init__(self, user: User, goals: list[Goal], today: date) -> None:
+    def __init__(self, user: User, goals: list[Goal], today: date, *,
+                 progress: dict | None = None, certificates: dict | None = None) -> None:
         kinds = {GoalKind(goal.kind) for goal in goals}
         self.modules = (live_items(ContentKind.MODULE)
                         if GoalKind.COMPLETE_PATH in kinds else {})
-        self.progress = (progress_map(user.id) if kinds & {
-            GoalKind.COMPLETE_MODULE, GoalKind.COMPLETE_PATH} else {})
-        self.certificates = (path_completions(user.id)
-                             if GoalKind.COMPLETE_PATH in kinds else {})
+        # A page that has read them already (the dashboard) passes them in.
+        if progress is None:
+            progress = (progress_map(user.id) if kinds & {
+                GoalKind.COMPLETE_MODULE, GoalKind.COMPLETE_PATH} else {})
+        if certificates is None:
+            certificates = (path_completions(user.id)
+                            if GoalKind.COMPLETE_PATH in kinds else {})
+        self.progress, self.certificates = progress, certificates
         self.quizzes = {goal.id: quiz_of(goal.item) for goal in goals
                         if goal.kind == GoalKind.REACH_SCORE.value}
         quiz_ids = {quiz.id for quiz in self.quizzes.values() if quiz is not None}
@@ -303,16 +308,18 @@ def goal_view(goal: Goal, user: User, today: date,
     )
 
 
-def goals_overview(user: User, today: date | None = None) -> list[GoalView]:
+def goals_overview(user: User, today: date | None = None, *, progress: dict | None = None,
+                   certificates: dict | None = None) -> list[GoalView]:
     """The person's active goals by deadline, measured. Flushes ``achieved_at`` for goals met
     since the last look; the caller commits (a dashboard that does not simply records it again
-    next time)."""
+    next time). ``progress`` and ``certificates``: the person's ``progress_map`` and
+    ``path_completions`` when the caller has them."""
     today = today or local_today()
     goals = db.session.scalars(
         select(Goal).where(Goal.user_id == user.id, Goal.archived_at.is_(None))
         .order_by(Goal.deadline, Goal.id)).all()
     # Read once for all of them: the page runs the same statements for one goal or twenty.
-    known = _Known(user, list(goals), today)
+    known = _Known(user, list(goals), today, progress=progress, certificates=certificates)
     views = [goal_view(goal, user, today, goal_progress(goal, user, today, known=known))
              for goal in goals]
     if any(goal in db.session.dirty for goal in goals):

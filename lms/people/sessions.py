@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_login import login_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from lms.extensions import db
 from lms.models import LoginSession, User, utcnow
@@ -38,15 +38,20 @@ def start_session(user: User, *, remember: bool = False, fresh: bool = True) -> 
     login_user(user, remember=remember, fresh=fresh)
 
 
+# Built once: every request runs it, and building it cost more than running it.
+_SESSION_USER = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.key_hash == bindparam("key_hash"), User.id == bindparam("user_id"),
+           LoginSession.expires_at > bindparam("now"), User.active.is_(True)))
+
+
 def user_for_session(session_id: str) -> User | None:
     """The active person whose live login ``session_id`` names, or None (then: anonymous)."""
     user_id, _, key = session_id.partition(":")
     if not user_id.isdigit() or not key:
         return None
-    user = db.session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.key_hash == _hash(key), User.id == int(user_id),
-               LoginSession.expires_at > utcnow(), User.active.is_(True)))
+    user = db.session.scalar(_SESSION_USER, {"key_hash": _hash(key), "user_id": int(user_id),
+                                             "now": utcnow()})
     if user is not None:
         user.login_key = key
     return user

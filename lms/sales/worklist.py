@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.extensions import db
@@ -219,13 +219,11 @@ class Standing:
 
 def person_standing(user_id: int, rules: Rules) -> Standing:
     """One person's figures: two queries."""
-    from lms.analytics.measures import window_totals
+    from lms.analytics.measures import person_totals
 
     start = rules.today - timedelta(days=STANDING_DAYS - 1)
-    window = select(literal(user_id).label("user_id"), literal("year").label("period"),
-                    literal(start, Date).label("start"),
-                    literal(rules.today + timedelta(days=1), Date).label("end")).cte("windows")
-    totals = window_totals(window, follow_up_days=rules.follow_up_days,
+    totals = person_totals(user_id, [("year", start, rules.today + timedelta(days=1))],
+                           follow_up_days=rules.follow_up_days,
                            as_of=rules.today).get((user_id, "year"))
     opened = rules.today - timedelta(days=rules.follow_up_days)
     in_window, done = db.session.execute(

@@ -16,7 +16,6 @@ from typing import Literal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from lms.clock import local_today
 from lms.extensions import db
@@ -24,6 +23,7 @@ from lms.i18n import _l, format_date, format_number
 from lms.learning.catalog import live_items, quiz_doc
 from lms.learning.completion import path_completions, path_progress, progress_map
 from lms.learning.goals import CUMULATIVE, KINDS, amount_label, quiz_of, target_label
+from lms.learning.standing import attempts_by_quiz
 from lms.models import Attempt, ContentKind, Goal, GoalKind, User, utcnow
 from lms.quiz import rules
 
@@ -125,14 +125,8 @@ class _Known:
         self.progress, self.certificates = progress, certificates
         self.quizzes = {goal.id: quiz_of(goal.item) for goal in goals
                         if goal.kind == GoalKind.REACH_SCORE.value}
-        quiz_ids = {quiz.id for quiz in self.quizzes.values() if quiz is not None}
-        self.attempts: dict[int, list[Attempt]] = {quiz_id: [] for quiz_id in quiz_ids}
-        if quiz_ids:
-            for attempt in db.session.scalars(
-                    select(Attempt).where(Attempt.user_id == user.id,
-                                          Attempt.quiz_id.in_(quiz_ids))
-                    .options(selectinload(Attempt.submission)).order_by(Attempt.number)):
-                self.attempts[attempt.quiz_id].append(attempt)
+        self.attempts: dict[int, list[Attempt]] = attempts_by_quiz(
+            user, sorted({quiz.id for quiz in self.quizzes.values() if quiz is not None}))
         spans = [(goal, min(today, goal.deadline)) for goal in goals
                  if not GoalKind(goal.kind).is_training and not GoalKind(goal.kind).is_coaching
                  and today >= goal.starts_on]

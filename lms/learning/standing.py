@@ -48,10 +48,7 @@ class QuizStanding:
 
 
 def attempts_of(user: User, quiz: ContentItem) -> list[Attempt]:
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
-        # Their grades with them: the standing reads each one (not one lazy load apiece).
-        .options(selectinload(Attempt.submission)).order_by(Attempt.number)))
+    return attempts_by_quiz(user, [quiz.id])[quiz.id]
 
 
 def standing(user: User, quiz: ContentItem, *, now: datetime | None = None) -> QuizStanding:
@@ -61,13 +58,27 @@ def standing(user: User, quiz: ContentItem, *, now: datetime | None = None) -> Q
     return standing_since(user, quiz, renewal_since(user.id, quiz, now), now=now)
 
 
+def attempts_by_quiz(user: User, quiz_ids: list[int]) -> dict[int, list[Attempt]]:
+    """``attempts_of`` for several quizzes in one statement, by quiz id."""
+    found: dict[int, list[Attempt]] = {quiz_id: [] for quiz_id in quiz_ids}
+    if quiz_ids:
+        for attempt in db.session.scalars(
+                select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id.in_(quiz_ids))
+                # Their grades with them: the standing reads each (not one lazy load apiece).
+                .options(selectinload(Attempt.submission)).order_by(Attempt.number)):
+            found[attempt.quiz_id].append(attempt)
+    return found
+
+
 def standing_since(user: User, quiz: ContentItem, since: datetime | None, *,
-                   now: datetime) -> QuizStanding:
+                   now: datetime, attempts: list[Attempt] | None = None) -> QuizStanding:
     """The standing counting only attempts started at or after ``since`` (all when None);
-    ``attempts`` still lists every attempt, so numbering carries on."""
+    ``attempts`` still lists every attempt, so numbering carries on. ``attempts``: the
+    person's attempts of this quiz, when the caller has read them already."""
     doc = quiz_doc(quiz.current_version)
     settings = doc.settings
-    attempts = attempts_of(user, quiz)
+    if attempts is None:
+        attempts = attempts_of(user, quiz)
     counted = [a for a in attempts if since is None or a.started_at >= since]
     graded = [a.submission for a in counted if a.submission is not None]
     open_attempt = next((a for a in attempts if a.status == AttemptStatus.OPEN.value), None)
@@ -129,10 +140,15 @@ def renewed_modules(user: User, modules: list[tuple[ContentItem, ModuleDoc]],
     """Which of these modules were taken again since ``since`` (an expiry): the quiz passed in
     attempts started since then, or, without a quiz, the module opened since then."""
     done = set()
-    for item, doc in modules:
-        quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
+    quizzes = {item.id: live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None
+               for item, doc in modules}
+    # Every quiz's attempts in one statement: one per module made each submit of someone
+    # renewing a certificate grow with the path.
+    attempts = attempts_by_quiz(user, [quiz.id for quiz in quizzes.values() if quiz is not None])
+    for item, _doc in modules:
+        quiz = quizzes[item.id]
         if quiz is not None:
-            if standing_since(user, quiz, since, now=now).passed:
+            if standing_since(user, quiz, since, now=now, attempts=attempts[quiz.id]).passed:
                 done.add(item.id)
         elif (row := progress.get(item.id)) is not None and row.last_opened_at >= since:
             done.add(item.id)

@@ -18,6 +18,19 @@ import lms.ratelimit  # noqa: F401 - registers the database:// storage for RATEL
 from lms.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded: for a page that writes a little
+    (a module opened) and then shows what it read. A plain commit expires every row, and the
+    page would read the person, the content and their progress again, one lazy load at a
+    time; committing after rendering instead would hold SQLite's write lock while rendering."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -15,7 +15,7 @@ from lms.clock import local_today
 from lms.coaching.observations import unacknowledged_count
 from lms.content.documents import ModuleDoc
 from lms.content.rendering import render_markdown, without_title_heading
-from lms.extensions import db
+from lms.extensions import commit_keeping_loaded, db
 from lms.forms import ActionForm
 from lms.inputs import id_arg
 from lms.learn.booster_forms import PauseForm
@@ -116,9 +116,8 @@ def module(slug: str):  # noqa: ANN201
     if lock.locked:
         return render_template("learn/module_locked.html", item=item, doc=doc, lock=lock), 403
     # Reading is recorded; the write happens on a GET deliberately: "opened" is what happened.
-    record_opened(current_user, item)
-    db.session.commit()
-    row = progress_map(current_user.id).get(item.id)
+    row = record_opened(current_user, item, progress=progress)
+    commit_keeping_loaded()
     rendered = render_markdown(without_title_heading(doc.body, doc.title),
                                module_url=module_url, media_url=media_url)
     quiz = live_item(ContentKind.QUIZ, doc.quiz) if doc.quiz else None

@@ -115,7 +115,7 @@ def _forget_live_items(session: Session, _context: object) -> None:
 def _forget_expired_live_items(session: Session) -> None:
     """A commit expires every loaded object: the request's copy would reload item by item (two
     lazy loads per item), where loading it again is one statement."""
-    if has_request_context() and g.get("_live_items") is not None:
+    if session.expire_on_commit and has_request_context() and g.get("_live_items") is not None:
         g._live_items = None
 
 

@@ -45,23 +45,26 @@ def progress_map(user_id: int) -> dict[int, ModuleProgress]:
     return {row.module_id: row for row in rows}
 
 
-def record_opened(user: User, module: ContentItem, *, now: datetime | None = None) -> None:
+def record_opened(user: User, module: ContentItem, *, now: datetime | None = None,
+                  progress: dict[int, ModuleProgress] | None = None) -> ModuleProgress:
+    """The person opened the module: their progress row, made or stamped. ``progress``: their
+    ``progress_map`` when the caller has it (the row is then not read again)."""
     now = now or utcnow()
-    progress = progress_of(user.id, module)
-    if progress is None:
-        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id,
-                                      first_opened_at=now, last_opened_at=now))
+    row = progress.get(module.id) if progress is not None else progress_of(user.id, module)
+    if row is None:
+        row = ModuleProgress(user_id=user.id, module_id=module.id, first_opened_at=now,
+                             last_opened_at=now)
+        db.session.add(row)
     else:
-        progress.last_opened_at = now
+        row.last_opened_at = now
     db.session.flush()
     renew_certificates(user.id, now=now)
+    return row
 
 
 def mark_read(user: User, module: ContentItem, *, now: datetime | None = None) -> ModuleProgress:
     now = now or utcnow()
-    record_opened(user, module, now=now)
-    progress = progress_of(user.id, module)
-    assert progress is not None
+    progress = record_opened(user, module, now=now)
     if progress.read_at is None:
         progress.read_at = now
         progress.read_version_id = module.current_version_id

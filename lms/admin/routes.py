@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from lms.admin.forms import (
     ConfirmImportForm,
@@ -223,7 +224,8 @@ def teams():  # noqa: ANN201
     counts = dict(db.session.execute(
         select(User.team_id, func.count()).where(User.active.is_(True)).group_by(User.team_id)
     ).all())
-    all_teams = db.session.scalars(select(Team).order_by(Team.active.desc(), Team.name)).all()
+    all_teams = db.session.scalars(select(Team).options(selectinload(Team.managers))
+                                   .order_by(Team.active.desc(), Team.name)).all()
     return render_template("admin/teams.html", teams=all_teams, counts=counts,
                            action=ActionForm())
 

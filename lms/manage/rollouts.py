@@ -34,7 +34,8 @@ def _visible_members(rollout_id: int | None = None) -> dict[Rollout, list[Rollou
     query = (select(RolloutMember).join(User, User.id == RolloutMember.user_id)
              .where(viewer_scope(current_user).condition())
              .options(contains_eager(RolloutMember.user), selectinload(RolloutMember.team),
-                      selectinload(RolloutMember.rollout))
+                      selectinload(RolloutMember.rollout).selectinload(Rollout.item)
+                      .selectinload(ContentItem.current_version))
              .order_by(RolloutMember.rollout_id, RolloutMember.id))
     if rollout_id is not None:
         query = query.where(RolloutMember.rollout_id == rollout_id)

@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from lms.errors import DomainError
 from lms.extensions import db
@@ -416,8 +417,9 @@ class UndoReport:
 
 def list_imports(limit: int = 50) -> list[SalesImport]:
     """The newest imports first, with who ran them."""
-    return list(db.session.scalars(select(SalesImport).order_by(SalesImport.id.desc())
-                                   .limit(limit)))
+    return list(db.session.scalars(select(SalesImport)
+                                   .options(selectinload(SalesImport.imported_by))
+                                   .order_by(SalesImport.id.desc()).limit(limit)))
 
 
 def undo_import(import_id: int, *, progress: Callable[[int], None] | None = None) -> UndoReport:

@@ -5,17 +5,22 @@
    2,000 salespeople of whom half have an account (matched by email or CRM name).
 2. In a child process each, so every peak memory figure is its own:
    - import: the real service, ``lms.sales.importer.import_sales``, into a freshly migrated
-     database (stream-check every row, then write in batches; every row is new);
+     database (stream-check every row, then write in batches; every row is new; on PostgreSQL
+     the checked batches stream into one COPY during the check, into the table with its
+     indexes set aside, built again before the commit);
    - bare: the floor the import is measured against: exactly the rows the import stored
      (person and import id included) inserted by a plain ``executemany`` into the same
      ``sales`` table, empty, with all its indexes and constraints and no triggers (the table
      has none), in batches of 5,000, one commit, on a connection set up as the app's (SQLite:
      WAL, foreign keys on, synchronous=NORMAL); only the inserts and the commit are timed;
    - on PostgreSQL also bare COPY: the same rows with ``COPY sales FROM STDIN``, a COPY per
-     batch of 5,000, one commit;
+     batch of 5,000, one commit; and the same with the indexes set aside and built again after
+     the COPY as the first import does (``lms.sales.store.defer_indexes``): the server's share
+     of the import, its floor;
    - re-import: the same file again into the import's database (every row compared, none
      written).
-3. Prints rows/second and peak memory (VmHWM of the child) side by side, and the load average.
+3. Prints rows/second and peak memory (VmHWM of the child) side by side, the import's own CPU
+   time (Python's share: reading, checking, sending), and the load average.
    Targets (issue 12): import >= 50% of the bare executemany's rows/s, peak < 300 MB; on
    PostgreSQL a million rows imported in < 10 s.
 
@@ -217,8 +222,11 @@ def phase_bare(source_db: Path, db_path: Path) -> dict:
 def phase_bare_pg(source_dsn: str, dsn: str, how: str) -> dict:
     """The floor on PostgreSQL: the import's rows read back (not timed) and written (timed) in
     batches of 5,000 into the same, empty table, one commit: ``executemany`` of INSERTs (psycopg
-    pipelines them) or, with ``how`` "copy", a ``COPY ... FROM STDIN`` per batch."""
+    pipelines them) or, with ``how`` "copy", a ``COPY ... FROM STDIN`` per batch; "copy-deferred"
+    is that COPY with the indexes set aside before and built after, as the first import does."""
     import psycopg
+
+    from lms.sales.store import defer_indexes, rebuild_indexes
 
     insert = f"INSERT INTO sales ({SALES_COLUMNS}) VALUES ({', '.join(['%s'] * 19)})"
     copy_sql = f"COPY sales ({SALES_COLUMNS}) FROM STDIN"
@@ -229,9 +237,12 @@ def phase_bare_pg(source_dsn: str, dsn: str, how: str) -> dict:
         read = source.cursor(name="bare")  # server side: the rows stream, memory stays flat
         read.execute(f"SELECT {SALES_COLUMNS} FROM sales ORDER BY id")
         write = conn.cursor()
+        started = time.perf_counter()
+        deferred = defer_indexes(write) if how == "copy-deferred" else []
+        seconds += time.perf_counter() - started
         while batch := read.fetchmany(5000):
             started = time.perf_counter()
-            if how == "copy":
+            if how.startswith("copy"):
                 with write.copy(copy_sql) as copy:
                     for row in batch:
                         copy.write_row(row)
@@ -240,6 +251,7 @@ def phase_bare_pg(source_dsn: str, dsn: str, how: str) -> dict:
             seconds += time.perf_counter() - started
             rows += len(batch)
         started = time.perf_counter()
+        rebuild_indexes(write, deferred)
         conn.commit()
         seconds += time.perf_counter() - started
     return {"rows": rows, "seconds": seconds, "peak_mb": peak_mb()}
@@ -259,12 +271,13 @@ def phase_import(database: str, data: Path, instance: Path) -> dict:
             if phase == "checking" and done >= total and not checked:
                 checked.append(time.perf_counter())  # the check pass is over: writing begins
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = import_sales(data, "generic", progress=progress)
         db.session.commit()
         seconds = time.perf_counter() - started
         assert report.ok, report.errors[:5]
         return {"rows": report.rows_read, "seconds": seconds,
+                "cpu_seconds": time.process_time() - cpu,
                 "check_seconds": checked[0] - started if checked else None, "peak_mb": peak_mb(),
                 "baseline_mb": baseline, "added": report.added, "updated": report.updated,
                 "unchanged": report.unchanged, "matched": report.matched_rows}
@@ -638,7 +651,7 @@ def bench_import(args: argparse.Namespace, server: PgServer | None) -> None:
         size = data.stat().st_size / 1e6
         print(f"generated {args.rows:,} rows ({size:,.0f} MB) in {time.perf_counter() - t:.1f} s")
         instance = work / "instance"
-        copied = None
+        copied = deferred = None
         if server:
             template = server.create("template")
             migrate_template(server.sa_url(template), instance)
@@ -646,10 +659,12 @@ def bench_import(args: argparse.Namespace, server: PgServer | None) -> None:
             import_db = server.sa_url(import_name)
             bare_db = server.create("bare", template)
             copy_db = server.create("copy", template)
+            deferred_db = server.create("deferred", template)
             imp = child("import", import_db, data, instance)
             source = server.dsn(import_name)
             bare = child("bare-pg", source, server.dsn(bare_db), "executemany")
             copied = child("bare-pg", source, server.dsn(copy_db), "copy")
+            deferred = child("bare-pg", source, server.dsn(deferred_db), "copy-deferred")
         else:
             template_db = work / "template.sqlite3"
             migrate_template(template_db, instance)
@@ -667,12 +682,15 @@ def bench_import(args: argparse.Namespace, server: PgServer | None) -> None:
         print(_line("bare executemany of the same rows", bare))
         if copied:
             print(_line("bare COPY of the same rows", copied))
+            print(_line("bare COPY, indexes built after", deferred))
         print(_line("import_sales (read, check, write)", imp))
         if again:
             print(_line("import_sales again (all unchanged)", again))
         if imp["check_seconds"] is not None:
             print(f"import: check pass {imp['check_seconds']:.1f} s, the rest (writing, "
-                  f"commit) {imp['seconds'] - imp['check_seconds']:.1f} s")
+                  f"{'building the indexes, ' if copied else ''}commit) "
+                  f"{imp['seconds'] - imp['check_seconds']:.1f} s; Python's CPU time "
+                  f"{imp['cpu_seconds']:.1f} s")
         print(f"import: {imp['added']:,} added, {imp['matched']:,} matched to a person; the "
               f"process held {imp['baseline_mb']:.0f} MB before the import began")
         if again:

@@ -121,7 +121,7 @@ def read_table(binary: BinaryIO, *, encoding: str = "utf-8") -> Table:
                 raise ReadError(start, _("cannot read this line as CSV (%(problem)s)",
                                         problem=exc)) from None
             previous_end = reader.line_num
-            if not fields or not any(f.strip() for f in fields):
+            if not any(map(str.strip, fields)):  # no fields, or only blanks
                 continue
             yield start, fields
 

@@ -8,10 +8,11 @@ file are found by the importer, which sees all rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -34,6 +35,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LIMITS = {"crm_id": 100, "owner_email": 254, "owner_crm_id": 100, "owner_name": 200,
           "customer_id": 200, "customer_name": 200, "product": 200}
 CACHED = 4096
+CACHED_TEXTS = 65536  # names of people, customers and products
+SHORTEST_LIMIT = min(LIMITS.values())
 DATE_FIELDS = ("created_on", "closed_on", "complaint_on", "complaint_resolved_on",
                "follow_up_on")
 
@@ -112,8 +115,12 @@ def owner_label(email: str | None, crm_id: str | None, name: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
+def _picker(indices: tuple[int, ...]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The fields at ``indices`` of a row, as a tuple (itemgetter gives one alone bare)."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda fields: (fields[index],)
+    return itemgetter(*indices)
 
 
 class RowChecker:
@@ -129,6 +136,12 @@ class RowChecker:
         # (up to CACHED values, so a column of timestamps cannot fill the memory).
         self._days: dict[str, date] = {}
         self._stages: dict[str, str | None] = {}
+        self._texts: dict[str, str] = {}
+        self._emails: set[str] = set()  # well-formed addresses seen
+        self._currencies: dict[str, str] = {}
+        self._scores: dict[tuple[str, str], tuple[float, int]] = {}
+        self._names = tuple(columns.index)
+        self._pick = _picker(tuple(columns.index.values()))
         #: (kind, what) -> (line, column, value): for a format that was assumed, the first
         #: value read either way ("ambiguous") and the first that decides it ("evidence").
         self.notes: dict[tuple[str, str], tuple[int, str, str]] = {}
@@ -154,64 +167,58 @@ class RowChecker:
                 message = _("expected %(width)d fields, found %(found)d", width=width,
                             found=len(fields))
             return None, [RowError(line, None, message)]
-        values = {name: fields[i].strip() for name, i in self._items}
+        # A million rows pass through here: what repeats (emails, names, dates, currencies,
+        # scores) is checked once per distinct value, and nothing is looked at twice.
+        values = dict(zip(self._names, map(str.strip, self._pick(fields)), strict=True))
+        get = values.get
         errors: list[RowError] = []
         label = self.columns.label
 
         def fail(name: str, message: str) -> None:
             errors.append(RowError(line, label(name), message))
 
-        for name, limit in LIMITS.items():
-            if len(values.get(name, "")) > limit:
-                fail(name, _("longer than %(limit)d characters", limit=limit))
+        if max(map(len, fields)) > SHORTEST_LIMIT:
+            for name, limit in LIMITS.items():
+                if len(get(name, "")) > limit:
+                    fail(name, _("longer than %(limit)d characters", limit=limit))
 
-        crm_id = values.get("crm_id", "")
+        crm_id = get("crm_id", "")
         if not crm_id:
             fail("crm_id", _("the deal id is missing"))
 
-        email = values.get("owner_email", "").lower()
-        crm_owner = values.get("owner_crm_id", "")
-        name = _collapse(values.get("owner_name", ""))
-        either = values.get("owner", "")
+        email = get("owner_email", "").lower()
+        crm_owner = get("owner_crm_id", "")
+        name = self._collapse(get("owner_name", ""))
+        either = get("owner", "")
         if either:
             if "@" in either:
                 email = email or either.lower()
             else:
-                name = name or _collapse(either)
-        if email and not _EMAIL.fullmatch(email):
-            fail("owner_email" if "owner_email" in values else "owner",
-                 _("%(value)s is not an email address", value=quote(email)))
+                name = name or self._collapse(either)
+        if email and email not in self._emails:
+            if not _EMAIL.fullmatch(email):
+                fail("owner_email" if "owner_email" in values else "owner",
+                     _("%(value)s is not an email address", value=quote(email)))
+            elif len(self._emails) < CACHED:
+                self._emails.add(email)
         if not (email or crm_owner or name):
             fail(next(f for f in ("owner_email", "owner_crm_id", "owner_name", "owner")
                       if f in values), _("the salesperson is missing"))
 
         stage = self._stage(values, fail)
 
-        dates: dict[str, date | None] = {}
-        for field in DATE_FIELDS:
-            raw = values.get(field, "")
-            dates[field] = None
-            if raw:
-                try:
-                    if self.formats.dayfirst_assumed and raw[4:5] != "-":
-                        self._note("date", date_readings(raw), self.formats.dayfirst, line,
-                                   field, raw)
-                    day = self._days.get(raw)
-                    if day is None:
-                        day = parse_date(raw, self.formats.dayfirst)
-                        if len(self._days) < CACHED:
-                            self._days[raw] = day
-                    dates[field] = day
-                except ValueError as exc:
-                    fail(field, str(exc))
-                    dates[field] = date.min  # known bad: no follow-on messages
-        if stage in ("won", "lost") and dates["closed_on"] is None:
+        day = self._day
+        created = day(line, "created_on", get("created_on", ""), fail)
+        closed = day(line, "closed_on", get("closed_on", ""), fail)
+        raised = day(line, "complaint_on", get("complaint_on", ""), fail)
+        resolved = day(line, "complaint_resolved_on", get("complaint_resolved_on", ""), fail)
+        follow_up = day(line, "follow_up_on", get("follow_up_on", ""), fail)
+        if stage in ("won", "lost") and closed is None:
             fail("closed_on", _("a won deal needs its close date") if stage == "won"
                  else _("a lost deal needs its close date"))
         if stage == "open":
             # A CRM's close date on an open deal is a forecast, not a result: not kept.
-            dates["closed_on"] = None
-        raised, resolved = dates["complaint_on"], dates["complaint_resolved_on"]
+            closed = None
         if resolved and resolved != date.min:
             if raised is None:
                 fail("complaint_resolved_on", _("a complaint was resolved but never raised "
@@ -224,32 +231,65 @@ class RowChecker:
         amount, currency = self._amount(line, values, stage, fail)
 
         satisfaction = scale = None
-        raw_score = values.get("satisfaction", "")
+        raw_score = get("satisfaction", "")
         if raw_score:
-            try:
-                scale = self.defaults.satisfaction_scale
-                raw_scale = values.get("satisfaction_scale", "")
-                if raw_scale:
-                    scale = parse_scale(raw_scale)
-                satisfaction, scale = parse_satisfaction(raw_score, scale, self.formats.decimal)
-            except ValueError as exc:
-                fail("satisfaction", str(exc))
+            satisfaction, scale = self._score(raw_score, get("satisfaction_scale", ""), fail)
 
         if errors:
             return None, errors
-        customer_id = values.get("customer_id", "").split(";")[0].strip()
-        customer_name = _collapse(values.get("customer_name", ""))
-        return SaleRecord(
-            line=line, crm_id=crm_id, owner_email=email or None,
-            owner_crm_id=crm_owner or None, owner_name=name or None,
-            # alias_key of a collapsed name is its casefold; the account id wins if there is one
-            customer_key=(customer_id or customer_name.casefold())[:200],
-            customer_name=customer_name, product=_collapse(values.get("product", "")),
-            stage=stage or "open", created_on=dates["created_on"], closed_on=dates["closed_on"],
-            amount=amount, currency=currency, satisfaction=satisfaction,
-            satisfaction_scale=scale, complaint_on=raised, complaint_resolved_on=resolved,
-            follow_up_on=dates["follow_up_on"],
-        ), []
+        customer_id = get("customer_id", "").split(";")[0].strip()
+        customer_name = self._collapse(get("customer_name", ""))
+        # alias_key of a collapsed name is its casefold; the account id wins if there is one
+        return SaleRecord._make((
+            line, crm_id, email or None, crm_owner or None, name or None,
+            (customer_id or customer_name.casefold())[:200], customer_name,
+            self._collapse(get("product", "")), stage or "open", created, closed, amount,
+            currency, satisfaction, scale, raised, resolved, follow_up)), []
+
+    def _collapse(self, text: str) -> str:
+        """``text`` with each run of white space made one space (names repeat: cached)."""
+        collapsed = self._texts.get(text)
+        if collapsed is None:
+            collapsed = " ".join(text.split())
+            if len(self._texts) < CACHED_TEXTS:
+                self._texts[text] = collapsed
+        return collapsed
+
+    def _day(self, line: int, field: str, raw: str, fail) -> date | None:  # noqa: ANN001
+        """The day of a date field; ``date.min`` when it is bad (known bad: no follow-on
+        messages)."""
+        if not raw:
+            return None
+        if self.formats.dayfirst_assumed and raw[4:5] != "-":
+            self._note("date", date_readings(raw), self.formats.dayfirst, line, field, raw)
+        day = self._days.get(raw)
+        if day is None:
+            try:
+                day = parse_date(raw, self.formats.dayfirst)
+            except ValueError as exc:
+                fail(field, str(exc))
+                return date.min
+            if len(self._days) < CACHED:
+                self._days[raw] = day
+        return day
+
+    def _score(self, raw: str, raw_scale: str, fail) -> tuple[float | None, int | None]:  # noqa: ANN001
+        """The satisfaction score and its scale (a file repeats a handful of each)."""
+        key = (raw, raw_scale)
+        known = self._scores.get(key)
+        if known is not None:
+            return known
+        try:
+            scale = self.defaults.satisfaction_scale
+            if raw_scale:
+                scale = parse_scale(raw_scale)
+            read = parse_satisfaction(raw, scale, self.formats.decimal)
+        except ValueError as exc:
+            fail("satisfaction", str(exc))
+            return None, None
+        if len(self._scores) < CACHED:
+            self._scores[key] = read
+        return read
 
     def _stage(self, values: dict[str, str], fail) -> str | None:  # noqa: ANN001
         raw_stage = values.get("stage", "")
@@ -306,11 +346,17 @@ class RowChecker:
             fail("amount", _("a won deal needs its amount"))
         column = values.get("currency", "")
         if column:
-            try:
-                column = currency_code(column)
-            except ValueError as exc:
-                fail("currency", str(exc))
-                column = ""
+            code = self._currencies.get(column)
+            if code is None:
+                try:
+                    code = currency_code(column)
+                except ValueError as exc:
+                    fail("currency", str(exc))
+                    code = ""
+                else:
+                    if len(self._currencies) < CACHED:
+                        self._currencies[column] = code
+            column = code
         if column and written and column != written:
             fail("amount", _("%(value)s is in %(written)s but the currency column says "
                              "%(column)s", value=quote(raw), written=written, column=column))

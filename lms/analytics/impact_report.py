@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext, ngettext
 from flask_babel import gettext as _
 
+from lms.analytics.csvsafe import csv_text
 from lms.analytics.impact import (
     GROUPS,
     NOTE,
@@ -22,7 +23,7 @@ from lms.analytics.impact import (
     Impact,
     PersonResult,
 )
-from lms.analytics.impact_rules import q_table
+from lms.analytics.impact_rules import ANALYSES, q_table
 from lms.analytics.impact_training import SKILL
 from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
 from lms.analytics.measures import format_value
@@ -315,3 +316,31 @@ def text_report(impact: Impact, *, team: str | None = None) -> str:
     for e in impact.excluded:
         lines.append(f"  {e.person.name} ({', '.join(e.analyses)}): {e.reason}")
     return "\n".join(lines) + "\n"
+
+
+def people_csv(impact: Impact) -> str:
+    """Every person of the analysis as a spreadsheet (the impact page's download): their
+    group, training day and value, the chosen measure and its deals (or rated observations)
+    before and after, whether they count in the score figures, and what they are left out of
+    and why. Headings in the reader's language; values as data, people by name."""
+    key, skill = impact.params.measure, impact.params.measure == SKILL
+    label = str(BY_KEY[key].label) if key in BY_KEY else key
+    counted = gettext("Rated observations") if skill else gettext("Closed deals")
+    header = [gettext("Name"), gettext("Email"), gettext("Team"), gettext("Group"),
+              gettext("Training day"), impact.training_label,
+              gettext("%(measure)s before", measure=label), f"{counted} ({gettext('Before')})",
+              gettext("%(measure)s after", measure=label), f"{counted} ({gettext('After')})",
+              gettext("In the score figures"), gettext("Left out of"), gettext("Why")]
+    left_out = {e.person.id: e for e in impact.excluded}
+    in_score = {p.person.id for p, _x, _y in impact.scatter_points()}
+    rows = []
+    for p in sorted(impact.people, key=lambda p: (p.person.name.casefold(), p.person.id)):
+        out = left_out.get(p.person.id)
+        rows.append([
+            p.person.name, p.person.email, p.person.team or "", str(GROUPS.get(p.group, p.group)),
+            p.training_date, p.training_value, p.before.get(key),
+            p.before_observations if skill else p.before_closed, p.after.get(key),
+            p.after_observations if skill else p.after_closed, p.person.id in in_score,
+            ", ".join(str(ANALYSES[a]) for a in out.analyses) if out else "",
+            str(out.reason) if out else ""])
+    return csv_text(header, rows)

@@ -18,6 +18,11 @@ from lms.i18n import format_number
 
 POINT = "#0b5d5b"
 FIT = "#b42318"
+#: Above this many people the chart shades squares by how many people fall in each, instead of
+#: a dot per person: thousands of dots overlap into a blot and made the page megabytes long.
+MOST_DOTS = 400
+#: The squares across and up of the shaded chart.
+GRID = (40, 24)
 
 
 def _local(value: float) -> str:
@@ -45,6 +50,49 @@ def span_ticks(low: float, high: float, most: int = 6) -> list[float]:
     if ticks[-1] < high:
         ticks.append(round(ticks[-1] + step, 10))
     return ticks
+
+
+Bounds = tuple[float, float, float, float]
+
+
+def density_cells(xs: Sequence[float], ys: Sequence[float], bounds: Bounds,
+                  grid: tuple[int, int] = GRID) -> dict[tuple[int, int], int]:
+    """How many points fall in each square of a ``grid`` (columns, rows) laid over ``bounds``
+    (x0, x1, y0, y1): {(column, row from the bottom): count}, empty squares left out."""
+    x0, x1, y0, y1 = bounds
+    columns, rows = grid
+    cells: dict[tuple[int, int], int] = {}
+    for x, y in zip(xs, ys, strict=True):
+        column = min(int((x - x0) / (x1 - x0) * columns), columns - 1)
+        row = min(int((y - y0) / (y1 - y0) * rows), rows - 1)
+        cells[column, row] = cells.get((column, row), 0) + 1
+    return cells
+
+
+def _density(xs: Sequence[float], ys: Sequence[float], px: Callable[[float], float],
+             py: Callable[[float], float], bounds: Bounds,
+             y_format: Callable[[float], str]) -> list[str]:
+    x0, x1, y0, y1 = bounds
+    columns, rows = GRID
+    cell_w, cell_h = (x1 - x0) / columns, (y1 - y0) / rows
+    cells = density_cells(xs, ys, bounds)
+    most = max(cells.values())
+    parts = []
+    for (column, row), count in sorted(cells.items()):
+        low_x, low_y = x0 + column * cell_w, y0 + row * cell_h
+        # At least a fifth as dark, so that a square of one person still shows.
+        shade = 0.2 + 0.8 * count / most
+        parts.append(
+            f'<rect x="{px(low_x):.1f}" y="{py(low_y + cell_h):.1f}" '
+            f'width="{px(low_x + cell_w) - px(low_x):.1f}" '
+            f'height="{py(low_y) - py(low_y + cell_h):.1f}" fill="{POINT}" '
+            f'fill-opacity="{shade:.2f}"><title>'
+            + str(escape(_("%(count)s people: score %(low)s to %(high)s, %(bottom)s to %(top)s",
+                           count=count, low=_local(round(low_x, 1)),
+                           high=_local(round(low_x + cell_w, 1)), bottom=y_format(low_y),
+                           top=y_format(low_y + cell_h))))
+            + "</title></rect>")
+    return parts
 
 
 def scatter_svg(*, chart_id: str, title: str, desc: str,
@@ -90,12 +138,15 @@ def scatter_svg(*, chart_id: str, title: str, desc: str,
                            measure=y_label, intercept=f"{fit.intercept:.4g}",
                            slope=f"{fit.slope:.4g}")))
             + '</title></line>')
-    for label, x, y in points:
-        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{POINT}" '
-                     f'fill-opacity="0.75" stroke="#fff" stroke-width="1"><title>'
-                     + str(escape(_("%(name)s: score %(score)s, %(value)s", name=label,
-                                    score=_local(round(x, 1)), value=y_format(y))))
-                     + '</title></circle>')
+    if len(points) > MOST_DOTS:
+        parts += _density(xs, ys, px, py, (x0, x1, y0, y1), y_format)
+    else:
+        for label, x, y in points:
+            parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{POINT}" '
+                         f'fill-opacity="0.75" stroke="#fff" stroke-width="1"><title>'
+                         + str(escape(_("%(name)s: score %(score)s, %(value)s", name=label,
+                                        score=_local(round(x, 1)), value=y_format(y))))
+                         + '</title></circle>')
     parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
                  f'fill="{INK}">{escape(x_label)}</text>')
     parts.append(f'<text x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" fill="{INK}" '

@@ -5,6 +5,7 @@ scope answers 404, as if it did not exist)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from lms.analytics.impact_report import (
     fmt_p,
     fmt_q,
     interval,
+    people_csv,
     training_text,
 )
 from lms.analytics.impact_rules import q_table
@@ -34,7 +36,7 @@ from lms.analytics.measures import (
 )
 from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
 from lms.analytics.performance_cache import Performance, cached_sales_performance
-from lms.analytics.scatter import scatter_svg
+from lms.analytics.scatter import MOST_DOTS, scatter_svg
 from lms.analytics.training_effect import for_params
 from lms.bounds import parse_whole
 from lms.clock import local_today
@@ -194,56 +196,109 @@ def _tick_format(key: str):  # noqa: ANN202 - a short formatter of differences, 
     return lambda v: ("+" if v >= 0 else "-") + format_number(float(f"{abs(v):.2g}"))
 
 
+#: Rows of a per-person table on the impact page; the rest are in its CSV download.
+MOST_ROWS = 200
+
+
+@dataclass
+class _ImpactRequest:
+    """The impact page's choices from the query string, checked, and the analysis they ask
+    for (``result``; None with an ``error``)."""
+
+    choice: Any
+    training: str
+    measure: str
+    window: str
+    training_measure: str
+    skills: dict[str, str]
+    measure_choices: tuple
+    error: str | None = None
+    params: Any = None
+    result: Any = None
+
+    @classmethod
+    def from_args(cls) -> _ImpactRequest:
+        choice = choose_scope_or_404(current_user, request.args.get("team"))
+        default = impact_service.default_training()
+        skills = impact_training.skill_choices()
+        req = cls(choice=choice,
+                  training=request.args.get("training", "")
+                  or (":".join(default) if default else ""),
+                  measure=request.args.get("measure", "win_rate"),
+                  window=request.args.get("window", "90").strip(),
+                  training_measure=request.args.get("training_measure", "").strip() or "score",
+                  # The skills rated so far: the skill rating is offered once there are some.
+                  skills=skills,
+                  measure_choices=(*MEASURES, SKILL_RATING) if skills else MEASURES)
+        window_days = parse_whole(req.window)
+        kind, _sep, slug = req.training.partition(":")
+        if req.measure not in {m.key for m in req.measure_choices}:
+            req.error = _("Choose one of the measures in the list.")
+        elif not _offered(req.training_measure, skills):
+            req.error = _("Choose one of the training measures in the list.")
+        elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)
+                  <= impact_service.WINDOW_RANGE[1]):
+            req.error = _("The window must be a whole number of days from 30 to 365.")
+        elif kind not in ("path", "module") or not slug:
+            req.error = _("Choose a learning path or a module.")
+        if req.error is None:
+            try:
+                req.params = impact_service.params_from(
+                    current_app.config, kind=kind, slug=slug, measure=req.measure,
+                    window_days=window_days, today=local_today(),
+                    training_measure=req.training_measure)
+                req.result = impact_service.run(choice.scope, req.params)
+            except DomainError as exc:
+                req.error = exc.message
+        return req
+
+    def args(self) -> dict[str, str]:
+        """The choices as query arguments (the CSV link)."""
+        args = {"training": self.training, "measure": self.measure, "window": self.window,
+                "training_measure": self.training_measure}
+        return {**args, "team": str(self.choice.team_id)} if self.choice.team_id else args
+
+
 @bp.route("/impact")
 @role_required(Role.MANAGER)
 def impact():  # noqa: ANN201
-    choice = choose_scope_or_404(current_user, request.args.get("team"))
-    catalogue = load_catalogue()
-    default = impact_service.default_training()
-    training = request.args.get("training", "") or (":".join(default) if default else "")
-    measure = request.args.get("measure", "win_rate")
-    training_measure = request.args.get("training_measure", "").strip() or "score"
-    window = request.args.get("window", "90").strip()
-    window_days = parse_whole(window)
-    # The skills rated so far: the skill rating is offered once there are observations.
-    skills = impact_training.skill_choices()
-    measure_choices = (*MEASURES, SKILL_RATING) if skills else MEASURES
-    error = None
-    result = effect = None
-    kind, _sep, slug = training.partition(":")
-    if measure not in {m.key for m in measure_choices}:
-        error = _("Choose one of the measures in the list.")
-    elif not _offered(training_measure, skills):
-        error = _("Choose one of the training measures in the list.")
-    elif not (impact_service.WINDOW_RANGE[0] <= (window_days or 0)
-              <= impact_service.WINDOW_RANGE[1]):
-        error = _("The window must be a whole number of days from 30 to 365.")
-    elif kind not in ("path", "module") or not slug:
-        error = _("Choose a learning path or a module.")
-    if error is None:
-        try:
-            params = impact_service.params_from(
-                current_app.config, kind=kind, slug=slug, measure=measure,
-                window_days=window_days, today=local_today(), training_measure=training_measure)
-            result = impact_service.run(choice.scope, params)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            # The causal estimates cover the ten sales measures, not the skill rating.
-            effect = for_params(choice.scope, params) if measure in MEASURE_KEYS else None
+    req = _ImpactRequest.from_args()
+    result, measure = req.result, req.measure
     body = None
     if result is not None:
+        # The causal estimates cover the ten sales measures, not the skill rating.
+        effect = for_params(req.choice.scope, req.params) if measure in MEASURE_KEYS else None
+        csv_url = url_for("sales_reports.impact_csv", **req.args())
         # The charts, tables and estimates once per cached result, estimate and choice.
-        body = rendered(result, ("impact", locale_code(), choice.team_id, training, measure,
-                                 window, training_measure),
-                        lambda: _impact_body(result, effect, choice.label, measure, window),
+        body = rendered(result, ("impact", locale_code(), req.choice.team_id, req.training,
+                                 measure, req.window, req.training_measure),
+                        lambda: _impact_body(result, effect, req.choice.label, measure,
+                                             req.window, csv_url),
                         also=(effect,))
     return render_template(
-        "sales_reports/impact.html", viewer=choice.visibility, team_id=choice.team_id,
-        team_label=choice.label, catalogue=catalogue, training=training, measure=measure,
-        window=window, error=error, body=body, measures=measure_choices,
-        training_measure=training_measure, training_measures=impact_training.TRAINING_MEASURES,
-        skills=skills), 400 if error else 200
+        "sales_reports/impact.html", viewer=req.choice.visibility, team_id=req.choice.team_id,
+        team_label=req.choice.label, catalogue=load_catalogue(), training=req.training,
+        measure=measure, window=req.window, error=req.error, body=body,
+        measures=req.measure_choices, training_measure=req.training_measure,
+        training_measures=impact_training.TRAINING_MEASURES,
+        skills=req.skills), 400 if req.error else 200
+
+
+@bp.route("/impact.csv")
+@role_required(Role.MANAGER)
+def impact_csv():  # noqa: ANN201
+    """Every person of the impact page's analysis, with the figures and why they are left out
+    of any: the page shows the first ``MOST_ROWS`` of each table."""
+    req = _ImpactRequest.from_args()
+    if req.error:  # a download: the reason as text, not an error page without it
+        return Response(req.error, status=400, mimetype="text/plain")
+    result = req.result
+    response = Response(people_csv(result), mimetype="text/csv")
+    kind, _sep, slug = req.training.partition(":")
+    name = f"training-impact-{kind}-{slug}-{req.measure}-{req.window}d.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _offered(training_measure: str, skills: dict[str, str]) -> bool:
@@ -256,7 +311,8 @@ def _offered(training_measure: str, skills: dict[str, str]) -> bool:
     return not sep
 
 
-def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window: str) -> str:
+def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window: str,
+                 csv_url: str) -> str:
     chart = event_chart = None
     if effect is not None and measure in effect.event_study:
         info = BY_KEY[measure]
@@ -277,11 +333,17 @@ def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window
             chart_id="impact-scatter",
             title=_("%(training)s and %(measure)s in the %(days)s days after training",
                     training=result.training_label, measure=info.label.lower(), days=window),
-            desc=_("One dot per person (n = %(n)d): %(training)s for %(title)s across, "
-                   "%(measure)s after training up. The dashed line is the least-squares line. "
-                   "The numbers are in the table below.", n=len(points),
-                   training=result.training_label.lower(), title=result.item_title,
-                   measure=info.label.lower()),
+            desc=(_("Squares shaded by how many people fall in them, darker for more "
+                    "(n = %(n)d): %(training)s for %(title)s across, %(measure)s after "
+                    "training up. The dashed line is the least-squares line. The numbers are "
+                    "in the table below.", n=len(points),
+                    training=result.training_label.lower(), title=result.item_title,
+                    measure=info.label.lower()) if len(points) > MOST_DOTS else
+                  _("One dot per person (n = %(n)d): %(training)s for %(title)s across, "
+                    "%(measure)s after training up. The dashed line is the least-squares line. "
+                    "The numbers are in the table below.", n=len(points),
+                    training=result.training_label.lower(), title=result.item_title,
+                    measure=info.label.lower())),
             points=[(p.person.name, x, y) for p, x, y in points], fit=result.figure.fit,
             x_label=_("%(training)s (%%)", training=result.training_label),
             y_label=str(info.label), y_format=_y_format(measure))
@@ -292,6 +354,8 @@ def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window
         fmt_q=fmt_q, measure_label={m.key: m.label for m in BY_KEY.values()},
         interval=interval, fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
         team_label=team_label, measure=measure, result=result, chart=chart,
+        dense=chart is not None and len(points) > MOST_DOTS, most_rows=MOST_ROWS,
+        csv_url=csv_url,
         measures=list(BY_KEY.values()), info=BY_KEY.get(measure), groups=impact_service.GROUPS,
         analyses=impact_service.ANALYSES, note=impact_service.NOTE, fmt=format_value,
         fmt_p=fmt_p, fmt_diff=fmt_diff, training_text=training_text(result),

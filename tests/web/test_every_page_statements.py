@@ -120,6 +120,7 @@ PAGES: dict[str, tuple[str, Builder]] = {
     "sales_reports.performance_csv": ("boss",
                                       lambda w: url_for("sales_reports.performance_csv")),
     "sales_reports.impact": ("boss", lambda w: url_for("sales_reports.impact")),
+    "sales_reports.impact_csv": ("boss", lambda w: url_for("sales_reports.impact_csv")),
     "sales.index": ("boss", lambda w: url_for("sales.index")),
     "sales.upload": ("boss", lambda w: url_for("sales.upload")),
     # The admin's pages.

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import re
 from datetime import timedelta
 
 import pytest
@@ -259,6 +260,42 @@ def test_the_impact_page_shows_the_figures_and_the_guards(client, trained):
     # The path is completed by nobody here: no numbers, only "not enough data".
     page = html(client.get(IMPACT, query_string={"training": "path:practice-path"}))
     assert "Not enough data" in page and "<svg" not in page
+
+
+def test_a_large_impact_page_shades_its_chart_and_lists_the_rest_in_a_csv(
+        client, trained, monkeypatch):
+    """At 10,000 people the page was 4 MB: a dot and a table row per person. Above the
+    limits the chart shades squares, each table shows its first rows by name, and the CSV
+    holds everyone, with the reasons, in the team the page shows."""
+    from lms.analytics import scatter
+    from lms.manage import sales_reports
+
+    monkeypatch.setattr(scatter, "MOST_DOTS", 5)
+    monkeypatch.setattr(sales_reports, "MOST_DOTS", 5)
+    monkeypatch.setattr(sales_reports, "MOST_ROWS", 3)
+    login(client, "boss@example.com")
+    choice = {"training": "module:practice-module", "measure": "won_deals", "window": "60"}
+    page = html(client.get(IMPACT, query_string=choice))
+    assert "<circle" not in page and "people: score" in page
+    assert "Each square is shaded by how many people fall in it" in page
+    assert "The numbers behind the chart (12 people)" in page
+    assert "The first 3 of 12, by name." in page and "Rep 02" in page and "Rep 03" not in page
+    link = re.search(r'<a href="([^"]+)">download as CSV</a>', page).group(1)
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(html(response))))
+    assert [r["Name"] for r in rows] == ["New 0", "New 1"] + [f"Rep {i:02d}" for i in range(12)]
+    rep = next(r for r in rows if r["Name"] == "Rep 00")
+    assert rep["In the score figures"] == "yes" and rep["Closed deals (After)"] == "7"
+    assert rep["Group"] == "Passed after a retake" and rep["Training score"] == "100.0"
+    new = next(r for r in rows if r["Name"] == "New 0")
+    assert new["In the score figures"] == "no" and new["Left out of"] == "Groups, Before and after"
+    assert "closed deal after the reference day" in new["Why"]
+    bad = client.get(IMPACT + ".csv", query_string={**choice, "window": "400"})
+    assert bad.status_code == 400 and "30 to 365" in html(bad)
+    salesperson = client.application.test_client()
+    login(salesperson, "rep0@example.com")
+    assert salesperson.get(link.replace("&amp;", "&")).status_code == 403
 
 
 def test_the_impact_page_checks_its_choices(client, trained):

@@ -233,8 +233,8 @@ def _joined(windows: Any) -> tuple[Any, Any]:
 
 def totals_query(windows: Any) -> Select:
     """Sums per (user_id, period): one row per window with at least one closed deal. Its
-    parameters ``due_by`` and ``follow_up_days`` come from ``_totals_params``, so the statement
-    does not depend on the day and a statement built once can serve every request."""
+    parameters ``due_by`` and ``follow_up_days`` are bound when it runs (``_totals``), so the
+    statement does not depend on the day, and one built once serves every request."""
     s, joined = _joined(windows)
     won = s.c.stage == "won"
     earlier = Sale.__table__.alias("earlier")

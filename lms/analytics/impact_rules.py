@@ -358,9 +358,11 @@ def exclusions(people: list[PersonResult], params: Params) -> list[Exclusion]:
         score = (correlation_problem(p, key, low, params.training_measure, params.skill)
                  if p.trained else None)
         after = after_problem(p, key, low)
-        both = after or before_problem(p, key, low)
+        both = after if after is not None else before_problem(p, key, low)
+        # "is not None": a reason is a lazy string, and its truth would translate it here,
+        # for each of 10,000 people, only to translate it again where it is shown.
         problems = [(name, why) for name, why in (("score", score), ("groups", after),
-                                                  ("before-after", both)) if why]
+                                                  ("before-after", both)) if why is not None]
         if problems:
             out.append(Exclusion(p.person, tuple(name for name, _ in problems), problems[0][1]))
     return out

@@ -55,6 +55,12 @@ def span_ticks(low: float, high: float, most: int = 6) -> list[float]:
 Bounds = tuple[float, float, float, float]
 
 
+def shaded(count: int) -> bool:
+    """Whether a chart of ``count`` people shades squares instead of drawing a dot each (the
+    page's caption and the chart's description say which)."""
+    return count > MOST_DOTS
+
+
 def density_cells(xs: Sequence[float], ys: Sequence[float], bounds: Bounds,
                   grid: tuple[int, int] = GRID) -> dict[tuple[int, int], int]:
     """How many points fall in each square of a ``grid`` (columns, rows) laid over ``bounds``
@@ -138,7 +144,7 @@ def scatter_svg(*, chart_id: str, title: str, desc: str,
                            measure=y_label, intercept=f"{fit.intercept:.4g}",
                            slope=f"{fit.slope:.4g}")))
             + '</title></line>')
-    if len(points) > MOST_DOTS:
+    if shaded(len(points)):
         parts += _density(xs, ys, px, py, (x0, x1, y0, y1), y_format)
     else:
         for label, x, y in points:

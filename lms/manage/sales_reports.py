@@ -36,7 +36,7 @@ from lms.analytics.measures import (
 )
 from lms.analytics.measures import OUTCOME_BY_KEY as BY_KEY
 from lms.analytics.performance_cache import Performance, cached_sales_performance
-from lms.analytics.scatter import MOST_DOTS, scatter_svg
+from lms.analytics.scatter import scatter_svg, shaded
 from lms.analytics.training_effect import for_params
 from lms.bounds import parse_whole
 from lms.clock import local_today
@@ -338,7 +338,7 @@ def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window
                     "training up. The dashed line is the least-squares line. The numbers are "
                     "in the table below.", n=len(points),
                     training=result.training_label.lower(), title=result.item_title,
-                    measure=info.label.lower()) if len(points) > MOST_DOTS else
+                    measure=info.label.lower()) if shaded(len(points)) else
                   _("One dot per person (n = %(n)d): %(training)s for %(title)s across, "
                     "%(measure)s after training up. The dashed line is the least-squares line. "
                     "The numbers are in the table below.", n=len(points),
@@ -354,7 +354,7 @@ def _impact_body(result: Any, effect: Any, team_label: str, measure: str, window
         fmt_q=fmt_q, measure_label={m.key: m.label for m in BY_KEY.values()},
         interval=interval, fmt_effect=_effect_format(measure) if measure in BY_KEY else None,
         team_label=team_label, measure=measure, result=result, chart=chart,
-        dense=chart is not None and len(points) > MOST_DOTS, most_rows=MOST_ROWS,
+        dense=chart is not None and shaded(len(points)), most_rows=MOST_ROWS,
         csv_url=csv_url,
         measures=list(BY_KEY.values()), info=BY_KEY.get(measure), groups=impact_service.GROUPS,
         analyses=impact_service.ANALYSES, note=impact_service.NOTE, fmt=format_value,

@@ -271,7 +271,6 @@ def test_a_large_impact_page_shades_its_chart_and_lists_the_rest_in_a_csv(
     from lms.manage import sales_reports
 
     monkeypatch.setattr(scatter, "MOST_DOTS", 5)
-    monkeypatch.setattr(sales_reports, "MOST_DOTS", 5)
     monkeypatch.setattr(sales_reports, "MOST_ROWS", 3)
     login(client, "boss@example.com")
     choice = {"training": "module:practice-module", "measure": "won_deals", "window": "60"}
